@@ -1,0 +1,249 @@
+//! From raw outcomes to forecasts with their Monte Carlo error.
+//!
+//! Percentiles are read off the empirical distribution in which an iteration that did not deliver
+//! counts as "never" (+infinity): P80 is the finish by which 80% of all simulated programs had
+//! delivered. When fewer than 80% deliver at all, P80 is "not reached", which is the honest answer.
+//! Every percentile carries a 95% interval from order statistics, every probability a 95% Wilson
+//! score interval. Mean and standard deviation are of the delivered iterations.
+
+use statrs::distribution::{Binomial, DiscreteCDF};
+
+use crate::engine::Outcomes;
+use crate::model::Plan;
+
+/// The percentiles every report shows.
+pub const PERCENTILES: [f64; 5] = [0.10, 0.50, 0.80, 0.90, 0.95];
+
+/// z for a two-sided 95% interval.
+const Z95: f64 = 1.959963984540054;
+
+/// A probability with its 95% interval.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Probability {
+    pub estimate: f64,
+    pub low: f64,
+    pub high: f64,
+}
+
+/// The Wilson score interval for `k` successes in `n` trials.
+pub fn wilson(k: u64, n: u64) -> Probability {
+    if n == 0 {
+        return Probability { estimate: f64::NAN, low: 0.0, high: 1.0 };
+    }
+    let (k, n) = (k as f64, n as f64);
+    let p = k / n;
+    let z2 = Z95 * Z95;
+    let denom = 1.0 + z2 / n;
+    let centre = (p + z2 / (2.0 * n)) / denom;
+    let half = Z95 * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / denom;
+    Probability { estimate: p, low: (centre - half).max(0.0), high: (centre + half).min(1.0) }
+}
+
+/// A percentile of the finish in working days; `None` stands for "not reached" (never).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Percentile {
+    pub p: f64,
+    pub days: Option<f64>,
+    pub low: Option<f64>,
+    pub high: Option<f64>,
+}
+
+/// Ranks (1-based) of the order statistics that bound a 95% interval for the p-quantile of `n`
+/// samples: with B ~ Binomial(n, p) the count of samples below the true quantile,
+/// P(l <= B <= u - 1) >= 0.95 when l is B's 2.5% quantile and u - 1 its 97.5% quantile.
+pub fn order_statistic_ranks(n: u64, p: f64) -> (u64, u64) {
+    let b = Binomial::new(p, n).expect("p in [0, 1]");
+    let l = b.inverse_cdf(0.025).max(1);
+    let u = (b.inverse_cdf(0.975) + 1).min(n);
+    (l, u)
+}
+
+/// The p-quantile of sorted samples, as the inverse of the empirical CDF: the smallest value
+/// with at least a share p of the samples at or below it.
+pub fn quantile_sorted(sorted: &[f64], p: f64) -> f64 {
+    let n = sorted.len();
+    let k = ((p * n as f64).ceil() as usize).clamp(1, n);
+    sorted[k - 1]
+}
+
+fn finite(x: f64) -> Option<f64> {
+    x.is_finite().then_some(x)
+}
+
+/// Percentiles with intervals, from the sorted finishes of one milestone.
+pub fn percentiles(sorted: &[f64], ps: &[f64]) -> Vec<Percentile> {
+    let n = sorted.len() as u64;
+    ps.iter()
+        .map(|&p| {
+            let (l, u) = order_statistic_ranks(n, p);
+            Percentile {
+                p,
+                days: finite(quantile_sorted(sorted, p)),
+                low: finite(sorted[l as usize - 1]),
+                high: finite(sorted[u as usize - 1]),
+            }
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GateStatus {
+    /// P(on time) is at or above the target.
+    Holds,
+    /// P(on time) is below the target.
+    Fails,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Gate {
+    pub target: f64,
+    pub status: GateStatus,
+    /// False when the interval of P(on time) straddles the target: more iterations may flip it.
+    pub decided: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OnTime {
+    pub deadline_days: f64,
+    pub probability: Probability,
+    pub gate: Option<Gate>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MilestoneSummary {
+    /// Index into `plan.milestones`.
+    pub milestone: usize,
+    pub delivered: Probability,
+    pub percentiles: Vec<Percentile>,
+    /// Mean and standard deviation of the delivered iterations (None when none delivered).
+    pub mean: Option<f64>,
+    pub sd: Option<f64>,
+    pub on_time: Option<OnTime>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExperimentSummary {
+    /// Index into `plan.nodes`.
+    pub node: usize,
+    /// Share of the iterations in which the experiment ran that it succeeded.
+    pub success: Probability,
+    pub mean_attempts: Option<f64>,
+    /// Share of all iterations in which its fallback ran.
+    pub fallback_rate: Option<Probability>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RiskSummary {
+    pub risk: usize,
+    pub occurred: Probability,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    pub iterations: u64,
+    pub seed: u64,
+    pub milestones: Vec<MilestoneSummary>,
+    pub experiments: Vec<ExperimentSummary>,
+    pub risks: Vec<RiskSummary>,
+}
+
+/// Summarises one milestone's finishes (in iteration order).
+pub fn milestone_summary(plan: &Plan, m: usize, column: &[f64]) -> MilestoneSummary {
+    let n = column.len() as u64;
+    let mut sorted = column.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let delivered_n = sorted.partition_point(|x| x.is_finite()) as u64;
+    let delivered = &sorted[..delivered_n as usize];
+    let (mean, sd) = mean_sd(delivered);
+    let on_time = plan.milestones[m].deadline.map(|d| {
+        let k = sorted.partition_point(|&x| x <= d.days) as u64;
+        let probability = wilson(k, n);
+        let gate = plan.milestones[m].confidence.map(|target| Gate {
+            target,
+            status: if probability.estimate >= target { GateStatus::Holds } else { GateStatus::Fails },
+            decided: !(probability.low < target && target <= probability.high),
+        });
+        OnTime { deadline_days: d.days, probability, gate }
+    });
+    MilestoneSummary {
+        milestone: m,
+        delivered: wilson(delivered_n, n),
+        percentiles: percentiles(&sorted, &PERCENTILES),
+        mean,
+        sd,
+        on_time,
+    }
+}
+
+/// Mean and sample standard deviation, summed in order (so the result is reproducible).
+fn mean_sd(xs: &[f64]) -> (Option<f64>, Option<f64>) {
+    if xs.is_empty() {
+        return (None, None);
+    }
+    let n = xs.len() as f64;
+    let mean = xs.iter().sum::<f64>() / n;
+    let sd = if xs.len() > 1 {
+        Some((xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt())
+    } else {
+        Some(0.0)
+    };
+    (Some(mean), sd)
+}
+
+pub fn summarize(plan: &Plan, out: &Outcomes) -> Summary {
+    let milestones = (0..out.milestones).map(|m| milestone_summary(plan, m, &out.milestone_column(m))).collect();
+    let experiments = plan
+        .nodes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, node)| {
+            let e = node.experiment.as_ref()?;
+            let c = out.nodes[i];
+            Some(ExperimentSummary {
+                node: i,
+                success: wilson(c.succeeded, c.ran),
+                mean_attempts: (c.ran > 0).then(|| c.attempts as f64 / c.ran as f64),
+                fallback_rate: e.fallback.map(|f| wilson(out.nodes[f as usize].ran, out.iterations)),
+            })
+        })
+        .collect();
+    let risks = out.risks_fired.iter().enumerate().map(|(r, &k)| RiskSummary { risk: r, occurred: wilson(k, out.iterations) }).collect();
+    Summary { iterations: out.iterations, seed: out.seed, milestones, experiments, risks }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wilson_matches_a_published_value() {
+        // Wilson (1927) / Newcombe (1998) example: 81 of 263 gives 0.2553 to 0.3662.
+        let p = wilson(81, 263);
+        assert!((p.low - 0.2553).abs() < 5e-4 && (p.high - 0.3662).abs() < 5e-4, "{p:?}");
+    }
+
+    #[test]
+    fn quantile_inverts_the_empirical_cdf() {
+        let xs: Vec<f64> = (1..=10).map(f64::from).collect();
+        assert_eq!(quantile_sorted(&xs, 0.5), 5.0);
+        assert_eq!(quantile_sorted(&xs, 0.51), 6.0);
+        assert_eq!(quantile_sorted(&xs, 0.1), 1.0);
+        assert_eq!(quantile_sorted(&xs, 1.0), 10.0);
+    }
+
+    #[test]
+    fn order_statistic_interval_brackets_the_estimate() {
+        let (l, u) = order_statistic_ranks(1000, 0.8);
+        // Normal approximation: 800 -+ 1.96 * sqrt(1000 * 0.8 * 0.2) = 800 -+ 24.8.
+        assert!((774..=777).contains(&l) && (824..=827).contains(&u), "{l} {u}");
+    }
+
+    #[test]
+    fn not_delivered_percentiles_are_not_reached() {
+        let mut xs: Vec<f64> = (1..=7).map(f64::from).collect();
+        xs.extend([f64::INFINITY; 3]);
+        let ps = percentiles(&xs, &[0.5, 0.8]);
+        assert_eq!(ps[0].days, Some(5.0));
+        assert_eq!(ps[1].days, None);
+    }
+}

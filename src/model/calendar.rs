@@ -1,0 +1,191 @@
+//! Working-day time and calendar dates.
+//!
+//! The engine works in continuous working days from the start of the program: `t = 0` is the
+//! start of the first working day on or after the start date, and `t = 1` the end of that day.
+//! A task that starts at `s` and lasts `d` occupies `[s, s + d)`.
+//!
+//! Convention for dates: an instant `t` that ends a task falls on working day `ceil(t) - 1` (a
+//! finish exactly at a day boundary is the evening of the day before), so a 5-day task starting
+//! Monday 2027-01-04 (`s = 0`) finishes at `t = 5`, on day index 4: Friday 2027-01-08. A start
+//! falls on working day `floor(t)`. A deadline date `D` is met when the finish falls on or before
+//! `D`: `t <= k + 1`, where `k` is the index of the last working day on or before `D`.
+
+use jiff::civil::{Date, Weekday};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Calendar {
+    /// The start date; without one, results are in working days only.
+    pub start: Option<Date>,
+    /// Working weekdays, indexed by `Weekday::to_monday_zero_offset`.
+    pub workdays: [bool; 7],
+    /// Sorted, de-duplicated non-working dates.
+    pub holidays: Vec<Date>,
+}
+
+impl Default for Calendar {
+    fn default() -> Self {
+        Calendar { start: None, workdays: [true, true, true, true, true, false, false], holidays: vec![] }
+    }
+}
+
+impl Calendar {
+    pub fn is_working(&self, d: Date) -> bool {
+        self.workdays[d.weekday().to_monday_zero_offset() as usize]
+            && self.holidays.binary_search(&d).is_err()
+    }
+
+    /// The first working day on or after the start date (working-day index 0).
+    pub fn first_day(&self) -> Option<Date> {
+        let mut d = self.start?;
+        while !self.is_working(d) {
+            d = d.tomorrow().ok()?;
+        }
+        Some(d)
+    }
+
+    /// The date of working day `index` (0-based), or None without a start date or past year 9999.
+    pub fn working_day(&self, index: i64) -> Option<Date> {
+        let mut d = self.first_day()?;
+        let mut left = index.max(0);
+        // Whole weeks first when there are no holidays in the way keeps long horizons cheap.
+        let per_week = self.workdays.iter().filter(|w| **w).count() as i64;
+        if self.holidays.is_empty() && per_week > 0 && left > per_week {
+            let weeks = left / per_week - 1;
+            d = d.checked_add(jiff::Span::new().weeks(weeks)).ok()?;
+            left -= weeks * per_week;
+        }
+        while left > 0 {
+            d = d.tomorrow().ok()?;
+            if self.is_working(d) {
+                left -= 1;
+            }
+        }
+        Some(d)
+    }
+
+    /// The dates of the first `n` working days (empty without a start date).
+    pub fn working_days(&self, n: usize) -> Vec<Date> {
+        let mut out = Vec::with_capacity(n);
+        let Some(mut d) = self.first_day() else { return out };
+        while out.len() < n {
+            if self.is_working(d) {
+                out.push(d);
+            }
+            match d.tomorrow() {
+                Ok(next) => d = next,
+                Err(_) => break,
+            }
+        }
+        out
+    }
+
+    /// The date on which a task that finishes at working-day time `t` finishes.
+    pub fn finish_date(&self, t: f64) -> Option<Date> {
+        if !t.is_finite() {
+            return None;
+        }
+        self.working_day((t.ceil() as i64 - 1).max(0))
+    }
+
+    /// The date on which a task that starts at working-day time `t` starts.
+    pub fn start_date(&self, t: f64) -> Option<Date> {
+        if !t.is_finite() {
+            return None;
+        }
+        self.working_day(t.floor() as i64)
+    }
+
+    /// The latest working-day time at which a finish still falls on or before `date` (0 when
+    /// `date` is before the first working day). None without a start date.
+    pub fn deadline_time(&self, date: Date) -> Option<f64> {
+        let first = self.first_day()?;
+        // Count working days in [first, date].
+        let mut n = 0i64;
+        let mut d = first;
+        while d <= date {
+            if self.is_working(d) {
+                n += 1;
+            }
+            match d.tomorrow() {
+                Ok(next) => d = next,
+                Err(_) => break,
+            }
+        }
+        Some(n as f64)
+    }
+}
+
+/// Parses a weekday name as written in a scenario ("mon" or "monday", any case).
+pub fn parse_weekday(s: &str) -> Option<Weekday> {
+    let s = s.to_ascii_lowercase();
+    let all = [
+        ("mon", Weekday::Monday),
+        ("tue", Weekday::Tuesday),
+        ("wed", Weekday::Wednesday),
+        ("thu", Weekday::Thursday),
+        ("fri", Weekday::Friday),
+        ("sat", Weekday::Saturday),
+        ("sun", Weekday::Sunday),
+    ];
+    all.iter()
+        .find(|(short, day)| s == *short || s == format!("{day:?}").to_ascii_lowercase())
+        .map(|(_, d)| *d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    fn cal(holidays: Vec<Date>) -> Calendar {
+        Calendar { start: Some(date(2027, 1, 4)), holidays, ..Calendar::default() }
+    }
+
+    #[test]
+    fn five_day_task_from_monday_ends_friday() {
+        let c = cal(vec![]);
+        assert_eq!(c.start_date(0.0), Some(date(2027, 1, 4)));
+        assert_eq!(c.finish_date(5.0), Some(date(2027, 1, 8)));
+        assert_eq!(c.finish_date(4.2), Some(date(2027, 1, 8)));
+        assert_eq!(c.finish_date(5.01), Some(date(2027, 1, 11)));
+    }
+
+    #[test]
+    fn weekends_and_holidays_are_skipped() {
+        let c = cal(vec![date(2027, 1, 6), date(2027, 1, 18)]);
+        // Mon 4, Tue 5, (Wed 6 holiday), Thu 7, Fri 8, Mon 11: five working days.
+        assert_eq!(c.finish_date(5.0), Some(date(2027, 1, 11)));
+        // 10 working days: ... Fri 15, (Mon 18 holiday), Tue 19 is day index 9.
+        assert_eq!(c.finish_date(10.0), Some(date(2027, 1, 19)));
+        // Long horizons agree with the day-by-day walk.
+        let plain = cal(vec![]);
+        assert_eq!(plain.finish_date(261.0), Some(date(2028, 1, 3)));
+    }
+
+    #[test]
+    fn start_on_a_weekend_moves_to_monday() {
+        let c = Calendar { start: Some(date(2027, 1, 2)), ..Calendar::default() };
+        assert_eq!(c.first_day(), Some(date(2027, 1, 4)));
+    }
+
+    #[test]
+    fn deadline_time_matches_finish_date() {
+        let c = cal(vec![date(2027, 1, 6)]);
+        // Friday 2027-01-08 is the 4th working day: a finish at t <= 4 falls on or before it.
+        assert_eq!(c.deadline_time(date(2027, 1, 8)), Some(4.0));
+        // A deadline on a Sunday counts up to the Friday before.
+        assert_eq!(c.deadline_time(date(2027, 1, 10)), Some(4.0));
+        for k in 1..40 {
+            let t = k as f64;
+            let d = c.finish_date(t).unwrap();
+            assert_eq!(c.deadline_time(d), Some(t), "{d}");
+        }
+    }
+
+    #[test]
+    fn weekday_names() {
+        assert_eq!(parse_weekday("Mon"), Some(Weekday::Monday));
+        assert_eq!(parse_weekday("sunday"), Some(Weekday::Sunday));
+        assert_eq!(parse_weekday("funday"), None);
+    }
+}

@@ -1,0 +1,588 @@
+//! The validated plan: ids resolved to indices, nodes in topological order, predecessors as
+//! compressed sparse rows, distributions constructed. A [`Plan`] cannot be invalid: [`build`] is
+//! the only way to make one, and it reports every problem it finds with the span at fault.
+
+pub mod calendar;
+
+use std::collections::{HashMap, HashSet};
+
+use jiff::civil::Date;
+
+pub use crate::scenario::raw::LinkKind;
+use crate::dist::{Dist, TableCache};
+use crate::engine::rng::stream_key;
+use crate::scenario::diag::{Diagnostic, did_you_mean};
+use crate::scenario::raw::*;
+use calendar::Calendar;
+
+/// A node of the schedule network: a task, or a milestone (a zero-duration node).
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub id: String,
+    pub name: String,
+    pub is_milestone: bool,
+    pub duration: Dist,
+    pub experiment: Option<Experiment>,
+    /// When this task is an experiment's fallback: that experiment. It runs only when every
+    /// attempt of the experiment failed, starting once the last attempt ends.
+    pub fallback_of: Option<u32>,
+    /// The stream key: a hash of the id, so the same task draws the same numbers in any plan.
+    pub key: u64,
+}
+
+/// An experiment: a task that succeeds only with some probability per attempt.
+#[derive(Debug, Clone)]
+pub struct Experiment {
+    /// The chance that attempt k succeeds; its length is the most attempts.
+    pub success: Vec<f64>,
+    /// The duration of attempts after the first (None: the task's duration).
+    pub retry: Option<Dist>,
+    /// What runs when every attempt failed (None: the program fails in that iteration).
+    pub fallback: Option<u32>,
+}
+
+/// A predecessor link into a node.
+#[derive(Debug, Clone, Copy)]
+pub struct Link {
+    pub node: u32,
+    pub kind: LinkKind,
+    pub lag: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Risk {
+    pub id: String,
+    pub name: String,
+    pub probability: f64,
+    pub delay: Dist,
+    pub key: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Deadline {
+    /// Working days from the start: on time when the finish is at or before this time.
+    pub days: f64,
+    pub date: Option<Date>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Milestone {
+    pub node: u32,
+    pub id: String,
+    pub name: String,
+    pub deadline: Option<Deadline>,
+    /// With a deadline: a gate that holds when P(on time) >= confidence.
+    pub confidence: Option<f64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub name: String,
+    pub calendar: Calendar,
+    pub seed: Option<u64>,
+    pub iterations: Option<u64>,
+    /// Every task and milestone, in topological order: a node's predecessors, the experiment it
+    /// is a fallback of, and every fallback of its predecessors all come before it.
+    pub nodes: Vec<Node>,
+    /// Predecessors of node i are `preds[pred_start[i]..pred_start[i + 1]]`.
+    pub pred_start: Vec<u32>,
+    pub preds: Vec<Link>,
+    pub risks: Vec<Risk>,
+    /// Risks that delay node i are `risk_of[risk_start[i]..risk_start[i + 1]]`.
+    pub risk_start: Vec<u32>,
+    pub risk_of: Vec<u32>,
+    pub milestones: Vec<Milestone>,
+}
+
+impl Plan {
+    pub fn preds_of(&self, i: usize) -> &[Link] {
+        &self.preds[self.pred_start[i] as usize..self.pred_start[i + 1] as usize]
+    }
+
+    pub fn risks_of(&self, i: usize) -> &[u32] {
+        &self.risk_of[self.risk_start[i] as usize..self.risk_start[i + 1] as usize]
+    }
+
+    pub fn node_index(&self, id: &str) -> Option<usize> {
+        self.nodes.iter().position(|n| n.id == id)
+    }
+}
+
+/// The id of the milestone added when a scenario declares none.
+pub const IMPLICIT_MILESTONE: &str = "finish";
+
+/// Checks a raw scenario and builds the plan, or returns every problem found.
+pub fn build(raw: &RawScenario) -> Result<Plan, Vec<Diagnostic>> {
+    Builder::default().build(raw)
+}
+
+#[derive(Default)]
+struct Builder {
+    diags: Vec<Diagnostic>,
+    cache: TableCache,
+}
+
+/// A node before topological sorting, indexed in declaration order.
+struct Pending {
+    node: Node,
+    links: Vec<(usize, LinkKind, f64, std::ops::Range<usize>)>,
+    fallback_span: Option<std::ops::Range<usize>>,
+}
+
+impl Builder {
+    fn err(&mut self, span: std::ops::Range<usize>, msg: impl Into<String>, hint: Option<String>) {
+        let mut d = Diagnostic::new(span, msg);
+        d.hint = hint;
+        self.diags.push(d);
+    }
+
+    fn dist(&mut self, d: &Sp<RawDuration>, three: ThreePoint) -> Option<Dist> {
+        let r = match &d.value {
+            RawDuration::Fixed(x) => Dist::fixed(*x),
+            RawDuration::ThreePoint(l, m, h) => match three {
+                ThreePoint::Pert => Dist::pert(*l, *m, *h, &mut self.cache),
+                ThreePoint::Triangular => Dist::triangular(*l, *m, *h),
+            },
+            RawDuration::Uniform { min, max } => Dist::uniform(*min, *max),
+            RawDuration::Triangular { low, likely, high } => Dist::triangular(*low, *likely, *high),
+            RawDuration::Pert { low, likely, high } => Dist::pert(*low, *likely, *high, &mut self.cache),
+            RawDuration::Normal { mean, sd } => Dist::normal(*mean, *sd),
+            RawDuration::LogNormalP10P90 { p10, p90 } => Dist::lognormal_p10_p90(*p10, *p90),
+            RawDuration::LogNormalMedianP90 { median, p90 } => Dist::lognormal_median_p90(*median, *p90),
+            RawDuration::Samples(v) => Dist::samples(v.clone()),
+        };
+        match r {
+            Ok(d) => Some(d),
+            Err(e) => {
+                self.err(d.span.clone(), format!("this duration is invalid: {e}"), Some("durations are working days: a number, [low, likely, high], or a distribution table".into()));
+                None
+            }
+        }
+    }
+
+    fn calendar(&mut self, p: &RawProject) -> Calendar {
+        let mut cal = Calendar { start: p.start.as_ref().map(|s| s.value), ..Calendar::default() };
+        if let Some(days) = &p.workdays {
+            cal.workdays = [false; 7];
+            for d in &days.value {
+                match calendar::parse_weekday(&d.value) {
+                    Some(w) => cal.workdays[w.to_monday_zero_offset() as usize] = true,
+                    None => self.err(d.span.clone(), format!("`{}` is not a weekday", d.value), Some("use mon, tue, wed, thu, fri, sat or sun".into())),
+                }
+            }
+            if cal.workdays.iter().all(|w| !w) {
+                self.err(days.span.clone(), "the week has no working days", Some("e.g. workdays = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]".into()));
+                cal.workdays = Calendar::default().workdays;
+            }
+        }
+        cal.holidays = p.holidays.iter().map(|h| h.value).collect();
+        cal.holidays.sort();
+        cal.holidays.dedup();
+        cal
+    }
+
+    fn build(mut self, raw: &RawScenario) -> Result<Plan, Vec<Diagnostic>> {
+        let three = raw.project.three_point;
+        let calendar = self.calendar(&raw.project);
+        if raw.tasks.is_empty() {
+            self.err(0..0, "this scenario has no tasks", Some("add a [[task]] section with an id and a duration; `shipcast init` prints a complete example".into()));
+        }
+
+        // Ids: tasks and milestones share one namespace.
+        let mut index: HashMap<&str, usize> = HashMap::new();
+        let ids = raw.tasks.iter().map(|t| &t.id).chain(raw.milestones.iter().map(|m| &m.id));
+        for (i, id) in ids.enumerate() {
+            if index.insert(id.value.as_str(), i).is_some() {
+                self.err(id.span.clone(), format!("the id `{}` is used twice", id.value), Some("tasks and milestones need unique ids".into()));
+            }
+        }
+        let n_tasks = raw.tasks.len();
+        let all_ids: Vec<&str> = raw.tasks.iter().map(|t| t.id.value.as_str()).chain(raw.milestones.iter().map(|m| m.id.value.as_str())).collect();
+        let resolve = |b: &mut Self, id: &Sp<String>, what: &str| -> Option<usize> {
+            match index.get(id.value.as_str()) {
+                // A duplicate id resolves to its last declaration; the duplicate is reported already.
+                Some(&i) => Some(i),
+                None => {
+                    let hint = did_you_mean(&id.value, all_ids.iter().copied()).unwrap_or_else(|| format!("{what} must name a task or milestone declared in this file"));
+                    b.err(id.span.clone(), format!("unknown task or milestone `{}`", id.value), Some(hint));
+                    None
+                }
+            }
+        };
+
+        let mut pending: Vec<Pending> = Vec::new();
+        for t in &raw.tasks {
+            let duration = match &t.duration {
+                Some(d) => self.dist(d, three),
+                None => {
+                    self.err(t.id.span.clone(), format!("task `{}` has no duration", t.id.value), Some("add duration = 5, [low, likely, high], or a distribution table".into()));
+                    None
+                }
+            };
+            let links = t.after.iter().filter_map(|l| Some((resolve(&mut self, &l.target, "`after`")?, l.kind, l.lag, l.target.span.clone()))).collect();
+            let experiment = self.experiment(t, three);
+            let fallback = t.fallback.as_ref().and_then(|f| resolve(&mut self, f, "`fallback`"));
+            if let (Some(f), Some(sp)) = (fallback, &t.fallback) {
+                if f >= n_tasks {
+                    self.err(sp.span.clone(), format!("the fallback `{}` is a milestone", sp.value), Some("a fallback must be a task that does the work another way".into()));
+                }
+            }
+            pending.push(Pending {
+                node: Node {
+                    id: t.id.value.clone(),
+                    name: t.name.clone().unwrap_or_else(|| t.id.value.clone()),
+                    is_milestone: false,
+                    duration: duration.unwrap_or(Dist::Fixed(0.0)),
+                    experiment: experiment.map(|(success, retry)| Experiment { success, retry, fallback: fallback.filter(|f| *f < n_tasks).map(|f| f as u32) }),
+                    fallback_of: None,
+                    key: stream_key(&t.id.value),
+                },
+                links,
+                fallback_span: t.fallback.as_ref().map(|f| f.span.clone()),
+            });
+        }
+        let mut milestones = Vec::new();
+        for m in &raw.milestones {
+            let links: Vec<_> = m.after.iter().filter_map(|l| Some((resolve(&mut self, &l.target, "`after`")?, l.kind, l.lag, l.target.span.clone()))).collect();
+            if m.after.is_empty() {
+                self.err(m.id.span.clone(), format!("milestone `{}` waits for nothing", m.id.value), Some("add after = [\"task-id\", ...]: the tasks that must finish to reach it".into()));
+            }
+            let deadline = m.deadline.as_ref().and_then(|d| self.deadline(d, &calendar, raw.project.start.as_ref()));
+            if let Some(c) = &m.confidence {
+                if !(c.value > 0.0 && c.value <= 1.0) {
+                    self.err(c.span.clone(), format!("confidence must be in (0, 1], got {}", c.value), Some("e.g. confidence = 0.8: the gate holds when P(on time) >= 80%".into()));
+                }
+                if m.deadline.is_none() {
+                    self.err(c.span.clone(), "confidence without a deadline", Some("a gate needs both: add deadline = 2027-04-30 (or working days)".into()));
+                }
+            }
+            milestones.push(Milestone {
+                node: pending.len() as u32,
+                id: m.id.value.clone(),
+                name: m.name.clone().unwrap_or_else(|| m.id.value.clone()),
+                deadline,
+                confidence: m.confidence.as_ref().map(|c| c.value),
+            });
+            pending.push(Pending {
+                node: Node { id: m.id.value.clone(), name: m.name.clone().unwrap_or_else(|| m.id.value.clone()), is_milestone: true, duration: Dist::Fixed(0.0), experiment: None, fallback_of: None, key: stream_key(&m.id.value) },
+                links,
+                fallback_span: None,
+            });
+        }
+
+        self.check_fallbacks(&mut pending);
+        let risks = self.risks(raw, &index, n_tasks, three);
+
+        if milestones.is_empty() && !pending.is_empty() {
+            // One implicit milestone waits for every task nothing depends on (fallbacks resolve
+            // through their experiment, so they are not ends of their own).
+            let mut has_succ = vec![false; pending.len()];
+            for p in &pending {
+                for l in &p.links {
+                    has_succ[l.0] = true;
+                }
+            }
+            let ends: Vec<_> = (0..pending.len()).filter(|&i| !has_succ[i] && pending[i].node.fallback_of.is_none()).map(|i| (i, LinkKind::FS, 0.0, 0..0)).collect();
+            milestones.push(Milestone { node: pending.len() as u32, id: IMPLICIT_MILESTONE.into(), name: "Finish".into(), deadline: None, confidence: None });
+            pending.push(Pending {
+                node: Node { id: IMPLICIT_MILESTONE.into(), name: "Finish".into(), is_milestone: true, duration: Dist::Fixed(0.0), experiment: None, fallback_of: None, key: stream_key(IMPLICIT_MILESTONE) },
+                links: ends,
+                fallback_span: None,
+            });
+        }
+
+        let order = self.topo_order(&pending);
+        if !self.diags.is_empty() {
+            self.diags.sort_by_key(|d| d.span.start);
+            return Err(self.diags);
+        }
+        let order = order.expect("no cycle when there are no diagnostics");
+        Ok(assemble(raw, calendar, pending, order, risks, milestones))
+    }
+
+    fn experiment(&mut self, t: &RawTask, three: ThreePoint) -> Option<(Vec<f64>, Option<Dist>)> {
+        let Some(success) = &t.success else {
+            for (present, key) in [(t.attempts.as_ref().map(|a| a.span.clone()), "attempts"), (t.retry_duration.as_ref().map(|a| a.span.clone()), "retry_duration"), (t.fallback.as_ref().map(|a| a.span.clone()), "fallback")] {
+                if let Some(sp) = present {
+                    self.err(sp, format!("`{key}` only applies to an experiment"), Some("add success = <probability per attempt> to make this task an experiment".into()));
+                }
+            }
+            return None;
+        };
+        for p in &success.value {
+            if !(0.0..=1.0).contains(p) {
+                self.err(success.span.clone(), format!("a probability must be between 0 and 1, got {p}"), Some("write 0.6 for a 60% chance".into()));
+                return None;
+            }
+        }
+        let attempts = match &t.attempts {
+            Some(a) if a.value < 1 => {
+                self.err(a.span.clone(), format!("attempts must be at least 1, got {}", a.value), Some("attempts is the most tries, including the first".into()));
+                return None;
+            }
+            Some(a) if a.value > 1000 => {
+                self.err(a.span.clone(), format!("attempts must be at most 1000, got {}", a.value), None);
+                return None;
+            }
+            Some(a) => Some(a.value as usize),
+            None => None,
+        };
+        let probs = match (attempts, success.value.len()) {
+            (None, _) => success.value.clone(),
+            (Some(n), 1) => vec![success.value[0]; n],
+            (Some(n), k) if n == k => success.value.clone(),
+            (Some(n), k) => {
+                self.err(success.span.clone(), format!("success lists {k} probabilities but attempts is {n}"), Some("give one probability per attempt, or a single one for all".into()));
+                return None;
+            }
+        };
+        let retry = t.retry_duration.as_ref().and_then(|d| self.dist(d, three));
+        Some((probs, retry))
+    }
+
+    fn deadline(&mut self, d: &Sp<RawDeadline>, cal: &Calendar, start: Option<&Sp<Date>>) -> Option<Deadline> {
+        match d.value {
+            RawDeadline::Days(days) => {
+                if days < 0.0 {
+                    self.err(d.span.clone(), "a deadline cannot be negative", None);
+                    return None;
+                }
+                Some(Deadline { days, date: cal.finish_date(days) })
+            }
+            RawDeadline::Date(date) => {
+                let Some(start) = start else {
+                    self.err(d.span.clone(), "a deadline date needs a start date", Some("add start = 2027-01-04 to [project], or give the deadline in working days (deadline = 60)".into()));
+                    return None;
+                };
+                if date < start.value {
+                    self.err(d.span.clone(), format!("the deadline {date} is before the start {}", start.value), None);
+                    return None;
+                }
+                Some(Deadline { days: cal.deadline_time(date)?, date: Some(date) })
+            }
+        }
+    }
+
+    /// Fallbacks: no loops, one experiment each, and nothing may depend on a fallback directly
+    /// (depend on its experiment: it resolves to the fallback when it fails).
+    fn check_fallbacks(&mut self, pending: &mut [Pending]) {
+        let fb: Vec<Option<usize>> = pending.iter().map(|p| p.node.experiment.as_ref().and_then(|e| e.fallback.map(|f| f as usize))).collect();
+        let mut in_reported_loop = vec![false; pending.len()];
+        for start in 0..pending.len() {
+            let Some(f) = fb[start] else { continue };
+            let fb_span = pending[start].fallback_span.clone().unwrap_or(0..0);
+            if f == start {
+                let msg = format!("fallback loop: `{}` is its own fallback", pending[start].node.id);
+                self.err(fb_span, msg, Some("name another task that does the work another way".into()));
+                continue;
+            }
+            if let Some(prev) = pending[f].node.fallback_of {
+                let msg = format!("`{}` is the fallback of both `{}` and `{}`", pending[f].node.id, pending[prev as usize].node.id, pending[start].node.id);
+                self.err(fb_span, msg, Some("give each experiment its own fallback task".into()));
+                continue;
+            }
+            pending[f].node.fallback_of = Some(start as u32);
+            if in_reported_loop[start] {
+                continue;
+            }
+            // Walk the chain; a loop comes back to `start`.
+            let mut path = vec![start, f];
+            let mut cur = f;
+            while let Some(next) = fb[cur] {
+                if path.len() > pending.len() {
+                    break; // a loop that does not pass through `start`: reported from its own members
+                }
+                path.push(next);
+                if next == start {
+                    let names: Vec<_> = path.iter().map(|&i| pending[i].node.id.as_str()).collect();
+                    let msg = format!("fallback loop: {}", names.join(" -> "));
+                    self.err(fb_span.clone(), msg, Some("a chain of fallbacks must end in a task without one".into()));
+                    for &i in &path {
+                        in_reported_loop[i] = true;
+                    }
+                    break;
+                }
+                cur = next;
+            }
+        }
+        for p in pending.iter() {
+            for l in &p.links {
+                if pending[l.0].node.fallback_of.is_some() {
+                    let exp = &pending[pending[l.0].node.fallback_of.unwrap_or(0) as usize].node.id;
+                    self.err(l.3.clone(), format!("`{}` is a fallback and runs only when `{exp}` fails", pending[l.0].node.id), Some(format!("depend on `{exp}` instead: it resolves to its fallback when it fails")));
+                }
+            }
+        }
+    }
+
+    fn risks(&mut self, raw: &RawScenario, index: &HashMap<&str, usize>, n_tasks: usize, three: ThreePoint) -> Vec<(Risk, Vec<usize>)> {
+        let mut seen = HashSet::new();
+        let mut out = Vec::new();
+        for r in &raw.risks {
+            if !seen.insert(r.id.value.as_str()) {
+                self.err(r.id.span.clone(), format!("the risk id `{}` is used twice", r.id.value), None);
+            }
+            let probability = match &r.probability {
+                Some(p) if (0.0..=1.0).contains(&p.value) => p.value,
+                Some(p) => {
+                    self.err(p.span.clone(), format!("a probability must be between 0 and 1, got {}", p.value), Some("write 0.2 for a 20% chance".into()));
+                    0.0
+                }
+                None => {
+                    self.err(r.id.span.clone(), format!("risk `{}` has no probability", r.id.value), Some("add probability = 0.2 (the chance it happens in one run of the program)".into()));
+                    0.0
+                }
+            };
+            let delay = match &r.delay {
+                Some(d) => self.dist(d, three),
+                None => {
+                    self.err(r.id.span.clone(), format!("risk `{}` has no delay", r.id.value), Some("add delay = [low, likely, high] working days".into()));
+                    None
+                }
+            };
+            if r.affects.is_empty() {
+                self.err(r.id.span.clone(), format!("risk `{}` affects nothing", r.id.value), Some("add affects = [\"task-id\"]".into()));
+            }
+            let mut affects = Vec::new();
+            for a in &r.affects {
+                match index.get(a.value.as_str()) {
+                    Some(&i) if i < n_tasks => affects.push(i),
+                    Some(_) => self.err(a.span.clone(), format!("`{}` is a milestone; a risk delays tasks", a.value), None),
+                    None => {
+                        let hint = did_you_mean(&a.value, raw.tasks.iter().map(|t| t.id.value.as_str())).unwrap_or_else(|| "`affects` must name tasks declared in this file".into());
+                        self.err(a.span.clone(), format!("unknown task `{}`", a.value), Some(hint));
+                    }
+                }
+            }
+            out.push((
+                Risk { id: r.id.value.clone(), name: r.name.clone().unwrap_or_else(|| r.id.value.clone()), probability, delay: delay.unwrap_or(Dist::Fixed(0.0)), key: stream_key(&format!("risk:{}", r.id.value)) },
+                affects,
+            ));
+        }
+        out
+    }
+
+    /// Kahn's algorithm, taking ready nodes in declaration order so the order is stable. Ordering
+    /// edges: each predecessor, and every fallback in its chain, comes before the node; an
+    /// experiment comes before its fallback. On a cycle, reports the cycle's path.
+    fn topo_order(&mut self, pending: &[Pending]) -> Option<Vec<usize>> {
+        let n = pending.len();
+        let mut succ: Vec<Vec<usize>> = vec![vec![]; n];
+        let fb = |i: usize| pending[i].node.experiment.as_ref().and_then(|e| e.fallback.map(|f| f as usize));
+        for (i, p) in pending.iter().enumerate() {
+            for l in &p.links {
+                let mut cur = Some(l.0);
+                let mut steps = 0;
+                while let Some(c) = cur {
+                    succ[c].push(i);
+                    cur = fb(c);
+                    steps += 1;
+                    if steps > n {
+                        break; // a fallback loop, reported already
+                    }
+                }
+            }
+            if let Some(f) = fb(i) {
+                if f != i {
+                    succ[i].push(f);
+                }
+            }
+        }
+        let mut indeg = vec![0usize; n];
+        for s in &succ {
+            for &j in s {
+                indeg[j] += 1;
+            }
+        }
+        let mut ready: std::collections::BTreeSet<usize> = (0..n).filter(|&i| indeg[i] == 0).collect();
+        let mut order = Vec::with_capacity(n);
+        while let Some(i) = ready.pop_first() {
+            order.push(i);
+            for &j in &succ[i] {
+                indeg[j] -= 1;
+                if indeg[j] == 0 {
+                    ready.insert(j);
+                }
+            }
+        }
+        if order.len() == n {
+            return Some(order);
+        }
+        // A cycle remains among the nodes with indegree > 0: walk predecessors until one repeats.
+        let left: Vec<bool> = (0..n).map(|i| indeg[i] > 0).collect();
+        let mut pred_in_cycle: Vec<Option<usize>> = vec![None; n];
+        for (i, s) in succ.iter().enumerate() {
+            for &j in s {
+                if left[i] && left[j] && pred_in_cycle[j].is_none() {
+                    pred_in_cycle[j] = Some(i);
+                }
+            }
+        }
+        let mut cur = (0..n).find(|&i| left[i])?;
+        let mut seen = vec![false; n];
+        while !seen[cur] {
+            seen[cur] = true;
+            cur = pred_in_cycle[cur]?;
+        }
+        let mut cycle = vec![cur];
+        let mut c = pred_in_cycle[cur]?;
+        while c != cur {
+            cycle.push(c);
+            c = pred_in_cycle[c]?;
+        }
+        cycle.push(cur);
+        cycle.reverse();
+        let names: Vec<_> = cycle.iter().map(|&i| pending[i].node.id.as_str()).collect();
+        // Point at the link that closes the loop, where there is one.
+        let sp = pending[cycle[1]].links.iter().find(|l| l.0 == cycle[0]).map(|l| l.3.clone()).unwrap_or(0..0);
+        self.err(sp, format!("dependency cycle: {}", names.join(" -> ")), Some("a task cannot wait, directly or through others, for itself: remove one of these links".into()));
+        None
+    }
+}
+
+fn assemble(raw: &RawScenario, calendar: Calendar, pending: Vec<Pending>, order: Vec<usize>, risks: Vec<(Risk, Vec<usize>)>, mut milestones: Vec<Milestone>) -> Plan {
+    let mut new_index = vec![0u32; pending.len()];
+    for (new, &old) in order.iter().enumerate() {
+        new_index[old] = new as u32;
+    }
+    let mut risk_lists: Vec<Vec<u32>> = vec![vec![]; pending.len()];
+    for (r, (_, affects)) in risks.iter().enumerate() {
+        for &t in affects {
+            risk_lists[new_index[t] as usize].push(r as u32);
+        }
+    }
+    let mut slots: Vec<Option<Pending>> = pending.into_iter().map(Some).collect();
+    let mut nodes = Vec::with_capacity(order.len());
+    let (mut pred_start, mut preds) = (vec![0u32], Vec::new());
+    let (mut risk_start, mut risk_of) = (vec![0u32], Vec::new());
+    for &old in &order {
+        let mut p = slots[old].take().expect("each node once");
+        for l in &p.links {
+            preds.push(Link { node: new_index[l.0], kind: l.1, lag: l.2 });
+        }
+        pred_start.push(preds.len() as u32);
+        risk_of.extend(&risk_lists[new_index[old] as usize]);
+        risk_start.push(risk_of.len() as u32);
+        if let Some(e) = &mut p.node.experiment {
+            e.fallback = e.fallback.map(|f| new_index[f as usize]);
+        }
+        p.node.fallback_of = p.node.fallback_of.map(|e| new_index[e as usize]);
+        nodes.push(p.node);
+    }
+    for m in &mut milestones {
+        m.node = new_index[m.node as usize];
+    }
+    Plan {
+        name: raw.project.name.as_ref().map_or_else(|| "Untitled plan".to_string(), |n| n.value.clone()),
+        calendar,
+        seed: raw.project.seed.as_ref().map(|s| s.value),
+        iterations: raw.project.iterations.as_ref().map(|s| s.value),
+        nodes,
+        pred_start,
+        preds,
+        risks: risks.into_iter().map(|(r, _)| r).collect(),
+        risk_start,
+        risk_of,
+        milestones,
+    }
+}

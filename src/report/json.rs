@@ -1,0 +1,182 @@
+//! The machine contract: `shipcast.report/1`. Field names are stable; docs/json-schema.md
+//! documents each one. Adding a field is compatible; renaming or removing one needs a new schema.
+
+use serde::Serialize;
+
+use super::{Input, SCHEMA, finish_date};
+use crate::analysis::{GateStatus, Percentile, Probability};
+
+#[derive(Serialize)]
+struct Report<'a> {
+    schema: &'static str,
+    tool: Tool,
+    scenario: Scenario<'a>,
+    run: Run,
+    milestones: Vec<Milestone<'a>>,
+    experiments: Vec<Experiment<'a>>,
+    risks: Vec<Risk<'a>>,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct Scenario<'a> {
+    name: &'a str,
+    file: &'a str,
+    start: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Run {
+    seed: u64,
+    iterations: u64,
+}
+
+#[derive(Serialize)]
+struct Prob {
+    estimate: f64,
+    low: f64,
+    high: f64,
+}
+
+impl From<Probability> for Prob {
+    fn from(p: Probability) -> Prob {
+        Prob { estimate: p.estimate, low: p.low, high: p.high }
+    }
+}
+
+#[derive(Serialize)]
+struct Pct {
+    p: f64,
+    days: Option<f64>,
+    date: Option<String>,
+    low_days: Option<f64>,
+    high_days: Option<f64>,
+    low_date: Option<String>,
+    high_date: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Gate {
+    confidence: f64,
+    status: &'static str,
+    decided: bool,
+}
+
+#[derive(Serialize)]
+struct Deadline {
+    days: f64,
+    date: Option<String>,
+    on_time: Prob,
+    gate: Option<Gate>,
+}
+
+#[derive(Serialize)]
+struct Milestone<'a> {
+    id: &'a str,
+    name: &'a str,
+    delivered: Prob,
+    percentiles: Vec<Pct>,
+    mean_days: Option<f64>,
+    sd_days: Option<f64>,
+    deadline: Option<Deadline>,
+}
+
+#[derive(Serialize)]
+struct Experiment<'a> {
+    id: &'a str,
+    name: &'a str,
+    attempts_max: usize,
+    success: Prob,
+    mean_attempts: Option<f64>,
+    fallback: Option<&'a str>,
+    fallback_rate: Option<Prob>,
+}
+
+#[derive(Serialize)]
+struct Risk<'a> {
+    id: &'a str,
+    name: &'a str,
+    probability: f64,
+    occurred: Prob,
+}
+
+/// The report as pretty-printed JSON, ending in a newline.
+pub fn render(input: &Input) -> String {
+    let Input { plan, summary, file } = *input;
+    let pct = |p: &Percentile| Pct {
+        p: p.p,
+        days: p.days,
+        date: finish_date(plan, p.days),
+        low_days: p.low,
+        high_days: p.high,
+        low_date: finish_date(plan, p.low),
+        high_date: finish_date(plan, p.high),
+    };
+    let report = Report {
+        schema: SCHEMA,
+        tool: Tool { name: "shipcast", version: env!("CARGO_PKG_VERSION") },
+        scenario: Scenario { name: &plan.name, file, start: plan.calendar.start.map(|d| d.to_string()) },
+        run: Run { seed: summary.seed, iterations: summary.iterations },
+        milestones: summary
+            .milestones
+            .iter()
+            .map(|m| {
+                let ms = &plan.milestones[m.milestone];
+                Milestone {
+                    id: &ms.id,
+                    name: &ms.name,
+                    delivered: m.delivered.into(),
+                    percentiles: m.percentiles.iter().map(pct).collect(),
+                    mean_days: m.mean,
+                    sd_days: m.sd,
+                    deadline: m.on_time.as_ref().map(|o| Deadline {
+                        days: o.deadline_days,
+                        date: ms.deadline.and_then(|d| d.date).map(|d| d.to_string()),
+                        on_time: o.probability.into(),
+                        gate: o.gate.as_ref().map(|g| Gate {
+                            confidence: g.target,
+                            status: match g.status {
+                                GateStatus::Holds => "holds",
+                                GateStatus::Fails => "fails",
+                            },
+                            decided: g.decided,
+                        }),
+                    }),
+                }
+            })
+            .collect(),
+        experiments: summary
+            .experiments
+            .iter()
+            .map(|e| {
+                let node = &plan.nodes[e.node];
+                let exp = node.experiment.as_ref().expect("experiment summaries are of experiments");
+                Experiment {
+                    id: &node.id,
+                    name: &node.name,
+                    attempts_max: exp.success.len(),
+                    success: e.success.into(),
+                    mean_attempts: e.mean_attempts,
+                    fallback: exp.fallback.map(|f| plan.nodes[f as usize].id.as_str()),
+                    fallback_rate: e.fallback_rate.map(Into::into),
+                }
+            })
+            .collect(),
+        risks: summary
+            .risks
+            .iter()
+            .map(|r| {
+                let risk = &plan.risks[r.risk];
+                Risk { id: &risk.id, name: &risk.name, probability: risk.probability, occurred: r.occurred.into() }
+            })
+            .collect(),
+    };
+    let mut s = serde_json::to_string_pretty(&report).expect("report serializes");
+    s.push('\n');
+    s
+}

@@ -1,0 +1,118 @@
+//! The scenario as written: every value with the span of text it came from, not yet checked
+//! against the rest of the plan. [`crate::model::build`] turns it into a [`crate::model::Plan`].
+
+use std::ops::Range;
+
+use jiff::civil::Date;
+
+/// A value and the byte span of the text it was read from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sp<T> {
+    pub value: T,
+    pub span: Range<usize>,
+}
+
+impl<T> Sp<T> {
+    pub fn new(value: T, span: Range<usize>) -> Sp<T> {
+        Sp { value, span }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ThreePoint {
+    #[default]
+    Pert,
+    Triangular,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RawProject {
+    pub name: Option<Sp<String>>,
+    pub start: Option<Sp<Date>>,
+    pub workdays: Option<Sp<Vec<Sp<String>>>>,
+    pub holidays: Vec<Sp<Date>>,
+    pub three_point: ThreePoint,
+    pub seed: Option<Sp<u64>>,
+    pub iterations: Option<Sp<u64>>,
+}
+
+/// A duration as written, before its parameters are checked.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RawDuration {
+    Fixed(f64),
+    /// `[low, likely, high]`, read as PERT or triangular by `[project] three_point`.
+    ThreePoint(f64, f64, f64),
+    Uniform { min: f64, max: f64 },
+    Triangular { low: f64, likely: f64, high: f64 },
+    Pert { low: f64, likely: f64, high: f64 },
+    Normal { mean: f64, sd: f64 },
+    LogNormalP10P90 { p10: f64, p90: f64 },
+    LogNormalMedianP90 { median: f64, p90: f64 },
+    Samples(Vec<f64>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkKind {
+    /// Finish-to-start: the successor starts after the predecessor finishes.
+    FS,
+    /// Start-to-start: the successor starts after the predecessor starts.
+    SS,
+    /// Finish-to-finish: the successor finishes after the predecessor finishes.
+    FF,
+    /// Start-to-finish: the successor finishes after the predecessor starts.
+    SF,
+}
+
+#[derive(Debug, Clone)]
+pub struct RawLink {
+    pub target: Sp<String>,
+    pub kind: LinkKind,
+    pub lag: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct RawTask {
+    pub header: Range<usize>,
+    pub id: Sp<String>,
+    pub name: Option<String>,
+    pub after: Vec<RawLink>,
+    pub duration: Option<Sp<RawDuration>>,
+    pub success: Option<Sp<Vec<f64>>>,
+    pub attempts: Option<Sp<i64>>,
+    pub retry_duration: Option<Sp<RawDuration>>,
+    pub fallback: Option<Sp<String>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RawRisk {
+    pub header: Range<usize>,
+    pub id: Sp<String>,
+    pub name: Option<String>,
+    pub probability: Option<Sp<f64>>,
+    pub affects: Vec<Sp<String>>,
+    pub delay: Option<Sp<RawDuration>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum RawDeadline {
+    Date(Date),
+    Days(f64),
+}
+
+#[derive(Debug, Clone)]
+pub struct RawMilestone {
+    pub header: Range<usize>,
+    pub id: Sp<String>,
+    pub name: Option<String>,
+    pub after: Vec<RawLink>,
+    pub deadline: Option<Sp<RawDeadline>>,
+    pub confidence: Option<Sp<f64>>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RawScenario {
+    pub project: RawProject,
+    pub tasks: Vec<RawTask>,
+    pub risks: Vec<RawRisk>,
+    pub milestones: Vec<RawMilestone>,
+}

@@ -1,0 +1,562 @@
+//! Reads a TOML scenario into a [`RawScenario`], collecting every problem rather than stopping at
+//! the first: unknown keys (with a "did you mean"), wrong types, malformed durations and dates.
+
+use std::ops::Range;
+
+use jiff::civil::Date;
+use toml_edit::{Document, Item, TableLike, Value};
+
+use super::diag::{Diagnostic, did_you_mean};
+use super::raw::*;
+
+const TOP_KEYS: &[&str] = &["project", "task", "risk", "milestone"];
+const PROJECT_KEYS: &[&str] =
+    &["name", "start", "workdays", "holidays", "three_point", "seed", "iterations"];
+const TASK_KEYS: &[&str] =
+    &["id", "name", "after", "duration", "success", "attempts", "retry_duration", "fallback"];
+const RISK_KEYS: &[&str] = &["id", "name", "probability", "affects", "delay"];
+const MILESTONE_KEYS: &[&str] = &["id", "name", "after", "deadline", "confidence"];
+const LINK_KEYS: &[&str] = &["task", "type", "lag"];
+const DISTS: &[&str] = &["uniform", "triangular", "pert", "normal", "lognormal", "samples"];
+
+/// Parses scenario text. On failure, returns every problem found, in file order.
+pub fn parse(text: &str) -> Result<RawScenario, Vec<Diagnostic>> {
+    let doc = match Document::parse(text) {
+        Ok(d) => d,
+        Err(e) => {
+            let span = e.span().unwrap_or(0..0);
+            let msg = e.message().trim().to_string();
+            return Err(vec![
+                Diagnostic::new(span, format!("this is not valid TOML: {msg}"))
+                    .hint("see the scenario language in the README, or start from `shipcast init`"),
+            ]);
+        }
+    };
+    let mut r = Reader { diags: Vec::new() };
+    let scenario = r.scenario(doc.as_table());
+    let mut diags = r.diags;
+    if diags.is_empty() {
+        Ok(scenario)
+    } else {
+        diags.sort_by_key(|d| d.span.start);
+        Err(diags)
+    }
+}
+
+struct Reader {
+    diags: Vec<Diagnostic>,
+}
+
+fn span(item: &Item) -> Range<usize> {
+    match item {
+        Item::Value(v) => v.span(),
+        Item::Table(t) => t.span(),
+        Item::ArrayOfTables(a) => a.span(),
+        Item::None => None,
+    }
+    .unwrap_or(0..0)
+}
+
+fn key_span(t: &dyn TableLike, key: &str) -> Range<usize> {
+    t.key(key).and_then(|k| k.span()).unwrap_or(0..0)
+}
+
+impl Reader {
+    fn error(&mut self, span: Range<usize>, msg: impl Into<String>, hint: Option<String>) {
+        let mut d = Diagnostic::new(span, msg);
+        d.hint = hint;
+        self.diags.push(d);
+    }
+
+    fn unknown_keys(&mut self, t: &dyn TableLike, allowed: &[&str], what: &str) {
+        for (k, _) in t.iter() {
+            if !allowed.contains(&k) {
+                let hint = did_you_mean(k, allowed.iter().copied())
+                    .unwrap_or_else(|| format!("{what} takes: {}", allowed.join(", ")));
+                self.error(key_span(t, k), format!("unknown key `{k}` in {what}"), Some(hint));
+            }
+        }
+    }
+
+    fn scenario(&mut self, top: &dyn TableLike) -> RawScenario {
+        self.unknown_keys(top, TOP_KEYS, "a scenario");
+        let mut s = RawScenario::default();
+        if let Some(item) = top.get("project") {
+            match item.as_table_like() {
+                Some(t) => s.project = self.project(t),
+                None => self.error(span(item), "`project` must be a table", Some("write it as `[project]`".into())),
+            }
+        }
+        s.tasks = self.array_of_tables(top, "task", Self::task);
+        s.risks = self.array_of_tables(top, "risk", Self::risk);
+        s.milestones = self.array_of_tables(top, "milestone", Self::milestone);
+        s
+    }
+
+    fn array_of_tables<T>(
+        &mut self,
+        top: &dyn TableLike,
+        key: &str,
+        read: fn(&mut Self, &dyn TableLike, Range<usize>) -> Option<T>,
+    ) -> Vec<T> {
+        let Some(item) = top.get(key) else { return vec![] };
+        let mut out = Vec::new();
+        match item {
+            Item::ArrayOfTables(a) => {
+                for t in a.iter() {
+                    out.extend(read(self, t, t.span().unwrap_or(0..0)));
+                }
+            }
+            Item::Value(Value::Array(a)) => {
+                for v in a.iter() {
+                    match v.as_inline_table() {
+                        Some(t) => out.extend(read(self, t, v.span().unwrap_or(0..0))),
+                        None => self.error(
+                            v.span().unwrap_or(0..0),
+                            format!("each `{key}` must be a table"),
+                            Some(format!("write one `[[{key}]]` section per {key}")),
+                        ),
+                    }
+                }
+            }
+            _ => self.error(
+                span(item),
+                format!("`{key}` must be a list of tables"),
+                Some(format!("write one `[[{key}]]` section (double brackets) per {key}")),
+            ),
+        }
+        out
+    }
+
+    fn project(&mut self, t: &dyn TableLike) -> RawProject {
+        self.unknown_keys(t, PROJECT_KEYS, "[project]");
+        let mut p = RawProject { name: self.string(t, "name"), ..RawProject::default() };
+        if let Some(item) = t.get("start") {
+            p.start = self.date(item);
+        }
+        if let Some(item) = t.get("workdays") {
+            let days = self.string_list(item, "workdays");
+            p.workdays = Some(Sp::new(days, span(item)));
+        }
+        if let Some(item) = t.get("holidays") {
+            match item.as_array() {
+                Some(a) => {
+                    for v in a.iter() {
+                        p.holidays.extend(self.date_value(v));
+                    }
+                }
+                None => self.error(span(item), "`holidays` must be a list of dates", Some("e.g. holidays = [2027-01-18, 2027-02-15]".into())),
+            }
+        }
+        if let Some(s) = self.string(t, "three_point") {
+            match s.value.as_str() {
+                "pert" => p.three_point = ThreePoint::Pert,
+                "triangular" => p.three_point = ThreePoint::Triangular,
+                other => self.error(
+                    s.span,
+                    format!("unknown three_point reading `{other}`"),
+                    Some("use \"pert\" (the default) or \"triangular\"".into()),
+                ),
+            }
+        }
+        p.seed = self.unsigned(t, "seed", 0);
+        p.iterations = self.unsigned(t, "iterations", 1);
+        p
+    }
+
+    fn task(&mut self, t: &dyn TableLike, header: Range<usize>) -> Option<RawTask> {
+        self.unknown_keys(t, TASK_KEYS, "a task");
+        let id = self.id(t, &header, "task")?;
+        Some(RawTask {
+            name: self.string(t, "name").map(|s| s.value),
+            after: self.links(t),
+            duration: t.get("duration").and_then(|i| self.duration(i)),
+            success: t.get("success").and_then(|i| self.probabilities(i)),
+            attempts: t.get("attempts").and_then(|i| self.integer(i, "attempts")),
+            retry_duration: t.get("retry_duration").and_then(|i| self.duration(i)),
+            fallback: self.string(t, "fallback"),
+            header,
+            id,
+        })
+    }
+
+    fn risk(&mut self, t: &dyn TableLike, header: Range<usize>) -> Option<RawRisk> {
+        self.unknown_keys(t, RISK_KEYS, "a risk");
+        let id = self.id(t, &header, "risk")?;
+        let affects = t.get("affects").map(|i| self.string_list(i, "affects")).unwrap_or_default();
+        Some(RawRisk {
+            name: self.string(t, "name").map(|s| s.value),
+            probability: t.get("probability").and_then(|i| {
+                let v = i.as_value()?;
+                Some(Sp::new(self.number(v, "probability")?, span(i)))
+            }),
+            affects,
+            delay: t.get("delay").and_then(|i| self.duration(i)),
+            header,
+            id,
+        })
+    }
+
+    fn milestone(&mut self, t: &dyn TableLike, header: Range<usize>) -> Option<RawMilestone> {
+        self.unknown_keys(t, MILESTONE_KEYS, "a milestone");
+        let id = self.id(t, &header, "milestone")?;
+        let deadline = t.get("deadline").and_then(|item| match item.as_value() {
+            Some(Value::Integer(_) | Value::Float(_)) => {
+                let v = item.as_value()?;
+                Some(Sp::new(RawDeadline::Days(self.number(v, "deadline")?), span(item)))
+            }
+            _ => self.date(item).map(|d| Sp::new(RawDeadline::Date(d.value), d.span)),
+        });
+        Some(RawMilestone {
+            name: self.string(t, "name").map(|s| s.value),
+            after: self.links(t),
+            deadline,
+            confidence: t.get("confidence").and_then(|i| {
+                let v = i.as_value()?;
+                Some(Sp::new(self.number(v, "confidence")?, span(i)))
+            }),
+            header,
+            id,
+        })
+    }
+
+    fn id(&mut self, t: &dyn TableLike, header: &Range<usize>, what: &str) -> Option<Sp<String>> {
+        let id = self.string(t, "id");
+        if id.is_none() && !t.contains_key("id") {
+            self.error(header.clone(), format!("this {what} has no `id`"), Some(format!("add id = \"...\", a short name other {what}s and milestones can refer to")));
+        }
+        let id = id?;
+        if id.value.is_empty() || id.value.chars().any(|c| c.is_whitespace() || c == ',') {
+            self.error(id.span.clone(), format!("`{}` is not a usable id", id.value), Some("use letters, digits, '-', '_' or '.', with no spaces".into()));
+        }
+        Some(id)
+    }
+
+    fn string(&mut self, t: &dyn TableLike, key: &str) -> Option<Sp<String>> {
+        let item = t.get(key)?;
+        match item.as_str() {
+            Some(s) => Some(Sp::new(s.to_string(), span(item))),
+            None => {
+                self.error(span(item), format!("`{key}` must be a string, found {}", item.type_name()), Some(format!("put the value in quotes: {key} = \"...\"")));
+                None
+            }
+        }
+    }
+
+    fn string_list(&mut self, item: &Item, key: &str) -> Vec<Sp<String>> {
+        if let Some(s) = item.as_str() {
+            return vec![Sp::new(s.to_string(), span(item))];
+        }
+        let Some(a) = item.as_array() else {
+            self.error(span(item), format!("`{key}` must be a list of strings"), Some(format!("e.g. {key} = [\"a\", \"b\"]")));
+            return vec![];
+        };
+        let mut out = Vec::new();
+        for v in a.iter() {
+            match v.as_str() {
+                Some(s) => out.push(Sp::new(s.to_string(), v.span().unwrap_or(0..0))),
+                None => self.error(v.span().unwrap_or(0..0), format!("`{key}` must hold strings, found {}", v.type_name()), None),
+            }
+        }
+        out
+    }
+
+    fn number(&mut self, v: &Value, key: &str) -> Option<f64> {
+        match v {
+            Value::Integer(i) => Some(*i.value() as f64),
+            Value::Float(f) if f.value().is_finite() => Some(*f.value()),
+            _ => {
+                self.error(v.span().unwrap_or(0..0), format!("`{key}` must be a number, found {}", v.type_name()), None);
+                None
+            }
+        }
+    }
+
+    fn integer(&mut self, item: &Item, key: &str) -> Option<Sp<i64>> {
+        match item.as_integer() {
+            Some(i) => Some(Sp::new(i, span(item))),
+            None => {
+                self.error(span(item), format!("`{key}` must be a whole number, found {}", item.type_name()), None);
+                None
+            }
+        }
+    }
+
+    fn unsigned(&mut self, t: &dyn TableLike, key: &str, min: i64) -> Option<Sp<u64>> {
+        let v = self.integer(t.get(key)?, key)?;
+        if v.value < min {
+            self.error(v.span, format!("`{key}` must be at least {min}, got {}", v.value), None);
+            return None;
+        }
+        Some(Sp::new(v.value as u64, v.span))
+    }
+
+    fn date(&mut self, item: &Item) -> Option<Sp<Date>> {
+        match item.as_value() {
+            Some(v) => self.date_value(v),
+            None => {
+                self.error(span(item), "expected a date", Some("write dates as 2027-01-04".into()));
+                None
+            }
+        }
+    }
+
+    fn date_value(&mut self, v: &Value) -> Option<Sp<Date>> {
+        let sp = v.span().unwrap_or(0..0);
+        let text = match v {
+            Value::Datetime(d) => {
+                let d = d.value();
+                if d.time.is_some() || d.offset.is_some() {
+                    self.error(sp, "expected a date without a time", Some("write dates as 2027-01-04".into()));
+                    return None;
+                }
+                d.to_string()
+            }
+            Value::String(s) => s.value().clone(),
+            _ => {
+                self.error(sp, format!("expected a date, found {}", v.type_name()), Some("write dates as 2027-01-04".into()));
+                return None;
+            }
+        };
+        match text.parse::<Date>() {
+            Ok(d) => Some(Sp::new(d, sp)),
+            Err(e) => {
+                self.error(sp, format!("`{text}` is not a valid date: {e}"), Some("write dates as YYYY-MM-DD, e.g. 2027-01-04".into()));
+                None
+            }
+        }
+    }
+
+    fn probabilities(&mut self, item: &Item) -> Option<Sp<Vec<f64>>> {
+        let sp = span(item);
+        let values: Vec<&Value> = match item.as_value() {
+            Some(Value::Array(a)) => a.iter().collect(),
+            Some(v) => vec![v],
+            None => vec![],
+        };
+        if values.is_empty() {
+            self.error(sp, "`success` must be a probability or a list of them, one per attempt", Some("e.g. success = 0.6 or success = [0.5, 0.7, 0.8]".into()));
+            return None;
+        }
+        let mut out = Vec::new();
+        for v in values {
+            out.push(self.number(v, "success")?);
+        }
+        Some(Sp::new(out, sp))
+    }
+
+    fn links(&mut self, t: &dyn TableLike) -> Vec<RawLink> {
+        let Some(item) = t.get("after") else { return vec![] };
+        let values: Vec<&Value> = match item.as_value() {
+            Some(Value::Array(a)) => a.iter().collect(),
+            Some(v) => vec![v],
+            None => vec![],
+        };
+        let mut out = Vec::new();
+        for v in values {
+            let sp = v.span().unwrap_or(0..0);
+            match v {
+                Value::String(s) => out.push(RawLink { target: Sp::new(s.value().clone(), sp), kind: LinkKind::FS, lag: 0.0 }),
+                Value::InlineTable(lt) => {
+                    self.unknown_keys(lt, LINK_KEYS, "a dependency");
+                    let Some(target) = self.string(lt, "task") else {
+                        if !lt.contains_key("task") {
+                            self.error(sp, "this dependency names no `task`", Some("e.g. { task = \"data\", type = \"SS\", lag = 2 }".into()));
+                        }
+                        continue;
+                    };
+                    let kind = match self.string(lt, "type") {
+                        None => LinkKind::FS,
+                        Some(k) => match k.value.to_ascii_uppercase().as_str() {
+                            "FS" => LinkKind::FS,
+                            "SS" => LinkKind::SS,
+                            "FF" => LinkKind::FF,
+                            "SF" => LinkKind::SF,
+                            _ => {
+                                self.error(k.span, format!("unknown dependency type `{}`", k.value), Some("use FS (finish-to-start, the default), SS, FF or SF".into()));
+                                LinkKind::FS
+                            }
+                        },
+                    };
+                    let lag = lt.get("lag").and_then(|v| self.number(v, "lag")).unwrap_or(0.0);
+                    out.push(RawLink { target, kind, lag });
+                }
+                _ => self.error(sp, format!("`after` must list task ids, found {}", v.type_name()), Some("e.g. after = [\"data\", { task = \"train\", type = \"SS\", lag = 2 }]".into())),
+            }
+        }
+        out
+    }
+
+    fn duration(&mut self, item: &Item) -> Option<Sp<RawDuration>> {
+        let sp = span(item);
+        let d = match item {
+            Item::Value(Value::Integer(_) | Value::Float(_)) => RawDuration::Fixed(self.number(item.as_value()?, "duration")?),
+            Item::Value(Value::Array(a)) => {
+                let nums: Vec<&Value> = a.iter().collect();
+                if nums.len() != 3 {
+                    self.error(sp, format!("a three-point estimate needs exactly [low, likely, high], found {} values", nums.len()), Some("e.g. duration = [5, 8, 15]; for resampled history use { dist = \"samples\", values = [...] }".into()));
+                    return None;
+                }
+                let mut v = [0.0; 3];
+                for (slot, val) in v.iter_mut().zip(nums) {
+                    *slot = self.number(val, "duration")?;
+                }
+                RawDuration::ThreePoint(v[0], v[1], v[2])
+            }
+            _ => match item.as_table_like() {
+                Some(t) => self.dist_table(t, sp.clone())?,
+                None => {
+                    self.error(sp, format!("a duration must be a number, [low, likely, high] or a distribution table, found {}", item.type_name()), Some("e.g. duration = 5, duration = [5, 8, 15] or duration = { dist = \"uniform\", min = 4, max = 9 }".into()));
+                    return None;
+                }
+            },
+        };
+        Some(Sp::new(d, sp))
+    }
+
+    fn dist_table(&mut self, t: &dyn TableLike, sp: Range<usize>) -> Option<RawDuration> {
+        let Some(dist) = self.string(t, "dist") else {
+            if !t.contains_key("dist") {
+                self.error(sp, "this distribution names no `dist`", Some(format!("add dist = one of {}", DISTS.join(", "))));
+            }
+            return None;
+        };
+        let keys: &[&str] = match dist.value.as_str() {
+            "uniform" => &["dist", "min", "max"],
+            "triangular" | "pert" => &["dist", "low", "likely", "high"],
+            "normal" => &["dist", "mean", "sd"],
+            "lognormal" => &["dist", "p10", "p90", "median"],
+            "samples" => &["dist", "values"],
+            other => {
+                let hint = did_you_mean(other, DISTS.iter().copied()).unwrap_or_else(|| format!("use one of {}", DISTS.join(", ")));
+                self.error(dist.span, format!("unknown distribution `{other}`"), Some(hint));
+                return None;
+            }
+        };
+        let what = format!("a {} distribution", dist.value);
+        self.unknown_keys(t, keys, &what);
+        let need = |r: &mut Self, k: &str| -> Option<f64> {
+            match t.get(k).and_then(|i| i.as_value()) {
+                Some(v) => r.number(v, k),
+                None => {
+                    r.error(sp.clone(), format!("{what} needs `{k}`"), Some(format!("{what} takes {}", keys[1..].join(", "))));
+                    None
+                }
+            }
+        };
+        Some(match dist.value.as_str() {
+            "uniform" => {
+                let (min, max) = (need(self, "min"), need(self, "max"));
+                RawDuration::Uniform { min: min?, max: max? }
+            }
+            "triangular" | "pert" => {
+                let (low, likely, high) = (need(self, "low"), need(self, "likely"), need(self, "high"));
+                let (low, likely, high) = (low?, likely?, high?);
+                if dist.value == "pert" {
+                    RawDuration::Pert { low, likely, high }
+                } else {
+                    RawDuration::Triangular { low, likely, high }
+                }
+            }
+            "normal" => {
+                let (mean, sd) = (need(self, "mean"), need(self, "sd"));
+                RawDuration::Normal { mean: mean?, sd: sd? }
+            }
+            "lognormal" => {
+                let p90 = need(self, "p90")?;
+                match (t.contains_key("p10"), t.contains_key("median")) {
+                    (true, false) => RawDuration::LogNormalP10P90 { p10: need(self, "p10")?, p90 },
+                    (false, true) => RawDuration::LogNormalMedianP90 { median: need(self, "median")?, p90 },
+                    _ => {
+                        self.error(sp, "a lognormal distribution needs `p10` or `median` (one of them) with `p90`", Some("e.g. { dist = \"lognormal\", p10 = 4, p90 = 12 }".into()));
+                        return None;
+                    }
+                }
+            }
+            _ => {
+                let Some(item) = t.get("values") else {
+                    self.error(sp, "a samples distribution needs `values`", Some("e.g. { dist = \"samples\", values = [3, 5, 4, 9] }".into()));
+                    return None;
+                };
+                let Some(a) = item.as_array() else {
+                    self.error(span(item), "`values` must be a list of numbers", None);
+                    return None;
+                };
+                let mut values = Vec::new();
+                for v in a.iter() {
+                    values.push(self.number(v, "values")?);
+                }
+                RawDuration::Samples(values)
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors(text: &str) -> Vec<String> {
+        parse(text).unwrap_err().into_iter().map(|d| format!("{} | {}", d.message, d.hint.unwrap_or_default())).collect()
+    }
+
+    #[test]
+    fn reads_every_duration_form() {
+        let s = parse(
+            r#"
+[[task]]
+id = "a"
+duration = 3
+[[task]]
+id = "b"
+duration = [1, 2, 4]
+[[task]]
+id = "c"
+duration = { dist = "lognormal", median = 3, p90 = 6 }
+[[task]]
+id = "d"
+duration = { dist = "samples", values = [1, 2.5] }
+"#,
+        )
+        .unwrap();
+        let d: Vec<_> = s.tasks.iter().map(|t| t.duration.clone().unwrap().value).collect();
+        assert_eq!(d[0], RawDuration::Fixed(3.0));
+        assert_eq!(d[1], RawDuration::ThreePoint(1.0, 2.0, 4.0));
+        assert_eq!(d[2], RawDuration::LogNormalMedianP90 { median: 3.0, p90: 6.0 });
+        assert_eq!(d[3], RawDuration::Samples(vec![1.0, 2.5]));
+    }
+
+    #[test]
+    fn reports_every_unknown_key_with_a_suggestion() {
+        let e = errors("[project]\nnmae = \"x\"\n[[task]]\nid = \"a\"\nduraton = 3\n");
+        assert_eq!(e.len(), 2, "{e:?}");
+        assert!(e[0].contains("unknown key `nmae`") && e[0].contains("did you mean `name`?"));
+        assert!(e[1].contains("unknown key `duraton`") && e[1].contains("did you mean `duration`?"));
+    }
+
+    #[test]
+    fn unknown_distribution_is_suggested() {
+        let e = errors("[[task]]\nid = \"a\"\nduration = { dist = \"lognorml\", p10 = 1, p90 = 2 }\n");
+        assert!(e[0].contains("unknown distribution `lognorml`") && e[0].contains("`lognormal`"), "{e:?}");
+    }
+
+    #[test]
+    fn links_read_type_and_lag() {
+        let s = parse("[[task]]\nid = \"b\"\nafter = [\"a\", { task = \"c\", type = \"ss\", lag = 2 }]\n").unwrap();
+        let l = &s.tasks[0].after;
+        assert_eq!((l[0].kind, l[0].lag), (LinkKind::FS, 0.0));
+        assert_eq!((l[1].target.value.as_str(), l[1].kind, l[1].lag), ("c", LinkKind::SS, 2.0));
+    }
+
+    #[test]
+    fn bad_dates_are_errors() {
+        let e = errors("[project]\nstart = \"2027-02-30\"\n");
+        assert!(e[0].contains("not a valid date"), "{e:?}");
+    }
+
+    #[test]
+    fn syntax_errors_are_reported_not_panicked() {
+        let e = parse("[[task]\nid = ").unwrap_err();
+        assert!(e[0].message.starts_with("this is not valid TOML"));
+    }
+}
