@@ -50,6 +50,14 @@ pub fn load(path: &Path) -> Result<Plan, LoadError> {
 /// Validates scenario text; `path` is only used in messages.
 pub fn load_str(path: &str, text: &str) -> Result<Plan, LoadError> {
     let invalid = |diagnostics| LoadError::Invalid { path: path.to_string(), text: text.to_string(), diagnostics };
-    let raw = toml::parse(text).map_err(invalid)?;
-    model::build(&raw).map_err(invalid)
+    let (raw, mut diagnostics) = toml::parse(text).map_err(invalid)?;
+    match model::build(&raw) {
+        Ok(plan) if diagnostics.is_empty() => Ok(plan),
+        Ok(_) => Err(invalid(diagnostics)),
+        Err(mut more) => {
+            diagnostics.append(&mut more);
+            diagnostics.sort_by_key(|d| d.span.start);
+            Err(invalid(diagnostics))
+        }
+    }
 }

@@ -19,8 +19,10 @@ const MILESTONE_KEYS: &[&str] = &["id", "name", "after", "deadline", "confidence
 const LINK_KEYS: &[&str] = &["task", "type", "lag"];
 const DISTS: &[&str] = &["uniform", "triangular", "pert", "normal", "lognormal", "samples"];
 
-/// Parses scenario text. On failure, returns every problem found, in file order.
-pub fn parse(text: &str) -> Result<RawScenario, Vec<Diagnostic>> {
+/// Parses scenario text. On success, also returns the problems that do not stop the plan from
+/// being checked further (unknown keys), so that validation can report them together with its
+/// own. On failure, returns every problem found, in file order.
+pub fn parse(text: &str) -> Result<(RawScenario, Vec<Diagnostic>), Vec<Diagnostic>> {
     let doc = match Document::parse(text) {
         Ok(d) => d,
         Err(e) => {
@@ -32,12 +34,13 @@ pub fn parse(text: &str) -> Result<RawScenario, Vec<Diagnostic>> {
             ]);
         }
     };
-    let mut r = Reader { diags: Vec::new() };
+    let mut r = Reader { diags: Vec::new(), unknown: Vec::new() };
     let scenario = r.scenario(doc.as_table());
-    let mut diags = r.diags;
-    if diags.is_empty() {
-        Ok(scenario)
+    if r.diags.is_empty() {
+        Ok((scenario, r.unknown))
     } else {
+        let mut diags = r.diags;
+        diags.append(&mut r.unknown);
         diags.sort_by_key(|d| d.span.start);
         Err(diags)
     }
@@ -45,6 +48,8 @@ pub fn parse(text: &str) -> Result<RawScenario, Vec<Diagnostic>> {
 
 struct Reader {
     diags: Vec<Diagnostic>,
+    /// Unknown keys: reported, but they do not keep the rest from being read correctly.
+    unknown: Vec<Diagnostic>,
 }
 
 fn span(item: &Item) -> Range<usize> {
@@ -73,7 +78,7 @@ impl Reader {
             if !allowed.contains(&k) {
                 let hint = did_you_mean(k, allowed.iter().copied())
                     .unwrap_or_else(|| format!("{what} takes: {}", allowed.join(", ")));
-                self.error(key_span(t, k), format!("unknown key `{k}` in {what}"), Some(hint));
+                self.unknown.push(Diagnostic::new(key_span(t, k), format!("unknown key `{k}` in {what}")).hint(hint));
             }
         }
     }
@@ -497,12 +502,16 @@ mod tests {
     use super::*;
 
     fn errors(text: &str) -> Vec<String> {
-        parse(text).unwrap_err().into_iter().map(|d| format!("{} | {}", d.message, d.hint.unwrap_or_default())).collect()
+        let diags = match parse(text) {
+            Ok((_, unknown)) => unknown,
+            Err(d) => d,
+        };
+        diags.into_iter().map(|d| format!("{} | {}", d.message, d.hint.unwrap_or_default())).collect()
     }
 
     #[test]
     fn reads_every_duration_form() {
-        let s = parse(
+        let (s, _) = parse(
             r#"
 [[task]]
 id = "a"
@@ -542,7 +551,7 @@ duration = { dist = "samples", values = [1, 2.5] }
 
     #[test]
     fn links_read_type_and_lag() {
-        let s = parse("[[task]]\nid = \"b\"\nafter = [\"a\", { task = \"c\", type = \"ss\", lag = 2 }]\n").unwrap();
+        let (s, _) = parse("[[task]]\nid = \"b\"\nafter = [\"a\", { task = \"c\", type = \"ss\", lag = 2 }]\n").unwrap();
         let l = &s.tasks[0].after;
         assert_eq!((l[0].kind, l[0].lag), (LinkKind::FS, 0.0));
         assert_eq!((l[1].target.value.as_str(), l[1].kind, l[1].lag), ("c", LinkKind::SS, 2.0));

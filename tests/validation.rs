@@ -1,0 +1,240 @@
+//! Every class of bad input gives exit code 2 and a message that names the file, the line and
+//! column, the offending text and what to do; never a panic. Data-driven: each case is a scenario,
+//! the message it must produce, and the line it must point at.
+
+mod common;
+
+use common::*;
+
+struct Case {
+    name: &'static str,
+    toml: &'static str,
+    message: &'static str,
+    line: usize,
+    hint: &'static str,
+}
+
+const CASES: &[Case] = &[
+    Case {
+        name: "duplicate id",
+        toml: "[[task]]\nid = \"a\"\nduration = 1\n[[task]]\nid = \"a\"\nduration = 2\n",
+        message: "the id `a` is used twice",
+        line: 5,
+        hint: "unique ids",
+    },
+    Case {
+        name: "unknown reference",
+        toml: "[[task]]\nid = \"data\"\nduration = 1\n[[task]]\nid = \"train\"\nafter = [\"dta\"]\nduration = 2\n",
+        message: "unknown task or milestone `dta`",
+        line: 6,
+        hint: "did you mean `data`?",
+    },
+    Case {
+        name: "cycle",
+        toml: "[[task]]\nid = \"a\"\nafter = [\"c\"]\nduration = 1\n[[task]]\nid = \"b\"\nafter = [\"a\"]\nduration = 1\n[[task]]\nid = \"c\"\nafter = [\"b\"]\nduration = 1\n",
+        message: "dependency cycle: a -> b -> c -> a",
+        line: 7,
+        hint: "remove one of these links",
+    },
+    Case {
+        name: "self dependency",
+        toml: "[[task]]\nid = \"a\"\nafter = [\"a\"]\nduration = 1\n",
+        message: "dependency cycle: a -> a",
+        line: 3,
+        hint: "remove one of these links",
+    },
+    Case {
+        name: "low above likely",
+        toml: "[[task]]\nid = \"a\"\nduration = [10, 5, 15]\n",
+        message: "needs low <= likely <= high (got 10, 5, 15)",
+        line: 3,
+        hint: "durations are working days",
+    },
+    Case {
+        name: "probability above one",
+        toml: "[[task]]\nid = \"a\"\nduration = 3\nsuccess = 1.5\n",
+        message: "a probability must be between 0 and 1, got 1.5",
+        line: 4,
+        hint: "0.6 for a 60% chance",
+    },
+    Case {
+        name: "negative probability in a list",
+        toml: "[[task]]\nid = \"a\"\nduration = 3\nsuccess = [0.5, -0.1]\n",
+        message: "a probability must be between 0 and 1, got -0.1",
+        line: 4,
+        hint: "",
+    },
+    Case {
+        name: "attempts zero",
+        toml: "[[task]]\nid = \"a\"\nduration = 3\nsuccess = 0.5\nattempts = 0\n",
+        message: "attempts must be at least 1, got 0",
+        line: 5,
+        hint: "most tries",
+    },
+    Case {
+        name: "fallback loop",
+        toml: "[[task]]\nid = \"a\"\nduration = 3\nsuccess = 0.5\nfallback = \"b\"\n[[task]]\nid = \"b\"\nduration = 3\nsuccess = 0.5\nfallback = \"a\"\n",
+        message: "fallback loop: a -> b -> a",
+        line: 5,
+        hint: "must end in a task without one",
+    },
+    Case {
+        name: "own fallback",
+        toml: "[[task]]\nid = \"a\"\nduration = 3\nsuccess = 0.5\nfallback = \"a\"\n",
+        message: "fallback loop: `a` is its own fallback",
+        line: 5,
+        hint: "",
+    },
+    Case {
+        name: "bad date",
+        toml: "[project]\nstart = \"2027-02-30\"\n[[task]]\nid = \"a\"\nduration = 3\n",
+        message: "`2027-02-30` is not a valid date",
+        line: 2,
+        hint: "YYYY-MM-DD",
+    },
+    Case {
+        name: "bad bare date",
+        toml: "[project]\nstart = 2027-13-01\n[[task]]\nid = \"a\"\nduration = 3\n",
+        message: "",
+        line: 2,
+        hint: "",
+    },
+    Case {
+        name: "unknown key",
+        toml: "[[task]]\nid = \"a\"\nduraton = 3\n",
+        message: "unknown key `duraton` in a task",
+        line: 3,
+        hint: "did you mean `duration`?",
+    },
+    Case {
+        name: "deadline date without a start",
+        toml: "[[task]]\nid = \"a\"\nduration = 3\n[[milestone]]\nid = \"m\"\nafter = [\"a\"]\ndeadline = 2027-04-30\n",
+        message: "a deadline date needs a start date",
+        line: 7,
+        hint: "add start = ",
+    },
+    Case {
+        name: "depending on a fallback",
+        toml: "[[task]]\nid = \"a\"\nduration = 3\nsuccess = 0.5\nfallback = \"b\"\n[[task]]\nid = \"b\"\nduration = 3\n[[task]]\nid = \"c\"\nafter = [\"b\"]\nduration = 1\n",
+        message: "`b` is a fallback and runs only when `a` fails",
+        line: 11,
+        hint: "depend on `a` instead",
+    },
+    Case {
+        name: "attempts without success",
+        toml: "[[task]]\nid = \"a\"\nduration = 3\nattempts = 2\n",
+        message: "`attempts` only applies to an experiment",
+        line: 4,
+        hint: "add success = ",
+    },
+    Case {
+        name: "three-point with two values",
+        toml: "[[task]]\nid = \"a\"\nduration = [3, 5]\n",
+        message: "a three-point estimate needs exactly [low, likely, high], found 2 values",
+        line: 3,
+        hint: "",
+    },
+    Case {
+        name: "unknown distribution",
+        toml: "[[task]]\nid = \"a\"\nduration = { dist = \"gamma\", shape = 2 }\n",
+        message: "unknown distribution `gamma`",
+        line: 3,
+        hint: "use one of uniform",
+    },
+    Case {
+        name: "missing duration",
+        toml: "[[task]]\nid = \"a\"\n",
+        message: "task `a` has no duration",
+        line: 2,
+        hint: "add duration",
+    },
+    Case {
+        name: "no tasks",
+        toml: "[project]\nname = \"empty\"\n",
+        message: "this scenario has no tasks",
+        line: 1,
+        hint: "shipcast init",
+    },
+    Case {
+        name: "not TOML",
+        toml: "[[task]\nid = \"a\"\n",
+        message: "this is not valid TOML",
+        line: 1,
+        hint: "",
+    },
+    Case {
+        name: "wrong type",
+        toml: "[[task]]\nid = \"a\"\nduration = \"three days\"\n",
+        message: "a duration must be a number, [low, likely, high] or a distribution table, found string",
+        line: 3,
+        hint: "",
+    },
+    Case {
+        name: "confidence outside (0, 1]",
+        toml: "[[task]]\nid = \"a\"\nduration = 3\n[[milestone]]\nid = \"m\"\nafter = [\"a\"]\ndeadline = 5\nconfidence = 80\n",
+        message: "confidence must be in (0, 1], got 80",
+        line: 8,
+        hint: "",
+    },
+    Case {
+        name: "success list longer than attempts",
+        toml: "[[task]]\nid = \"a\"\nduration = 3\nsuccess = [0.5, 0.6, 0.7]\nattempts = 2\n",
+        message: "success lists 3 probabilities but attempts is 2",
+        line: 4,
+        hint: "",
+    },
+    Case {
+        name: "risk on an unknown task",
+        toml: "[[task]]\nid = \"train\"\nduration = 3\n[[risk]]\nid = \"r\"\nprobability = 0.2\naffects = [\"trian\"]\ndelay = 2\n",
+        message: "unknown task `trian`",
+        line: 7,
+        hint: "did you mean `train`?",
+    },
+    Case {
+        name: "uniform missing max",
+        toml: "[[task]]\nid = \"a\"\nduration = { dist = \"uniform\", min = 3 }\n",
+        message: "a uniform distribution needs `max`",
+        line: 3,
+        hint: "takes min, max",
+    },
+];
+
+#[test]
+fn every_error_class_names_file_line_and_hint_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    for case in CASES {
+        let path = write(&dir, "bad.toml", case.toml);
+        let p = path.to_str().unwrap();
+        for cmd in ["validate", "run"] {
+            let out = shipcast(&[cmd, p]);
+            assert_eq!(out.code, 2, "{}: {cmd} exit code\n{}", case.name, out.stderr);
+            assert!(out.stdout.is_empty(), "{}: nothing on stdout", case.name);
+            let e = &out.stderr;
+            assert!(e.contains(case.message), "{}: expected {:?} in\n{e}", case.name, case.message);
+            assert!(e.contains(&format!("{p}:{}:", case.line)), "{}: expected line {} in\n{e}", case.name, case.line);
+            assert!(e.contains(case.hint), "{}: expected hint {:?} in\n{e}", case.name, case.hint);
+            assert!(!e.contains("panicked"), "{}: panicked\n{e}", case.name);
+        }
+    }
+}
+
+#[test]
+fn every_problem_is_reported_not_just_the_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(&dir, "bad.toml", "[project]\nnmae = \"x\"\n[[task]]\nid = \"a\"\nduration = [3, 2, 1]\n[[task]]\nid = \"b\"\nafter = [\"zz\"]\nduration = 1\nsuccess = 2\n");
+    let out = shipcast(&["validate", path.to_str().unwrap()]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("4 problems found"), "{}", out.stderr);
+    // In file order, each with its own location.
+    let p = path.to_str().unwrap();
+    let lines: Vec<usize> = out.stderr.lines().filter_map(|l| l.trim().strip_prefix(&format!("--> {p}:"))).map(|rest| rest.split(':').next().unwrap().parse().unwrap()).collect();
+    assert_eq!(lines, vec![2, 5, 8, 10]);
+}
+
+#[test]
+fn the_offending_text_is_shown_with_a_caret() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(&dir, "bad.toml", "[[task]]\nid = \"a\"\nduraton = 3\n");
+    let out = shipcast(&["validate", path.to_str().unwrap()]);
+    assert!(out.stderr.contains("3 | duraton = 3\n  | ^^^^^^^\n"), "{}", out.stderr);
+}
