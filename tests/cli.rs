@@ -21,26 +21,53 @@ fn run_json(toml: &str, extra: &[&str]) -> Value {
     let dir = tempfile::tempdir().unwrap();
     let path = write(&dir, "plan.toml", toml);
     let n = N.to_string();
-    let mut args = vec!["run", path.to_str().unwrap(), "--format", "json", "--seed", "1"];
+    let mut args = vec![
+        "run",
+        path.to_str().unwrap(),
+        "--format",
+        "json",
+        "--seed",
+        "1",
+    ];
     if !extra.contains(&"--iterations") {
         args.extend(["--iterations", &n]);
     }
     args.extend_from_slice(extra);
     let out = shipcast(&args);
-    assert!(out.code == 0 || out.code == 1, "exit {}: {}", out.code, out.stderr);
+    assert!(
+        out.code == 0 || out.code == 1,
+        "exit {}: {}",
+        out.code,
+        out.stderr
+    );
     serde_json::from_str(&out.stdout).expect("stdout is JSON")
 }
 
 fn milestone<'a>(report: &'a Value, id: &str) -> &'a Value {
-    report["milestones"].as_array().unwrap().iter().find(|m| m["id"] == id).unwrap_or_else(|| panic!("no milestone {id}"))
+    report["milestones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == id)
+        .unwrap_or_else(|| panic!("no milestone {id}"))
 }
 
 fn percentile(m: &Value, p: f64) -> Option<f64> {
-    m["percentiles"].as_array().unwrap().iter().find(|x| x["p"].as_f64() == Some(p)).unwrap()["days"].as_f64()
+    m["percentiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["p"].as_f64() == Some(p))
+        .unwrap()["days"]
+        .as_f64()
 }
 
 fn close(what: &str, got: f64, exact: f64, se: f64) {
-    assert!((got - exact).abs() <= 4.0 * se, "{what}: got {got}, exact {exact}, 4 SE = {}", 4.0 * se);
+    assert!(
+        (got - exact).abs() <= 4.0 * se,
+        "{what}: got {got}, exact {exact}, 4 SE = {}",
+        4.0 * se
+    );
 }
 
 #[test]
@@ -70,9 +97,24 @@ deadline = 10
     );
     let m = milestone(&r, "done");
     let on_time = m["deadline"]["on_time"]["estimate"].as_f64().unwrap();
-    close("P(M <= 10)", on_time, 0.25, (0.25f64 * 0.75).sqrt() / sqrt_n());
-    close("E[M]", m["mean_days"].as_f64().unwrap(), 67.0 / 6.0, 1.6750 / sqrt_n());
-    close("P80", percentile(m, 0.8).unwrap(), 12.702_470_8, (0.16f64).sqrt() / sqrt_n() / 0.164_397_8);
+    close(
+        "P(M <= 10)",
+        on_time,
+        0.25,
+        (0.25f64 * 0.75).sqrt() / sqrt_n(),
+    );
+    close(
+        "E[M]",
+        m["mean_days"].as_f64().unwrap(),
+        67.0 / 6.0,
+        1.6750 / sqrt_n(),
+    );
+    close(
+        "P80",
+        percentile(m, 0.8).unwrap(),
+        12.702_470_8,
+        (0.16f64).sqrt() / sqrt_n() / 0.164_397_8,
+    );
     assert_eq!(m["delivered"]["estimate"], 1.0);
 }
 
@@ -94,8 +136,18 @@ duration = { dist = "uniform", min = 0, max = 10 }
         &[],
     );
     let m = milestone(&r, "finish");
-    close("mean", m["mean_days"].as_f64().unwrap(), 10.0, 4.0825 / sqrt_n());
-    close("P50", percentile(m, 0.5).unwrap(), 10.0, 0.5 / sqrt_n() / 0.1);
+    close(
+        "mean",
+        m["mean_days"].as_f64().unwrap(),
+        10.0,
+        4.0825 / sqrt_n(),
+    );
+    close(
+        "P50",
+        percentile(m, 0.5).unwrap(),
+        10.0,
+        0.5 / sqrt_n() / 0.1,
+    );
     close("sd", m["sd_days"].as_f64().unwrap(), 4.0825, 0.05);
 }
 
@@ -113,19 +165,42 @@ fn experiment_with_fallback() {
     // probability 1/2, 1/4, 1/8, and with 1/8 all three fail and the 4-day fallback runs: 34.
     // Mean = 5 + 5 + 3.75 + 4.25 = 18; E[X^2] = 50 + 100 + 112.5 + 144.5 = 407, so sd = sqrt(83).
     // P(fallback ran) = 1/8. P(X <= 20) = 3/4 and P(X <= 30) = 7/8, so P80 = 30 and P95 = 34.
-    let r = run_json(&format!("{EXPERIMENT}fallback = \"plan-b\"\n[[task]]\nid = \"plan-b\"\nduration = 4\n"), &[]);
+    let r = run_json(
+        &format!("{EXPERIMENT}fallback = \"plan-b\"\n[[task]]\nid = \"plan-b\"\nduration = 4\n"),
+        &[],
+    );
     let m = milestone(&r, "finish");
-    close("mean", m["mean_days"].as_f64().unwrap(), 18.0, 83f64.sqrt() / sqrt_n());
+    close(
+        "mean",
+        m["mean_days"].as_f64().unwrap(),
+        18.0,
+        83f64.sqrt() / sqrt_n(),
+    );
     assert_eq!(m["delivered"]["estimate"], 1.0);
     assert_eq!(percentile(m, 0.8), Some(30.0));
     assert_eq!(percentile(m, 0.95), Some(34.0));
     let e = &r["experiments"][0];
     assert_eq!(e["id"], "train");
     assert_eq!(e["fallback"], "plan-b");
-    close("P(fallback ran)", e["fallback_rate"]["estimate"].as_f64().unwrap(), 0.125, (0.125f64 * 0.875).sqrt() / sqrt_n());
+    close(
+        "P(fallback ran)",
+        e["fallback_rate"]["estimate"].as_f64().unwrap(),
+        0.125,
+        (0.125f64 * 0.875).sqrt() / sqrt_n(),
+    );
     // P(success within 3 attempts) = 7/8; mean attempts = 1 + 1/2 + 1/4 = 1.75 (sd 0.829).
-    close("P(success)", e["success"]["estimate"].as_f64().unwrap(), 0.875, (0.125f64 * 0.875).sqrt() / sqrt_n());
-    close("mean attempts", e["mean_attempts"].as_f64().unwrap(), 1.75, 0.829 / sqrt_n());
+    close(
+        "P(success)",
+        e["success"]["estimate"].as_f64().unwrap(),
+        0.875,
+        (0.125f64 * 0.875).sqrt() / sqrt_n(),
+    );
+    close(
+        "mean attempts",
+        e["mean_attempts"].as_f64().unwrap(),
+        1.75,
+        0.829 / sqrt_n(),
+    );
 }
 
 #[test]
@@ -134,7 +209,12 @@ fn experiment_without_fallback_fails_the_program() {
     // P(delivered) = 7/8, so P95 is not reached at all (reported as null, not as a date).
     let r = run_json(EXPERIMENT, &[]);
     let m = milestone(&r, "finish");
-    close("P(delivered)", m["delivered"]["estimate"].as_f64().unwrap(), 0.875, (0.125f64 * 0.875).sqrt() / sqrt_n());
+    close(
+        "P(delivered)",
+        m["delivered"]["estimate"].as_f64().unwrap(),
+        0.875,
+        (0.125f64 * 0.875).sqrt() / sqrt_n(),
+    );
     assert_eq!(percentile(m, 0.8), Some(30.0));
     assert_eq!(percentile(m, 0.95), None);
     assert!(m["percentiles"][4]["date"].is_null());
@@ -146,16 +226,34 @@ fn pert_mean_for_a_single_task() {
     // (mean - low)(high - mean) / 7 = 32/7 (exact for PERT's alpha + beta = 6).
     let r = run_json("[[task]]\nid = \"a\"\nduration = [2, 5, 14]\n", &[]);
     let m = milestone(&r, "finish");
-    close("mean", m["mean_days"].as_f64().unwrap(), 6.0, (32.0f64 / 7.0).sqrt() / sqrt_n());
-    close("sd", m["sd_days"].as_f64().unwrap(), (32.0f64 / 7.0).sqrt(), 0.03);
+    close(
+        "mean",
+        m["mean_days"].as_f64().unwrap(),
+        6.0,
+        (32.0f64 / 7.0).sqrt() / sqrt_n(),
+    );
+    close(
+        "sd",
+        m["sd_days"].as_f64().unwrap(),
+        (32.0f64 / 7.0).sqrt(),
+        0.03,
+    );
 }
 
 #[test]
 fn three_point_can_be_read_as_triangular() {
     // Triangular [2, 5, 14] has mean (2 + 5 + 14) / 3 = 7 and variance
     // (a^2 + b^2 + c^2 - ab - ac - bc) / 18 = (4 + 25 + 196 - 10 - 28 - 70) / 18 = 6.5.
-    let r = run_json("[project]\nthree_point = \"triangular\"\n[[task]]\nid = \"a\"\nduration = [2, 5, 14]\n", &[]);
-    close("mean", milestone(&r, "finish")["mean_days"].as_f64().unwrap(), 7.0, 6.5f64.sqrt() / sqrt_n());
+    let r = run_json(
+        "[project]\nthree_point = \"triangular\"\n[[task]]\nid = \"a\"\nduration = [2, 5, 14]\n",
+        &[],
+    );
+    close(
+        "mean",
+        milestone(&r, "finish")["mean_days"].as_f64().unwrap(),
+        7.0,
+        6.5f64.sqrt() / sqrt_n(),
+    );
 }
 
 #[test]
@@ -165,9 +263,16 @@ fn calendar_dates_skip_weekends_and_holidays() {
     // ends on Monday 2027-01-11. Deadline Friday 2027-01-08 is 4 working days for the 5-day task
     // with the holiday, so it is late in every iteration.
     let plan = |holidays: &str, days: u32| {
-        format!("[project]\nstart = 2027-01-04\nholidays = [{holidays}]\n[[task]]\nid = \"a\"\nduration = {days}\n[[milestone]]\nid = \"m\"\nafter = [\"a\"]\ndeadline = 2027-01-08\n")
+        format!(
+            "[project]\nstart = 2027-01-04\nholidays = [{holidays}]\n[[task]]\nid = \"a\"\nduration = {days}\n[[milestone]]\nid = \"m\"\nafter = [\"a\"]\ndeadline = 2027-01-08\n"
+        )
     };
-    let date = |r: &Value| milestone(r, "m")["percentiles"][1]["date"].as_str().unwrap().to_string();
+    let date = |r: &Value| {
+        milestone(r, "m")["percentiles"][1]["date"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
     let r = run_json(&plan("", 5), &[]);
     assert_eq!(date(&r), "2027-01-08");
     assert_eq!(milestone(&r, "m")["deadline"]["on_time"]["estimate"], 1.0);
@@ -228,15 +333,39 @@ after = ["e"]
 fn risks_add_their_delay_when_they_occur() {
     // A fixed 10-day task with a risk of probability 0.3 that adds a fixed 5 days: the finish is
     // 15 with probability 0.3, so mean = 11.5 (sd sqrt(0.3 * 0.7) * 5 = 2.291).
-    let r = run_json("[[task]]\nid = \"a\"\nduration = 10\n[[risk]]\nid = \"r\"\nprobability = 0.3\naffects = [\"a\"]\ndelay = 5\n", &[]);
-    close("mean", milestone(&r, "finish")["mean_days"].as_f64().unwrap(), 11.5, 2.291 / sqrt_n());
-    close("occurred", r["risks"][0]["occurred"]["estimate"].as_f64().unwrap(), 0.3, (0.21f64).sqrt() / sqrt_n());
+    let r = run_json(
+        "[[task]]\nid = \"a\"\nduration = 10\n[[risk]]\nid = \"r\"\nprobability = 0.3\naffects = [\"a\"]\ndelay = 5\n",
+        &[],
+    );
+    close(
+        "mean",
+        milestone(&r, "finish")["mean_days"].as_f64().unwrap(),
+        11.5,
+        2.291 / sqrt_n(),
+    );
+    close(
+        "occurred",
+        r["risks"][0]["occurred"]["estimate"].as_f64().unwrap(),
+        0.3,
+        (0.21f64).sqrt() / sqrt_n(),
+    );
 }
 
 #[test]
 fn thread_count_does_not_change_a_single_byte() {
     // 10_001 iterations: not a multiple of the block size, so the last block is partial.
-    let run = |threads: &str| shipcast(&["run", "scenarios/ai-assistant.toml", "--format", "json", "--iterations", "10001", "--threads", threads]);
+    let run = |threads: &str| {
+        shipcast(&[
+            "run",
+            "scenarios/ai-assistant.toml",
+            "--format",
+            "json",
+            "--iterations",
+            "10001",
+            "--threads",
+            threads,
+        ])
+    };
     let one = run("1");
     let two = run("2");
     let three = run("3");
@@ -249,7 +378,16 @@ fn thread_count_does_not_change_a_single_byte() {
 
 #[test]
 fn report_carries_schema_version_seed_and_iterations() {
-    let out = shipcast(&["run", "scenarios/ai-assistant.toml", "--format", "json", "--iterations", "2000", "--seed", "7"]);
+    let out = shipcast(&[
+        "run",
+        "scenarios/ai-assistant.toml",
+        "--format",
+        "json",
+        "--iterations",
+        "2000",
+        "--seed",
+        "7",
+    ]);
     let r: Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(r["schema"], "shipcast.report/1");
     assert_eq!(r["tool"]["version"], env!("CARGO_PKG_VERSION"));
@@ -264,16 +402,45 @@ fn report_carries_schema_version_seed_and_iterations() {
         assert!(w[0]["days"].as_f64() <= w[1]["days"].as_f64());
     }
     for p in ps {
-        let (d, lo, hi) = (p["days"].as_f64().unwrap(), p["low_days"].as_f64().unwrap(), p["high_days"].as_f64().unwrap());
+        let (d, lo, hi) = (
+            p["days"].as_f64().unwrap(),
+            p["low_days"].as_f64().unwrap(),
+            p["high_days"].as_f64().unwrap(),
+        );
         assert!(lo <= d && d <= hi, "{p}");
     }
 }
 
 #[test]
 fn different_seeds_give_different_samples_and_the_scenario_seed_is_the_default() {
-    let a = shipcast(&["run", "scenarios/ai-assistant.toml", "--format", "json", "--iterations", "500"]);
-    let b = shipcast(&["run", "scenarios/ai-assistant.toml", "--format", "json", "--iterations", "500", "--seed", "42"]);
-    let c = shipcast(&["run", "scenarios/ai-assistant.toml", "--format", "json", "--iterations", "500", "--seed", "43"]);
+    let a = shipcast(&[
+        "run",
+        "scenarios/ai-assistant.toml",
+        "--format",
+        "json",
+        "--iterations",
+        "500",
+    ]);
+    let b = shipcast(&[
+        "run",
+        "scenarios/ai-assistant.toml",
+        "--format",
+        "json",
+        "--iterations",
+        "500",
+        "--seed",
+        "42",
+    ]);
+    let c = shipcast(&[
+        "run",
+        "scenarios/ai-assistant.toml",
+        "--format",
+        "json",
+        "--iterations",
+        "500",
+        "--seed",
+        "43",
+    ]);
     // The example scenario declares seed = 42.
     assert_eq!(a.stdout, b.stdout);
     assert_ne!(b.stdout, c.stdout);
@@ -283,15 +450,38 @@ fn different_seeds_give_different_samples_and_the_scenario_seed_is_the_default()
 fn text_and_csv_formats() {
     let text = shipcast(&["run", "scenarios/ai-assistant.toml", "--iterations", "2000"]);
     assert_eq!(text.code, 0, "{}", text.stderr);
-    for needle in ["Milestone", "Launch", "P80", "Experiments", "Fine-tune the model", "prompting", "Risks"] {
-        assert!(text.stdout.contains(needle), "missing {needle}:\n{}", text.stdout);
+    for needle in [
+        "Milestone",
+        "Launch",
+        "P80",
+        "Experiments",
+        "Fine-tune the model",
+        "prompting",
+        "Risks",
+    ] {
+        assert!(
+            text.stdout.contains(needle),
+            "missing {needle}:\n{}",
+            text.stdout
+        );
     }
-    let csv = shipcast(&["run", "scenarios/ai-assistant.toml", "--iterations", "2000", "--format", "csv"]);
+    let csv = shipcast(&[
+        "run",
+        "scenarios/ai-assistant.toml",
+        "--iterations",
+        "2000",
+        "--format",
+        "csv",
+    ]);
     let lines: Vec<&str> = csv.stdout.lines().collect();
     assert_eq!(lines.len(), 3, "header and one row per milestone");
     assert!(lines[0].starts_with("milestone,name,delivered,"));
     assert!(lines[2].starts_with("launch,Launch,"));
-    assert!(csv.stderr.is_empty(), "csv goes to stdout alone: {}", csv.stderr);
+    assert!(
+        csv.stderr.is_empty(),
+        "csv goes to stdout alone: {}",
+        csv.stderr
+    );
 }
 
 #[test]
@@ -299,26 +489,59 @@ fn samples_file_has_a_row_per_iteration_and_is_never_overwritten_silently() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("samples.csv");
     let p = path.to_str().unwrap();
-    let out = shipcast(&["run", "scenarios/ai-assistant.toml", "--iterations", "300", "--format", "json", "--samples", p]);
+    let out = shipcast(&[
+        "run",
+        "scenarios/ai-assistant.toml",
+        "--iterations",
+        "300",
+        "--format",
+        "json",
+        "--samples",
+        p,
+    ]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let text = std::fs::read_to_string(&path).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 301);
-    assert_eq!(lines[0], "iteration,beta_days,beta_date,beta_delivered,launch_days,launch_date,launch_delivered");
+    assert_eq!(
+        lines[0],
+        "iteration,beta_days,beta_date,beta_delivered,launch_days,launch_date,launch_delivered"
+    );
     assert!(lines[1].starts_with("0,"));
     assert!(lines[300].starts_with("299,"));
     // The P50 of the sample file agrees with the report's.
-    let mut days: Vec<f64> = lines[1..].iter().map(|l| l.split(',').nth(4).unwrap().parse().unwrap()).collect();
+    let mut days: Vec<f64> = lines[1..]
+        .iter()
+        .map(|l| l.split(',').nth(4).unwrap().parse().unwrap())
+        .collect();
     days.sort_by(f64::total_cmp);
     let report: Value = serde_json::from_str(&out.stdout).unwrap();
-    assert_eq!(Some(days[149]), percentile(milestone(&report, "launch"), 0.5));
+    assert_eq!(
+        Some(days[149]),
+        percentile(milestone(&report, "launch"), 0.5)
+    );
 
     std::fs::write(&path, "mine").unwrap();
-    let again = shipcast(&["run", "scenarios/ai-assistant.toml", "--iterations", "10", "--samples", p]);
+    let again = shipcast(&[
+        "run",
+        "scenarios/ai-assistant.toml",
+        "--iterations",
+        "10",
+        "--samples",
+        p,
+    ]);
     assert_eq!(again.code, 2);
     assert!(again.stderr.contains("--force"), "{}", again.stderr);
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "mine");
-    let forced = shipcast(&["run", "scenarios/ai-assistant.toml", "--iterations", "10", "--samples", p, "--force"]);
+    let forced = shipcast(&[
+        "run",
+        "scenarios/ai-assistant.toml",
+        "--iterations",
+        "10",
+        "--samples",
+        p,
+        "--force",
+    ]);
     assert_eq!(forced.code, 0);
     assert_eq!(std::fs::read_to_string(&path).unwrap().lines().count(), 11);
 }
@@ -327,7 +550,11 @@ fn samples_file_has_a_row_per_iteration_and_is_never_overwritten_silently() {
 fn a_failing_gate_exits_1() {
     // A fixed 10-day task against a 9-day deadline is late in every iteration.
     let dir = tempfile::tempdir().unwrap();
-    let path = write(&dir, "late.toml", "[[task]]\nid = \"a\"\nduration = 10\n[[milestone]]\nid = \"m\"\nafter = [\"a\"]\ndeadline = 9\nconfidence = 0.5\n");
+    let path = write(
+        &dir,
+        "late.toml",
+        "[[task]]\nid = \"a\"\nduration = 10\n[[milestone]]\nid = \"m\"\nafter = [\"a\"]\ndeadline = 9\nconfidence = 0.5\n",
+    );
     let out = shipcast(&["run", path.to_str().unwrap(), "--iterations", "100"]);
     assert_eq!(out.code, 1, "{}", out.stdout);
     assert!(out.stdout.contains("FAILS"));
@@ -362,8 +589,14 @@ fn every_bundled_scenario_validates() {
 #[test]
 fn usage_errors_exit_2() {
     assert_eq!(shipcast(&["run"]).code, 2);
-    assert_eq!(shipcast(&["run", "scenarios/ai-assistant.toml", "--format", "yaml"]).code, 2);
-    assert_eq!(shipcast(&["run", "scenarios/ai-assistant.toml", "--iterations", "0"]).code, 2);
+    assert_eq!(
+        shipcast(&["run", "scenarios/ai-assistant.toml", "--format", "yaml"]).code,
+        2
+    );
+    assert_eq!(
+        shipcast(&["run", "scenarios/ai-assistant.toml", "--iterations", "0"]).code,
+        2
+    );
     let missing = shipcast(&["run", "no/such/file.toml"]);
     assert_eq!(missing.code, 2);
     assert!(missing.stderr.contains("no/such/file.toml"));

@@ -28,7 +28,11 @@ pub struct Probability {
 /// The Wilson score interval for `k` successes in `n` trials.
 pub fn wilson(k: u64, n: u64) -> Probability {
     if n == 0 {
-        return Probability { estimate: f64::NAN, low: 0.0, high: 1.0 };
+        return Probability {
+            estimate: f64::NAN,
+            low: 0.0,
+            high: 1.0,
+        };
     }
     let (k, n) = (k as f64, n as f64);
     let p = k / n;
@@ -36,7 +40,11 @@ pub fn wilson(k: u64, n: u64) -> Probability {
     let denom = 1.0 + z2 / n;
     let centre = (p + z2 / (2.0 * n)) / denom;
     let half = Z95 * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / denom;
-    Probability { estimate: p, low: (centre - half).max(0.0), high: (centre + half).min(1.0) }
+    Probability {
+        estimate: p,
+        low: (centre - half).max(0.0),
+        high: (centre + half).min(1.0),
+    }
 }
 
 /// A percentile of the finish in working days; `None` stands for "not reached" (never).
@@ -160,10 +168,18 @@ pub fn milestone_summary(plan: &Plan, m: usize, column: &[f64]) -> MilestoneSumm
         let probability = wilson(k, n);
         let gate = plan.milestones[m].confidence.map(|target| Gate {
             target,
-            status: if probability.estimate >= target { GateStatus::Holds } else { GateStatus::Fails },
+            status: if probability.estimate >= target {
+                GateStatus::Holds
+            } else {
+                GateStatus::Fails
+            },
             decided: !(probability.low < target && target <= probability.high),
         });
-        OnTime { deadline_days: d.days, probability, gate }
+        OnTime {
+            deadline_days: d.days,
+            probability,
+            gate,
+        }
     });
     MilestoneSummary {
         milestone: m,
@@ -191,7 +207,9 @@ fn mean_sd(xs: &[f64]) -> (Option<f64>, Option<f64>) {
 }
 
 pub fn summarize(plan: &Plan, out: &Outcomes) -> Summary {
-    let milestones = (0..out.milestones).map(|m| milestone_summary(plan, m, &out.milestone_column(m))).collect();
+    let milestones = (0..out.milestones)
+        .map(|m| milestone_summary(plan, m, &out.milestone_column(m)))
+        .collect();
     let experiments = plan
         .nodes
         .iter()
@@ -203,12 +221,28 @@ pub fn summarize(plan: &Plan, out: &Outcomes) -> Summary {
                 node: i,
                 success: wilson(c.succeeded, c.ran),
                 mean_attempts: (c.ran > 0).then(|| c.attempts as f64 / c.ran as f64),
-                fallback_rate: e.fallback.map(|f| wilson(out.nodes[f as usize].ran, out.iterations)),
+                fallback_rate: e
+                    .fallback
+                    .map(|f| wilson(out.nodes[f as usize].ran, out.iterations)),
             })
         })
         .collect();
-    let risks = out.risks_fired.iter().enumerate().map(|(r, &k)| RiskSummary { risk: r, occurred: wilson(k, out.iterations) }).collect();
-    Summary { iterations: out.iterations, seed: out.seed, milestones, experiments, risks }
+    let risks = out
+        .risks_fired
+        .iter()
+        .enumerate()
+        .map(|(r, &k)| RiskSummary {
+            risk: r,
+            occurred: wilson(k, out.iterations),
+        })
+        .collect();
+    Summary {
+        iterations: out.iterations,
+        seed: out.seed,
+        milestones,
+        experiments,
+        risks,
+    }
 }
 
 #[cfg(test)]
@@ -219,7 +253,10 @@ mod tests {
     fn wilson_matches_a_published_value() {
         // Wilson (1927) / Newcombe (1998) example: 81 of 263 gives 0.2553 to 0.3662.
         let p = wilson(81, 263);
-        assert!((p.low - 0.2553).abs() < 5e-4 && (p.high - 0.3662).abs() < 5e-4, "{p:?}");
+        assert!(
+            (p.low - 0.2553).abs() < 5e-4 && (p.high - 0.3662).abs() < 5e-4,
+            "{p:?}"
+        );
     }
 
     #[test]
@@ -235,7 +272,10 @@ mod tests {
     fn order_statistic_interval_brackets_the_estimate() {
         let (l, u) = order_statistic_ranks(1000, 0.8);
         // Normal approximation: 800 -+ 1.96 * sqrt(1000 * 0.8 * 0.2) = 800 -+ 24.8.
-        assert!((774..=777).contains(&l) && (824..=827).contains(&u), "{l} {u}");
+        assert!(
+            (774..=777).contains(&l) && (824..=827).contains(&u),
+            "{l} {u}"
+        );
     }
 
     #[test]

@@ -25,7 +25,11 @@ pub const DEFAULT_ITERATIONS: u64 = 10_000;
 pub const DEFAULT_SEED: u64 = 42;
 
 #[derive(Parser, Debug)]
-#[command(name = "shipcast", version, about = "Forecast when a technical program will deliver, with honest odds.")]
+#[command(
+    name = "shipcast",
+    version,
+    about = "Forecast when a technical program will deliver, with honest odds."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -85,13 +89,19 @@ pub struct Failure {
 
 impl Failure {
     fn bad_input(message: impl Into<String>) -> Failure {
-        Failure { message: message.into(), code: EXIT_BAD_INPUT }
+        Failure {
+            message: message.into(),
+            code: EXIT_BAD_INPUT,
+        }
     }
 }
 
 impl From<io::Error> for Failure {
     fn from(e: io::Error) -> Failure {
-        Failure { message: format!("error: {e}\n"), code: EXIT_BAD_INPUT }
+        Failure {
+            message: format!("error: {e}\n"),
+            code: EXIT_BAD_INPUT,
+        }
     }
 }
 
@@ -101,11 +111,17 @@ pub fn main() -> i32 {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { EXIT_BAD_INPUT } else { EXIT_OK };
+            return if e.use_stderr() {
+                EXIT_BAD_INPUT
+            } else {
+                EXIT_OK
+            };
         }
     };
     let mut stdout = io::stdout().lock();
-    match execute(cli, &mut stdout).and_then(|code| stdout.flush().map(|_| code).map_err(Failure::from)) {
+    match execute(cli, &mut stdout)
+        .and_then(|code| stdout.flush().map(|_| code).map_err(Failure::from))
+    {
         Ok(code) => code,
         Err(f) if f.code == EXIT_BAD_INPUT && f.message.contains("Broken pipe") => EXIT_OK,
         Err(f) => {
@@ -136,7 +152,11 @@ fn init(file: Option<PathBuf>, out: &mut dyn Write) -> Result<i32, Failure> {
                 }
             })?;
             f.write_all(scenario::STARTER.as_bytes())?;
-            eprintln!("wrote {}; next: shipcast run {}", path.display(), path.display());
+            eprintln!(
+                "wrote {}; next: shipcast run {}",
+                path.display(),
+                path.display()
+            );
         }
     }
     Ok(EXIT_OK)
@@ -162,11 +182,16 @@ fn validate(file: &std::path::Path) -> Result<i32, Failure> {
 fn run(args: &RunArgs, out: &mut dyn Write) -> Result<i32, Failure> {
     let plan = load(&args.file)?;
     let config = Config {
-        iterations: args.iterations.or(plan.iterations).unwrap_or(DEFAULT_ITERATIONS),
+        iterations: args
+            .iterations
+            .or(plan.iterations)
+            .unwrap_or(DEFAULT_ITERATIONS),
         seed: args.seed.or(plan.seed).unwrap_or(DEFAULT_SEED),
     };
     if config.iterations == 0 {
-        return Err(Failure::bad_input("error: --iterations must be at least 1\n"));
+        return Err(Failure::bad_input(
+            "error: --iterations must be at least 1\n",
+        ));
     }
     // Refuse before simulating, so a long run is not wasted on a file we will not write.
     let samples = match &args.samples {
@@ -176,21 +201,36 @@ fn run(args: &RunArgs, out: &mut dyn Write) -> Result<i32, Failure> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads.unwrap_or(0))
         .build()
-        .map_err(|e| Failure::bad_input(format!("error: cannot start {} threads: {e}\n", args.threads.unwrap_or(0))))?;
+        .map_err(|e| {
+            Failure::bad_input(format!(
+                "error: cannot start {} threads: {e}\n",
+                args.threads.unwrap_or(0)
+            ))
+        })?;
     let outcomes = pool.install(|| engine::simulate(&plan, &config));
     let summary = analysis::summarize(&plan, &outcomes);
     if let (Some(f), Some(path)) = (samples, &args.samples) {
-        report::samples::write(&plan, &outcomes, io::BufWriter::new(f)).map_err(|e| Failure::bad_input(format!("error: cannot write {}: {e}\n", path.display())))?;
+        report::samples::write(&plan, &outcomes, io::BufWriter::new(f)).map_err(|e| {
+            Failure::bad_input(format!("error: cannot write {}: {e}\n", path.display()))
+        })?;
     }
     let file = args.file.display().to_string();
-    let input = Input { plan: &plan, summary: &summary, file: &file };
+    let input = Input {
+        plan: &plan,
+        summary: &summary,
+        file: &file,
+    };
     let text = match args.format {
         Format::Text => report::text::render(&input),
         Format::Json => report::json::render(&input),
         Format::Csv => report::csv::render(&input),
     };
     out.write_all(text.as_bytes())?;
-    let failed = summary.milestones.iter().filter_map(|m| m.on_time.as_ref()?.gate.as_ref()).any(|g| g.status == GateStatus::Fails);
+    let failed = summary
+        .milestones
+        .iter()
+        .filter_map(|m| m.on_time.as_ref()?.gate.as_ref())
+        .any(|g| g.status == GateStatus::Fails);
     Ok(if failed { EXIT_GATE_FAILED } else { EXIT_OK })
 }
 

@@ -14,8 +14,8 @@ mod pert;
 
 pub use pert::PertTable;
 
-use std::sync::Arc;
 use statrs::distribution::{ContinuousCDF, Normal};
+use std::sync::Arc;
 
 /// z such that Φ(z) = 0.9, used to read lognormal estimates given as percentiles.
 const Z90: f64 = 1.2815515655446004;
@@ -51,12 +51,30 @@ pub enum DistError {
 #[derive(Debug, Clone)]
 pub enum Dist {
     Fixed(f64),
-    Uniform { min: f64, max: f64 },
-    Triangular { low: f64, likely: f64, high: f64 },
-    Pert { low: f64, high: f64, table: Arc<PertTable> },
+    Uniform {
+        min: f64,
+        max: f64,
+    },
+    Triangular {
+        low: f64,
+        likely: f64,
+        high: f64,
+    },
+    Pert {
+        low: f64,
+        high: f64,
+        table: Arc<PertTable>,
+    },
     /// Normal truncated to `[0, inf)`: `p0` is Φ(-mean/sd), the mass cut away.
-    TruncNormal { mean: f64, sd: f64, p0: f64 },
-    LogNormal { mu: f64, sigma: f64 },
+    TruncNormal {
+        mean: f64,
+        sd: f64,
+        p0: f64,
+    },
+    LogNormal {
+        mu: f64,
+        sigma: f64,
+    },
     Samples(Arc<[f64]>),
 }
 
@@ -132,7 +150,12 @@ impl Dist {
         positive("p10", p10)?;
         positive("p90", p90)?;
         if p10 >= p90 {
-            return Err(DistError::PercentileOrder { lo_name: "p10", hi_name: "p90", lo: p10, hi: p90 });
+            return Err(DistError::PercentileOrder {
+                lo_name: "p10",
+                hi_name: "p90",
+                lo: p10,
+                hi: p90,
+            });
         }
         let mu = (p10.ln() + p90.ln()) / 2.0;
         let sigma = (p90.ln() - p10.ln()) / (2.0 * Z90);
@@ -152,7 +175,10 @@ impl Dist {
             });
         }
         let mu = median.ln();
-        Ok(Dist::LogNormal { mu, sigma: (p90.ln() - mu) / Z90 })
+        Ok(Dist::LogNormal {
+            mu,
+            sigma: (p90.ln() - mu) / Z90,
+        })
     }
 
     /// Resampled history: each draw picks one of `values` with equal probability.

@@ -9,7 +9,9 @@
 //!
 //! Accuracy: the true quantile and the interpolated one lie in the same cell, so the error is at
 //! most one cell, `1 / CELLS` of the range, anywhere; inside the body of the distribution, where
-//! the CDF is smooth, linear interpolation makes it second order, well under 1e-5 of the range.
+//! the CDF is smooth, linear interpolation makes it second order. Measured against statrs' Beta
+//! inverse CDF for the shapes of three-point estimates: at most 1.2e-6 of the range for u in
+//! [0.01, 0.99] and 4.6e-5 in the outer tails (a 20-day range: 2e-5 and 1e-3 days).
 //! `tests::accuracy_against_statrs` measures both against statrs' Beta inverse CDF.
 
 use std::collections::HashMap;
@@ -54,7 +56,12 @@ impl PertTable {
             }
             guide.push(j as u16);
         }
-        PertTable { alpha, beta, cdf: cdf.into(), guide: guide.into() }
+        PertTable {
+            alpha,
+            beta,
+            cdf: cdf.into(),
+            guide: guide.into(),
+        }
     }
 
     /// The quantile on [0, 1] of the standard Beta(α, β), for u in (0, 1).
@@ -125,8 +132,11 @@ mod tests {
                 }
             }
         }
-        assert!(worst_body < 1e-5, "body error {worst_body}");
-        assert!(worst_tail < 1.0 / CELLS as f64, "tail error {worst_tail}");
+        eprintln!(
+            "PERT table vs statrs: worst body error {worst_body:.2e}, worst tail error {worst_tail:.2e}"
+        );
+        assert!(worst_body < 5e-6, "body error {worst_body}");
+        assert!(worst_tail < 1e-4, "tail error {worst_tail}");
     }
 
     #[test]

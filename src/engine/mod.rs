@@ -64,7 +64,12 @@ pub struct Outcomes {
 impl Outcomes {
     /// The finishes of milestone `m`, in iteration order.
     pub fn milestone_column(&self, m: usize) -> Vec<f64> {
-        self.finish.iter().skip(m).step_by(self.milestones).copied().collect()
+        self.finish
+            .iter()
+            .skip(m)
+            .step_by(self.milestones)
+            .copied()
+            .collect()
     }
 }
 
@@ -73,10 +78,19 @@ pub fn simulate(plan: &Plan, config: &Config) -> Outcomes {
     let n_ms = plan.milestones.len();
     let n = plan.nodes.len();
     let iterations = usize::try_from(config.iterations).expect("iterations fit in memory");
-    let streams: Vec<Stream> = plan.nodes.iter().map(|nd| Stream::new(config.seed, nd.key)).collect();
-    let risk_streams: Vec<Stream> = plan.risks.iter().map(|r| Stream::new(config.seed, r.key)).collect();
+    let streams: Vec<Stream> = plan
+        .nodes
+        .iter()
+        .map(|nd| Stream::new(config.seed, nd.key))
+        .collect();
+    let risk_streams: Vec<Stream> = plan
+        .risks
+        .iter()
+        .map(|r| Stream::new(config.seed, r.key))
+        .collect();
+    assert!(n_ms > 0, "a validated plan has at least one milestone");
     let mut finish = vec![f64::INFINITY; iterations * n_ms];
-    let chunk = (BLOCK * n_ms).max(1);
+    let chunk = BLOCK * n_ms;
     let counts: Vec<(Vec<NodeCounts>, Vec<u64>)> = finish
         .par_chunks_mut(chunk)
         .enumerate()
@@ -84,8 +98,15 @@ pub fn simulate(plan: &Plan, config: &Config) -> Outcomes {
             || Scratch::new(n, plan.risks.len()),
             |scratch, (b, out)| {
                 let first = (b * BLOCK) as u64;
-                let len = if n_ms == 0 { BLOCK.min(iterations - b * BLOCK) } else { out.len() / n_ms };
-                run_block(plan, &streams, &risk_streams, first, len, scratch, out)
+                run_block(
+                    plan,
+                    &streams,
+                    &risk_streams,
+                    first,
+                    out.len() / n_ms,
+                    scratch,
+                    out,
+                )
             },
         )
         .collect();
@@ -101,7 +122,14 @@ pub fn simulate(plan: &Plan, config: &Config) -> Outcomes {
             *acc += x;
         }
     }
-    Outcomes { iterations: config.iterations, seed: config.seed, finish, milestones: n_ms, nodes, risks_fired }
+    Outcomes {
+        iterations: config.iterations,
+        seed: config.seed,
+        finish,
+        milestones: n_ms,
+        nodes,
+        risks_fired,
+    }
 }
 
 /// One thread's working columns, node-major: `start[node * BLOCK + j]`.
@@ -204,7 +232,11 @@ fn run_block(
                 Some(e) => {
                     let (mut total, mut ok, mut n) = (0.0, false, 0u32);
                     for (a, &p) in e.success.iter().enumerate() {
-                        let d = if a == 0 { &node.duration } else { e.retry.as_ref().unwrap_or(&node.duration) };
+                        let d = if a == 0 {
+                            &node.duration
+                        } else {
+                            e.retry.as_ref().unwrap_or(&node.duration)
+                        };
                         total += d.quantile(it.uniform(2 * a as u32));
                         n += 1;
                         if it.uniform(2 * a as u32 + 1) < p {
@@ -240,5 +272,9 @@ fn run_block(
 #[inline]
 fn own_start(s: &Scratch, p: usize, j: usize) -> f64 {
     let k = p * BLOCK + j;
-    if s.status[k] == OK || s.status[k] == FAILED { s.start[k] } else { f64::INFINITY }
+    if s.status[k] == OK || s.status[k] == FAILED {
+        s.start[k]
+    } else {
+        f64::INFINITY
+    }
 }

@@ -24,7 +24,11 @@ pub struct Calendar {
 
 impl Default for Calendar {
     fn default() -> Self {
-        Calendar { start: None, workdays: [true, true, true, true, true, false, false], holidays: vec![] }
+        Calendar {
+            start: None,
+            workdays: [true, true, true, true, true, false, false],
+            holidays: vec![],
+        }
     }
 }
 
@@ -66,7 +70,9 @@ impl Calendar {
     /// The dates of the first `n` working days (empty without a start date).
     pub fn working_days(&self, n: usize) -> Vec<Date> {
         let mut out = Vec::with_capacity(n);
-        let Some(mut d) = self.first_day() else { return out };
+        let Some(mut d) = self.first_day() else {
+            return out;
+        };
         while out.len() < n {
             if self.is_working(d) {
                 out.push(d);
@@ -138,7 +144,11 @@ mod tests {
     use jiff::civil::date;
 
     fn cal(holidays: Vec<Date>) -> Calendar {
-        Calendar { start: Some(date(2027, 1, 4)), holidays, ..Calendar::default() }
+        Calendar {
+            start: Some(date(2027, 1, 4)),
+            holidays,
+            ..Calendar::default()
+        }
     }
 
     #[test]
@@ -164,7 +174,10 @@ mod tests {
 
     #[test]
     fn start_on_a_weekend_moves_to_monday() {
-        let c = Calendar { start: Some(date(2027, 1, 2)), ..Calendar::default() };
+        let c = Calendar {
+            start: Some(date(2027, 1, 2)),
+            ..Calendar::default()
+        };
         assert_eq!(c.first_day(), Some(date(2027, 1, 4)));
     }
 

@@ -8,10 +8,10 @@ use std::collections::{HashMap, HashSet};
 
 use jiff::civil::Date;
 
-pub use crate::scenario::raw::LinkKind;
-use crate::dist::{Dist, TableCache};
+use crate::dist::{Dist, DistError, TableCache};
 use crate::engine::rng::stream_key;
 use crate::scenario::diag::{Diagnostic, did_you_mean};
+pub use crate::scenario::raw::LinkKind;
 use crate::scenario::raw::*;
 use calendar::Calendar;
 
@@ -91,6 +91,7 @@ pub struct Plan {
     /// Risks that delay node i are `risk_of[risk_start[i]..risk_start[i + 1]]`.
     pub risk_start: Vec<u32>,
     pub risk_of: Vec<u32>,
+    /// At least one: a scenario without milestones gets the implicit `finish`.
     pub milestones: Vec<Milestone>,
 }
 
@@ -145,33 +146,64 @@ impl Builder {
             },
             RawDuration::Uniform { min, max } => Dist::uniform(*min, *max),
             RawDuration::Triangular { low, likely, high } => Dist::triangular(*low, *likely, *high),
-            RawDuration::Pert { low, likely, high } => Dist::pert(*low, *likely, *high, &mut self.cache),
+            RawDuration::Pert { low, likely, high } => {
+                Dist::pert(*low, *likely, *high, &mut self.cache)
+            }
             RawDuration::Normal { mean, sd } => Dist::normal(*mean, *sd),
             RawDuration::LogNormalP10P90 { p10, p90 } => Dist::lognormal_p10_p90(*p10, *p90),
-            RawDuration::LogNormalMedianP90 { median, p90 } => Dist::lognormal_median_p90(*median, *p90),
+            RawDuration::LogNormalMedianP90 { median, p90 } => {
+                Dist::lognormal_median_p90(*median, *p90)
+            }
             RawDuration::Samples(v) => Dist::samples(v.clone()),
         };
         match r {
             Ok(d) => Some(d),
             Err(e) => {
-                self.err(d.span.clone(), format!("this duration is invalid: {e}"), Some("durations are working days: a number, [low, likely, high], or a distribution table".into()));
+                let hint = match e {
+                    DistError::ThreePointOrder { .. } => {
+                        "write the three values in increasing order: [low, likely, high]"
+                    }
+                    DistError::UniformOrder { .. } => "swap min and max",
+                    DistError::PercentileOrder { .. } => {
+                        "the higher percentile must be the larger duration"
+                    }
+                    _ => {
+                        "durations are working days: a number, [low, likely, high], or a distribution table"
+                    }
+                };
+                self.err(
+                    d.span.clone(),
+                    format!("this duration is invalid: {e}"),
+                    Some(hint.into()),
+                );
                 None
             }
         }
     }
 
     fn calendar(&mut self, p: &RawProject) -> Calendar {
-        let mut cal = Calendar { start: p.start.as_ref().map(|s| s.value), ..Calendar::default() };
+        let mut cal = Calendar {
+            start: p.start.as_ref().map(|s| s.value),
+            ..Calendar::default()
+        };
         if let Some(days) = &p.workdays {
             cal.workdays = [false; 7];
             for d in &days.value {
                 match calendar::parse_weekday(&d.value) {
                     Some(w) => cal.workdays[w.to_monday_zero_offset() as usize] = true,
-                    None => self.err(d.span.clone(), format!("`{}` is not a weekday", d.value), Some("use mon, tue, wed, thu, fri, sat or sun".into())),
+                    None => self.err(
+                        d.span.clone(),
+                        format!("`{}` is not a weekday", d.value),
+                        Some("use mon, tue, wed, thu, fri, sat or sun".into()),
+                    ),
                 }
             }
             if cal.workdays.iter().all(|w| !w) {
-                self.err(days.span.clone(), "the week has no working days", Some("e.g. workdays = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]".into()));
+                self.err(
+                    days.span.clone(),
+                    "the week has no working days",
+                    Some("e.g. workdays = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]".into()),
+                );
                 cal.workdays = Calendar::default().workdays;
             }
         }
@@ -190,21 +222,41 @@ impl Builder {
 
         // Ids: tasks and milestones share one namespace.
         let mut index: HashMap<&str, usize> = HashMap::new();
-        let ids = raw.tasks.iter().map(|t| &t.id).chain(raw.milestones.iter().map(|m| &m.id));
+        let ids = raw
+            .tasks
+            .iter()
+            .map(|t| &t.id)
+            .chain(raw.milestones.iter().map(|m| &m.id));
         for (i, id) in ids.enumerate() {
             if index.insert(id.value.as_str(), i).is_some() {
-                self.err(id.span.clone(), format!("the id `{}` is used twice", id.value), Some("tasks and milestones need unique ids".into()));
+                self.err(
+                    id.span.clone(),
+                    format!("the id `{}` is used twice", id.value),
+                    Some("tasks and milestones need unique ids".into()),
+                );
             }
         }
         let n_tasks = raw.tasks.len();
-        let all_ids: Vec<&str> = raw.tasks.iter().map(|t| t.id.value.as_str()).chain(raw.milestones.iter().map(|m| m.id.value.as_str())).collect();
+        let all_ids: Vec<&str> = raw
+            .tasks
+            .iter()
+            .map(|t| t.id.value.as_str())
+            .chain(raw.milestones.iter().map(|m| m.id.value.as_str()))
+            .collect();
         let resolve = |b: &mut Self, id: &Sp<String>, what: &str| -> Option<usize> {
             match index.get(id.value.as_str()) {
                 // A duplicate id resolves to its last declaration; the duplicate is reported already.
                 Some(&i) => Some(i),
                 None => {
-                    let hint = did_you_mean(&id.value, all_ids.iter().copied()).unwrap_or_else(|| format!("{what} must name a task or milestone declared in this file"));
-                    b.err(id.span.clone(), format!("unknown task or milestone `{}`", id.value), Some(hint));
+                    let hint =
+                        did_you_mean(&id.value, all_ids.iter().copied()).unwrap_or_else(|| {
+                            format!("{what} must name a task or milestone declared in this file")
+                        });
+                    b.err(
+                        id.span.clone(),
+                        format!("unknown task or milestone `{}`", id.value),
+                        Some(hint),
+                    );
                     None
                 }
             }
@@ -215,17 +267,41 @@ impl Builder {
             let duration = match &t.duration {
                 Some(d) => self.dist(d, three),
                 None => {
-                    self.err(t.id.span.clone(), format!("task `{}` has no duration", t.id.value), Some("add duration = 5, [low, likely, high], or a distribution table".into()));
+                    self.err(
+                        t.id.span.clone(),
+                        format!("task `{}` has no duration", t.id.value),
+                        Some(
+                            "add duration = 5, [low, likely, high], or a distribution table".into(),
+                        ),
+                    );
                     None
                 }
             };
-            let links = t.after.iter().filter_map(|l| Some((resolve(&mut self, &l.target, "`after`")?, l.kind, l.lag, l.target.span.clone()))).collect();
+            let links = t
+                .after
+                .iter()
+                .filter_map(|l| {
+                    Some((
+                        resolve(&mut self, &l.target, "`after`")?,
+                        l.kind,
+                        l.lag,
+                        l.target.span.clone(),
+                    ))
+                })
+                .collect();
             let experiment = self.experiment(t, three);
-            let fallback = t.fallback.as_ref().and_then(|f| resolve(&mut self, f, "`fallback`"));
-            if let (Some(f), Some(sp)) = (fallback, &t.fallback) {
-                if f >= n_tasks {
-                    self.err(sp.span.clone(), format!("the fallback `{}` is a milestone", sp.value), Some("a fallback must be a task that does the work another way".into()));
-                }
+            let fallback = t
+                .fallback
+                .as_ref()
+                .and_then(|f| resolve(&mut self, f, "`fallback`"));
+            if let (Some(f), Some(sp)) = (fallback, &t.fallback)
+                && f >= n_tasks
+            {
+                self.err(
+                    sp.span.clone(),
+                    format!("the fallback `{}` is a milestone", sp.value),
+                    Some("a fallback must be a task that does the work another way".into()),
+                );
             }
             pending.push(Pending {
                 node: Node {
@@ -233,7 +309,11 @@ impl Builder {
                     name: t.name.clone().unwrap_or_else(|| t.id.value.clone()),
                     is_milestone: false,
                     duration: duration.unwrap_or(Dist::Fixed(0.0)),
-                    experiment: experiment.map(|(success, retry)| Experiment { success, retry, fallback: fallback.filter(|f| *f < n_tasks).map(|f| f as u32) }),
+                    experiment: experiment.map(|(success, retry)| Experiment {
+                        success,
+                        retry,
+                        fallback: fallback.filter(|f| *f < n_tasks).map(|f| f as u32),
+                    }),
                     fallback_of: None,
                     key: stream_key(&t.id.value),
                 },
@@ -243,17 +323,48 @@ impl Builder {
         }
         let mut milestones = Vec::new();
         for m in &raw.milestones {
-            let links: Vec<_> = m.after.iter().filter_map(|l| Some((resolve(&mut self, &l.target, "`after`")?, l.kind, l.lag, l.target.span.clone()))).collect();
+            let links: Vec<_> = m
+                .after
+                .iter()
+                .filter_map(|l| {
+                    Some((
+                        resolve(&mut self, &l.target, "`after`")?,
+                        l.kind,
+                        l.lag,
+                        l.target.span.clone(),
+                    ))
+                })
+                .collect();
             if m.after.is_empty() {
-                self.err(m.id.span.clone(), format!("milestone `{}` waits for nothing", m.id.value), Some("add after = [\"task-id\", ...]: the tasks that must finish to reach it".into()));
+                self.err(
+                    m.id.span.clone(),
+                    format!("milestone `{}` waits for nothing", m.id.value),
+                    Some(
+                        "add after = [\"task-id\", ...]: the tasks that must finish to reach it"
+                            .into(),
+                    ),
+                );
             }
-            let deadline = m.deadline.as_ref().and_then(|d| self.deadline(d, &calendar, raw.project.start.as_ref()));
+            let deadline = m
+                .deadline
+                .as_ref()
+                .and_then(|d| self.deadline(d, &calendar, raw.project.start.as_ref()));
             if let Some(c) = &m.confidence {
                 if !(c.value > 0.0 && c.value <= 1.0) {
-                    self.err(c.span.clone(), format!("confidence must be in (0, 1], got {}", c.value), Some("e.g. confidence = 0.8: the gate holds when P(on time) >= 80%".into()));
+                    self.err(
+                        c.span.clone(),
+                        format!("confidence must be in (0, 1], got {}", c.value),
+                        Some("e.g. confidence = 0.8: the gate holds when P(on time) >= 80%".into()),
+                    );
                 }
                 if m.deadline.is_none() {
-                    self.err(c.span.clone(), "confidence without a deadline", Some("a gate needs both: add deadline = 2027-04-30 (or working days)".into()));
+                    self.err(
+                        c.span.clone(),
+                        "confidence without a deadline",
+                        Some(
+                            "a gate needs both: add deadline = 2027-04-30 (or working days)".into(),
+                        ),
+                    );
                 }
             }
             milestones.push(Milestone {
@@ -264,7 +375,15 @@ impl Builder {
                 confidence: m.confidence.as_ref().map(|c| c.value),
             });
             pending.push(Pending {
-                node: Node { id: m.id.value.clone(), name: m.name.clone().unwrap_or_else(|| m.id.value.clone()), is_milestone: true, duration: Dist::Fixed(0.0), experiment: None, fallback_of: None, key: stream_key(&m.id.value) },
+                node: Node {
+                    id: m.id.value.clone(),
+                    name: m.name.clone().unwrap_or_else(|| m.id.value.clone()),
+                    is_milestone: true,
+                    duration: Dist::Fixed(0.0),
+                    experiment: None,
+                    fallback_of: None,
+                    key: stream_key(&m.id.value),
+                },
                 links,
                 fallback_span: None,
             });
@@ -282,10 +401,27 @@ impl Builder {
                     has_succ[l.0] = true;
                 }
             }
-            let ends: Vec<_> = (0..pending.len()).filter(|&i| !has_succ[i] && pending[i].node.fallback_of.is_none()).map(|i| (i, LinkKind::FS, 0.0, 0..0)).collect();
-            milestones.push(Milestone { node: pending.len() as u32, id: IMPLICIT_MILESTONE.into(), name: "Finish".into(), deadline: None, confidence: None });
+            let ends: Vec<_> = (0..pending.len())
+                .filter(|&i| !has_succ[i] && pending[i].node.fallback_of.is_none())
+                .map(|i| (i, LinkKind::FS, 0.0, 0..0))
+                .collect();
+            milestones.push(Milestone {
+                node: pending.len() as u32,
+                id: IMPLICIT_MILESTONE.into(),
+                name: "Finish".into(),
+                deadline: None,
+                confidence: None,
+            });
             pending.push(Pending {
-                node: Node { id: IMPLICIT_MILESTONE.into(), name: "Finish".into(), is_milestone: true, duration: Dist::Fixed(0.0), experiment: None, fallback_of: None, key: stream_key(IMPLICIT_MILESTONE) },
+                node: Node {
+                    id: IMPLICIT_MILESTONE.into(),
+                    name: "Finish".into(),
+                    is_milestone: true,
+                    duration: Dist::Fixed(0.0),
+                    experiment: None,
+                    fallback_of: None,
+                    key: stream_key(IMPLICIT_MILESTONE),
+                },
                 links: ends,
                 fallback_span: None,
             });
@@ -302,7 +438,14 @@ impl Builder {
 
     fn experiment(&mut self, t: &RawTask, three: ThreePoint) -> Option<(Vec<f64>, Option<Dist>)> {
         let Some(success) = &t.success else {
-            for (present, key) in [(t.attempts.as_ref().map(|a| a.span.clone()), "attempts"), (t.retry_duration.as_ref().map(|a| a.span.clone()), "retry_duration"), (t.fallback.as_ref().map(|a| a.span.clone()), "fallback")] {
+            for (present, key) in [
+                (t.attempts.as_ref().map(|a| a.span.clone()), "attempts"),
+                (
+                    t.retry_duration.as_ref().map(|a| a.span.clone()),
+                    "retry_duration",
+                ),
+                (t.fallback.as_ref().map(|a| a.span.clone()), "fallback"),
+            ] {
                 if let Some(sp) = present {
                     self.err(sp, format!("`{key}` only applies to an experiment"), Some("add success = <probability per attempt> to make this task an experiment".into()));
                 }
@@ -311,17 +454,29 @@ impl Builder {
         };
         for p in &success.value {
             if !(0.0..=1.0).contains(p) {
-                self.err(success.span.clone(), format!("a probability must be between 0 and 1, got {p}"), Some("write 0.6 for a 60% chance".into()));
+                self.err(
+                    success.span.clone(),
+                    format!("a probability must be between 0 and 1, got {p}"),
+                    Some("write 0.6 for a 60% chance".into()),
+                );
                 return None;
             }
         }
         let attempts = match &t.attempts {
             Some(a) if a.value < 1 => {
-                self.err(a.span.clone(), format!("attempts must be at least 1, got {}", a.value), Some("attempts is the most tries, including the first".into()));
+                self.err(
+                    a.span.clone(),
+                    format!("attempts must be at least 1, got {}", a.value),
+                    Some("attempts is the most tries, including the first".into()),
+                );
                 return None;
             }
             Some(a) if a.value > 1000 => {
-                self.err(a.span.clone(), format!("attempts must be at most 1000, got {}", a.value), None);
+                self.err(
+                    a.span.clone(),
+                    format!("attempts must be at most 1000, got {}", a.value),
+                    None,
+                );
                 return None;
             }
             Some(a) => Some(a.value as usize),
@@ -332,7 +487,11 @@ impl Builder {
             (Some(n), 1) => vec![success.value[0]; n],
             (Some(n), k) if n == k => success.value.clone(),
             (Some(n), k) => {
-                self.err(success.span.clone(), format!("success lists {k} probabilities but attempts is {n}"), Some("give one probability per attempt, or a single one for all".into()));
+                self.err(
+                    success.span.clone(),
+                    format!("success lists {k} probabilities but attempts is {n}"),
+                    Some("give one probability per attempt, or a single one for all".into()),
+                );
                 return None;
             }
         };
@@ -340,14 +499,22 @@ impl Builder {
         Some((probs, retry))
     }
 
-    fn deadline(&mut self, d: &Sp<RawDeadline>, cal: &Calendar, start: Option<&Sp<Date>>) -> Option<Deadline> {
+    fn deadline(
+        &mut self,
+        d: &Sp<RawDeadline>,
+        cal: &Calendar,
+        start: Option<&Sp<Date>>,
+    ) -> Option<Deadline> {
         match d.value {
             RawDeadline::Days(days) => {
                 if days < 0.0 {
                     self.err(d.span.clone(), "a deadline cannot be negative", None);
                     return None;
                 }
-                Some(Deadline { days, date: cal.finish_date(days) })
+                Some(Deadline {
+                    days,
+                    date: cal.finish_date(days),
+                })
             }
             RawDeadline::Date(date) => {
                 let Some(start) = start else {
@@ -355,10 +522,17 @@ impl Builder {
                     return None;
                 };
                 if date < start.value {
-                    self.err(d.span.clone(), format!("the deadline {date} is before the start {}", start.value), None);
+                    self.err(
+                        d.span.clone(),
+                        format!("the deadline {date} is before the start {}", start.value),
+                        None,
+                    );
                     return None;
                 }
-                Some(Deadline { days: cal.deadline_time(date)?, date: Some(date) })
+                Some(Deadline {
+                    days: cal.deadline_time(date)?,
+                    date: Some(date),
+                })
             }
         }
     }
@@ -366,19 +540,41 @@ impl Builder {
     /// Fallbacks: no loops, one experiment each, and nothing may depend on a fallback directly
     /// (depend on its experiment: it resolves to the fallback when it fails).
     fn check_fallbacks(&mut self, pending: &mut [Pending]) {
-        let fb: Vec<Option<usize>> = pending.iter().map(|p| p.node.experiment.as_ref().and_then(|e| e.fallback.map(|f| f as usize))).collect();
+        let fb: Vec<Option<usize>> = pending
+            .iter()
+            .map(|p| {
+                p.node
+                    .experiment
+                    .as_ref()
+                    .and_then(|e| e.fallback.map(|f| f as usize))
+            })
+            .collect();
         let mut in_reported_loop = vec![false; pending.len()];
         for start in 0..pending.len() {
             let Some(f) = fb[start] else { continue };
             let fb_span = pending[start].fallback_span.clone().unwrap_or(0..0);
             if f == start {
-                let msg = format!("fallback loop: `{}` is its own fallback", pending[start].node.id);
-                self.err(fb_span, msg, Some("name another task that does the work another way".into()));
+                let msg = format!(
+                    "fallback loop: `{}` is its own fallback",
+                    pending[start].node.id
+                );
+                self.err(
+                    fb_span,
+                    msg,
+                    Some("name another task that does the work another way".into()),
+                );
                 continue;
             }
             if let Some(prev) = pending[f].node.fallback_of {
-                let msg = format!("`{}` is the fallback of both `{}` and `{}`", pending[f].node.id, pending[prev as usize].node.id, pending[start].node.id);
-                self.err(fb_span, msg, Some("give each experiment its own fallback task".into()));
+                let msg = format!(
+                    "`{}` is the fallback of both `{}` and `{}`",
+                    pending[f].node.id, pending[prev as usize].node.id, pending[start].node.id
+                );
+                self.err(
+                    fb_span,
+                    msg,
+                    Some("give each experiment its own fallback task".into()),
+                );
                 continue;
             }
             pending[f].node.fallback_of = Some(start as u32);
@@ -396,7 +592,11 @@ impl Builder {
                 if next == start {
                     let names: Vec<_> = path.iter().map(|&i| pending[i].node.id.as_str()).collect();
                     let msg = format!("fallback loop: {}", names.join(" -> "));
-                    self.err(fb_span.clone(), msg, Some("a chain of fallbacks must end in a task without one".into()));
+                    self.err(
+                        fb_span.clone(),
+                        msg,
+                        Some("a chain of fallbacks must end in a task without one".into()),
+                    );
                     for &i in &path {
                         in_reported_loop[i] = true;
                     }
@@ -408,24 +608,49 @@ impl Builder {
         for p in pending.iter() {
             for l in &p.links {
                 if pending[l.0].node.fallback_of.is_some() {
-                    let exp = &pending[pending[l.0].node.fallback_of.unwrap_or(0) as usize].node.id;
-                    self.err(l.3.clone(), format!("`{}` is a fallback and runs only when `{exp}` fails", pending[l.0].node.id), Some(format!("depend on `{exp}` instead: it resolves to its fallback when it fails")));
+                    let exp = &pending[pending[l.0].node.fallback_of.unwrap_or(0) as usize]
+                        .node
+                        .id;
+                    self.err(
+                        l.3.clone(),
+                        format!(
+                            "`{}` is a fallback and runs only when `{exp}` fails",
+                            pending[l.0].node.id
+                        ),
+                        Some(format!(
+                            "depend on `{exp}` instead: it resolves to its fallback when it fails"
+                        )),
+                    );
                 }
             }
         }
     }
 
-    fn risks(&mut self, raw: &RawScenario, index: &HashMap<&str, usize>, n_tasks: usize, three: ThreePoint) -> Vec<(Risk, Vec<usize>)> {
+    fn risks(
+        &mut self,
+        raw: &RawScenario,
+        index: &HashMap<&str, usize>,
+        n_tasks: usize,
+        three: ThreePoint,
+    ) -> Vec<(Risk, Vec<usize>)> {
         let mut seen = HashSet::new();
         let mut out = Vec::new();
         for r in &raw.risks {
             if !seen.insert(r.id.value.as_str()) {
-                self.err(r.id.span.clone(), format!("the risk id `{}` is used twice", r.id.value), None);
+                self.err(
+                    r.id.span.clone(),
+                    format!("the risk id `{}` is used twice", r.id.value),
+                    None,
+                );
             }
             let probability = match &r.probability {
                 Some(p) if (0.0..=1.0).contains(&p.value) => p.value,
                 Some(p) => {
-                    self.err(p.span.clone(), format!("a probability must be between 0 and 1, got {}", p.value), Some("write 0.2 for a 20% chance".into()));
+                    self.err(
+                        p.span.clone(),
+                        format!("a probability must be between 0 and 1, got {}", p.value),
+                        Some("write 0.2 for a 20% chance".into()),
+                    );
                     0.0
                 }
                 None => {
@@ -436,26 +661,52 @@ impl Builder {
             let delay = match &r.delay {
                 Some(d) => self.dist(d, three),
                 None => {
-                    self.err(r.id.span.clone(), format!("risk `{}` has no delay", r.id.value), Some("add delay = [low, likely, high] working days".into()));
+                    self.err(
+                        r.id.span.clone(),
+                        format!("risk `{}` has no delay", r.id.value),
+                        Some("add delay = [low, likely, high] working days".into()),
+                    );
                     None
                 }
             };
             if r.affects.is_empty() {
-                self.err(r.id.span.clone(), format!("risk `{}` affects nothing", r.id.value), Some("add affects = [\"task-id\"]".into()));
+                self.err(
+                    r.id.span.clone(),
+                    format!("risk `{}` affects nothing", r.id.value),
+                    Some("add affects = [\"task-id\"]".into()),
+                );
             }
             let mut affects = Vec::new();
             for a in &r.affects {
                 match index.get(a.value.as_str()) {
                     Some(&i) if i < n_tasks => affects.push(i),
-                    Some(_) => self.err(a.span.clone(), format!("`{}` is a milestone; a risk delays tasks", a.value), None),
+                    Some(_) => self.err(
+                        a.span.clone(),
+                        format!("`{}` is a milestone; a risk delays tasks", a.value),
+                        None,
+                    ),
                     None => {
-                        let hint = did_you_mean(&a.value, raw.tasks.iter().map(|t| t.id.value.as_str())).unwrap_or_else(|| "`affects` must name tasks declared in this file".into());
-                        self.err(a.span.clone(), format!("unknown task `{}`", a.value), Some(hint));
+                        let hint =
+                            did_you_mean(&a.value, raw.tasks.iter().map(|t| t.id.value.as_str()))
+                                .unwrap_or_else(|| {
+                                    "`affects` must name tasks declared in this file".into()
+                                });
+                        self.err(
+                            a.span.clone(),
+                            format!("unknown task `{}`", a.value),
+                            Some(hint),
+                        );
                     }
                 }
             }
             out.push((
-                Risk { id: r.id.value.clone(), name: r.name.clone().unwrap_or_else(|| r.id.value.clone()), probability, delay: delay.unwrap_or(Dist::Fixed(0.0)), key: stream_key(&format!("risk:{}", r.id.value)) },
+                Risk {
+                    id: r.id.value.clone(),
+                    name: r.name.clone().unwrap_or_else(|| r.id.value.clone()),
+                    probability,
+                    delay: delay.unwrap_or(Dist::Fixed(0.0)),
+                    key: stream_key(&format!("risk:{}", r.id.value)),
+                },
                 affects,
             ));
         }
@@ -468,7 +719,13 @@ impl Builder {
     fn topo_order(&mut self, pending: &[Pending]) -> Option<Vec<usize>> {
         let n = pending.len();
         let mut succ: Vec<Vec<usize>> = vec![vec![]; n];
-        let fb = |i: usize| pending[i].node.experiment.as_ref().and_then(|e| e.fallback.map(|f| f as usize));
+        let fb = |i: usize| {
+            pending[i]
+                .node
+                .experiment
+                .as_ref()
+                .and_then(|e| e.fallback.map(|f| f as usize))
+        };
         for (i, p) in pending.iter().enumerate() {
             for l in &p.links {
                 let mut cur = Some(l.0);
@@ -482,10 +739,10 @@ impl Builder {
                     }
                 }
             }
-            if let Some(f) = fb(i) {
-                if f != i {
-                    succ[i].push(f);
-                }
+            if let Some(f) = fb(i)
+                && f != i
+            {
+                succ[i].push(f);
             }
         }
         let mut indeg = vec![0usize; n];
@@ -494,7 +751,8 @@ impl Builder {
                 indeg[j] += 1;
             }
         }
-        let mut ready: std::collections::BTreeSet<usize> = (0..n).filter(|&i| indeg[i] == 0).collect();
+        let mut ready: std::collections::BTreeSet<usize> =
+            (0..n).filter(|&i| indeg[i] == 0).collect();
         let mut order = Vec::with_capacity(n);
         while let Some(i) = ready.pop_first() {
             order.push(i);
@@ -534,13 +792,25 @@ impl Builder {
         cycle.reverse();
         let names: Vec<_> = cycle.iter().map(|&i| pending[i].node.id.as_str()).collect();
         // Point at the link that closes the loop, where there is one.
-        let sp = pending[cycle[1]].links.iter().find(|l| l.0 == cycle[0]).map(|l| l.3.clone()).unwrap_or(0..0);
+        let sp = pending[cycle[1]]
+            .links
+            .iter()
+            .find(|l| l.0 == cycle[0])
+            .map(|l| l.3.clone())
+            .unwrap_or(0..0);
         self.err(sp, format!("dependency cycle: {}", names.join(" -> ")), Some("a task cannot wait, directly or through others, for itself: remove one of these links".into()));
         None
     }
 }
 
-fn assemble(raw: &RawScenario, calendar: Calendar, pending: Vec<Pending>, order: Vec<usize>, risks: Vec<(Risk, Vec<usize>)>, mut milestones: Vec<Milestone>) -> Plan {
+fn assemble(
+    raw: &RawScenario,
+    calendar: Calendar,
+    pending: Vec<Pending>,
+    order: Vec<usize>,
+    risks: Vec<(Risk, Vec<usize>)>,
+    mut milestones: Vec<Milestone>,
+) -> Plan {
     let mut new_index = vec![0u32; pending.len()];
     for (new, &old) in order.iter().enumerate() {
         new_index[old] = new as u32;
@@ -558,7 +828,11 @@ fn assemble(raw: &RawScenario, calendar: Calendar, pending: Vec<Pending>, order:
     for &old in &order {
         let mut p = slots[old].take().expect("each node once");
         for l in &p.links {
-            preds.push(Link { node: new_index[l.0], kind: l.1, lag: l.2 });
+            preds.push(Link {
+                node: new_index[l.0],
+                kind: l.1,
+                lag: l.2,
+            });
         }
         pred_start.push(preds.len() as u32);
         risk_of.extend(&risk_lists[new_index[old] as usize]);
@@ -573,7 +847,11 @@ fn assemble(raw: &RawScenario, calendar: Calendar, pending: Vec<Pending>, order:
         m.node = new_index[m.node as usize];
     }
     Plan {
-        name: raw.project.name.as_ref().map_or_else(|| "Untitled plan".to_string(), |n| n.value.clone()),
+        name: raw
+            .project
+            .name
+            .as_ref()
+            .map_or_else(|| "Untitled plan".to_string(), |n| n.value.clone()),
         calendar,
         seed: raw.project.seed.as_ref().map(|s| s.value),
         iterations: raw.project.iterations.as_ref().map(|s| s.value),

@@ -10,28 +10,69 @@ fn num(x: Option<f64>) -> String {
 pub fn render(input: &Input) -> String {
     let Input { plan, summary, .. } = *input;
     let mut w = ::csv::Writer::from_writer(Vec::new());
-    let mut header = vec!["milestone".to_string(), "name".into(), "delivered".into(), "delivered_low".into(), "delivered_high".into()];
+    let mut header = vec![
+        "milestone".to_string(),
+        "name".into(),
+        "delivered".into(),
+        "delivered_low".into(),
+        "delivered_high".into(),
+    ];
     for p in crate::analysis::PERCENTILES {
         let p = (p * 100.0).round();
         for col in ["days", "date", "low_days", "high_days"] {
             header.push(format!("p{p}_{col}"));
         }
     }
-    for col in ["mean_days", "sd_days", "deadline_days", "deadline_date", "on_time", "on_time_low", "on_time_high", "gate_confidence", "gate_status", "gate_decided"] {
+    for col in [
+        "mean_days",
+        "sd_days",
+        "deadline_days",
+        "deadline_date",
+        "on_time",
+        "on_time_low",
+        "on_time_high",
+        "gate_confidence",
+        "gate_status",
+        "gate_decided",
+    ] {
         header.push(col.into());
     }
     w.write_record(&header).expect("write to memory");
     for m in &summary.milestones {
         let ms = &plan.milestones[m.milestone];
-        let mut row = vec![ms.id.clone(), ms.name.clone(), m.delivered.estimate.to_string(), m.delivered.low.to_string(), m.delivered.high.to_string()];
+        let mut row = vec![
+            ms.id.clone(),
+            ms.name.clone(),
+            m.delivered.estimate.to_string(),
+            m.delivered.low.to_string(),
+            m.delivered.high.to_string(),
+        ];
         for p in &m.percentiles {
-            row.extend([num(p.days), finish_date(plan, p.days).unwrap_or_default(), num(p.low), num(p.high)]);
+            row.extend([
+                num(p.days),
+                finish_date(plan, p.days).unwrap_or_default(),
+                num(p.low),
+                num(p.high),
+            ]);
         }
         row.extend([num(m.mean), num(m.sd)]);
         match &m.on_time {
             Some(o) => {
-                row.extend([o.deadline_days.to_string(), ms.deadline.and_then(|d| d.date).map(|d| d.to_string()).unwrap_or_default()]);
-                row.extend([o.probability.estimate, o.probability.low, o.probability.high].map(|x| x.to_string()));
+                row.extend([
+                    o.deadline_days.to_string(),
+                    ms.deadline
+                        .and_then(|d| d.date)
+                        .map(|d| d.to_string())
+                        .unwrap_or_default(),
+                ]);
+                row.extend(
+                    [
+                        o.probability.estimate,
+                        o.probability.low,
+                        o.probability.high,
+                    ]
+                    .map(|x| x.to_string()),
+                );
                 match &o.gate {
                     Some(g) => row.extend([
                         g.target.to_string(),

@@ -45,7 +45,11 @@ struct Prob {
 
 impl From<Probability> for Prob {
     fn from(p: Probability) -> Prob {
-        Prob { estimate: p.estimate, low: p.low, high: p.high }
+        Prob {
+            estimate: p.estimate,
+            low: p.low,
+            high: p.high,
+        }
     }
 }
 
@@ -107,7 +111,11 @@ struct Risk<'a> {
 
 /// The report as pretty-printed JSON, ending in a newline.
 pub fn render(input: &Input) -> String {
-    let Input { plan, summary, file } = *input;
+    let Input {
+        plan,
+        summary,
+        file,
+    } = *input;
     let pct = |p: &Percentile| Pct {
         p: p.p,
         days: p.days,
@@ -119,9 +127,19 @@ pub fn render(input: &Input) -> String {
     };
     let report = Report {
         schema: SCHEMA,
-        tool: Tool { name: "shipcast", version: env!("CARGO_PKG_VERSION") },
-        scenario: Scenario { name: &plan.name, file, start: plan.calendar.start.map(|d| d.to_string()) },
-        run: Run { seed: summary.seed, iterations: summary.iterations },
+        tool: Tool {
+            name: "shipcast",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        scenario: Scenario {
+            name: &plan.name,
+            file,
+            start: plan.calendar.start.map(|d| d.to_string()),
+        },
+        run: Run {
+            seed: summary.seed,
+            iterations: summary.iterations,
+        },
         milestones: summary
             .milestones
             .iter()
@@ -155,7 +173,10 @@ pub fn render(input: &Input) -> String {
             .iter()
             .map(|e| {
                 let node = &plan.nodes[e.node];
-                let exp = node.experiment.as_ref().expect("experiment summaries are of experiments");
+                let exp = node
+                    .experiment
+                    .as_ref()
+                    .expect("experiment summaries are of experiments");
                 Experiment {
                     id: &node.id,
                     name: &node.name,
@@ -172,7 +193,12 @@ pub fn render(input: &Input) -> String {
             .iter()
             .map(|r| {
                 let risk = &plan.risks[r.risk];
-                Risk { id: &risk.id, name: &risk.name, probability: risk.probability, occurred: r.occurred.into() }
+                Risk {
+                    id: &risk.id,
+                    name: &risk.name,
+                    probability: risk.probability,
+                    occurred: r.occurred.into(),
+                }
             })
             .collect(),
     };

@@ -10,13 +10,26 @@ pub fn write(plan: &Plan, out: &Outcomes, w: impl Write) -> std::io::Result<()> 
     let mut w = ::csv::Writer::from_writer(w);
     let mut header = vec!["iteration".to_string()];
     for m in &plan.milestones {
-        header.extend([format!("{}_days", m.id), format!("{}_date", m.id), format!("{}_delivered", m.id)]);
+        header.extend([
+            format!("{}_days", m.id),
+            format!("{}_date", m.id),
+            format!("{}_delivered", m.id),
+        ]);
     }
     w.write_record(&header)?;
     // Dates come from one table of working days rather than a calendar walk per value.
-    let last = out.finish.iter().filter(|x| x.is_finite()).fold(0.0f64, |a, &b| a.max(b));
+    let last = out
+        .finish
+        .iter()
+        .filter(|x| x.is_finite())
+        .fold(0.0f64, |a, &b| a.max(b));
     let dates: Vec<String> = match plan.calendar.start {
-        Some(_) => plan.calendar.working_days(last.ceil() as usize + 1).iter().map(|d| d.to_string()).collect(),
+        Some(_) => plan
+            .calendar
+            .working_days(last.ceil() as usize + 1)
+            .iter()
+            .map(|d| d.to_string())
+            .collect(),
         None => vec![],
     };
     let mut row: Vec<String> = Vec::with_capacity(header.len());
@@ -26,7 +39,11 @@ pub fn write(plan: &Plan, out: &Outcomes, w: impl Write) -> std::io::Result<()> 
         for &f in chunk {
             if f.is_finite() {
                 let day = (f.ceil() as usize).saturating_sub(1);
-                row.extend([f.to_string(), dates.get(day).cloned().unwrap_or_default(), "true".into()]);
+                row.extend([
+                    f.to_string(),
+                    dates.get(day).cloned().unwrap_or_default(),
+                    "true".into(),
+                ]);
             } else {
                 row.extend([String::new(), String::new(), "false".into()]);
             }

@@ -34,7 +34,14 @@ pub fn table(headers: &[&str], rows: &[Vec<String>], left: usize) -> String {
         s.trim_end().to_string() + "\n"
     };
     let mut out = line(&mut headers.iter().copied());
-    out.push_str(&line(&mut width.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().iter().map(String::as_str)));
+    out.push_str(&line(
+        &mut width
+            .iter()
+            .map(|w| "-".repeat(*w))
+            .collect::<Vec<_>>()
+            .iter()
+            .map(String::as_str),
+    ));
     for r in rows {
         out.push_str(&line(&mut r.iter().map(String::as_str)));
     }
@@ -42,7 +49,11 @@ pub fn table(headers: &[&str], rows: &[Vec<String>], left: usize) -> String {
 }
 
 pub fn pct(p: f64) -> String {
-    if p.is_nan() { "-".into() } else { format!("{:.1}%", 100.0 * p) }
+    if p.is_nan() {
+        "-".into()
+    } else {
+        format!("{:.1}%", 100.0 * p)
+    }
 }
 
 fn prob_interval(p: &Probability) -> String {
@@ -67,19 +78,49 @@ fn percentile_row(plan: &Plan, p: &Percentile) -> Vec<String> {
         format!("P{}", (p.p * 100.0).round()),
         when(plan, p.days),
         days(p.days),
-        format!("[{}, {}]", days(p.low), p.high.map_or("never".into(), |h| format!("{h:.1}"))),
-        if plan.calendar.start.is_some() { format!("{} .. {}", when(plan, p.low), when(plan, p.high)) } else { String::new() },
+        format!(
+            "[{}, {}]",
+            days(p.low),
+            p.high.map_or("never".into(), |h| format!("{h:.1}"))
+        ),
+        if plan.calendar.start.is_some() {
+            format!("{} .. {}", when(plan, p.low), when(plan, p.high))
+        } else {
+            String::new()
+        },
     ]
 }
 
 pub fn render(input: &Input) -> String {
-    let Input { plan, summary, file } = *input;
+    let Input {
+        plan,
+        summary,
+        file,
+    } = *input;
     let mut out = String::new();
     let _ = writeln!(out, "{} ({file})", plan.name);
-    let start = plan.calendar.start.map_or("no start date: times in working days".into(), |d| format!("start {d}"));
-    let _ = writeln!(out, "{} iterations, seed {}, {start}\n", summary.iterations, summary.seed);
+    let start = plan
+        .calendar
+        .start
+        .map_or("no start date: times in working days".into(), |d| {
+            format!("start {d}")
+        });
+    let _ = writeln!(
+        out,
+        "{} iterations, seed {}, {start}\n",
+        summary.iterations, summary.seed
+    );
 
-    let headers = ["Milestone", "Delivered", "P50", "P80", "P95", "Deadline", "On time", "Gate"];
+    let headers = [
+        "Milestone",
+        "Delivered",
+        "P50",
+        "P80",
+        "P95",
+        "Deadline",
+        "On time",
+        "Gate",
+    ];
     let rows: Vec<Vec<String>> = summary
         .milestones
         .iter()
@@ -101,7 +142,16 @@ pub fn render(input: &Input) -> String {
                 ),
                 _ => ("-".into(), "-".into(), "-".into()),
             };
-            vec![ms.name.clone(), pct(m.delivered.estimate), at(1), at(2), at(4), deadline, on_time, gate]
+            vec![
+                ms.name.clone(),
+                pct(m.delivered.estimate),
+                at(1),
+                at(2),
+                at(4),
+                deadline,
+                on_time,
+                gate,
+            ]
         })
         .collect();
     out.push_str(&table(&headers, &rows, 1));
@@ -109,15 +159,47 @@ pub fn render(input: &Input) -> String {
     for m in &summary.milestones {
         let ms = &plan.milestones[m.milestone];
         let _ = writeln!(out, "\n{} ({})", ms.name, ms.id);
-        let _ = writeln!(out, "  delivered {} {}", pct(m.delivered.estimate), prob_interval(&m.delivered));
+        let _ = writeln!(
+            out,
+            "  delivered {} {}",
+            pct(m.delivered.estimate),
+            prob_interval(&m.delivered)
+        );
         if let (Some(mean), Some(sd)) = (m.mean, m.sd) {
-            let _ = writeln!(out, "  finish when delivered: mean {mean:.1} working days, sd {sd:.1}");
+            let _ = writeln!(
+                out,
+                "  finish when delivered: mean {mean:.1} working days, sd {sd:.1}"
+            );
         }
         if let Some(o) = &m.on_time {
-            let _ = writeln!(out, "  on time (finish <= {:.1} working days): {} {}", o.deadline_days, pct(o.probability.estimate), prob_interval(&o.probability));
+            let _ = writeln!(
+                out,
+                "  on time (finish <= {:.1} working days): {} {}",
+                o.deadline_days,
+                pct(o.probability.estimate),
+                prob_interval(&o.probability)
+            );
         }
-        let rows: Vec<Vec<String>> = m.percentiles.iter().map(|p| percentile_row(plan, p)).collect();
-        let t = table(&["", "When", "Days", "95% interval (days)", if plan.calendar.start.is_some() { "95% interval (dates)" } else { "" }], &rows, 1);
+        let rows: Vec<Vec<String>> = m
+            .percentiles
+            .iter()
+            .map(|p| percentile_row(plan, p))
+            .collect();
+        let t = table(
+            &[
+                "",
+                "When",
+                "Days",
+                "95% interval (days)",
+                if plan.calendar.start.is_some() {
+                    "95% interval (dates)"
+                } else {
+                    ""
+                },
+            ],
+            &rows,
+            1,
+        );
         for line in t.lines() {
             let _ = writeln!(out, "  {line}");
         }
@@ -133,14 +215,21 @@ pub fn render(input: &Input) -> String {
                 vec![
                     node.name.clone(),
                     pct(e.success.estimate),
-                    e.mean_attempts.map_or("-".into(), |a| format!("{a:.2} of {}", exp.success.len())),
-                    exp.fallback.map_or("none: program fails".into(), |f| plan.nodes[f as usize].id.clone()),
+                    e.mean_attempts
+                        .map_or("-".into(), |a| format!("{a:.2} of {}", exp.success.len())),
+                    exp.fallback.map_or("none: program fails".into(), |f| {
+                        plan.nodes[f as usize].id.clone()
+                    }),
                     e.fallback_rate.map_or("-".into(), |r| pct(r.estimate)),
                 ]
             })
             .collect();
         out.push_str("\nExperiments\n");
-        out.push_str(&table(&["Task", "P(success)", "Attempts", "Fallback", "Fallback ran"], &rows, 1));
+        out.push_str(&table(
+            &["Task", "P(success)", "Attempts", "Fallback", "Fallback ran"],
+            &rows,
+            1,
+        ));
     }
     if !summary.risks.is_empty() {
         let rows: Vec<Vec<String>> = summary
@@ -148,7 +237,11 @@ pub fn render(input: &Input) -> String {
             .iter()
             .map(|r| {
                 let risk = &plan.risks[r.risk];
-                vec![risk.name.clone(), pct(risk.probability), pct(r.occurred.estimate)]
+                vec![
+                    risk.name.clone(),
+                    pct(risk.probability),
+                    pct(r.occurred.estimate),
+                ]
             })
             .collect();
         out.push_str("\nRisks\n");

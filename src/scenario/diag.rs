@@ -13,7 +13,11 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(span: Range<usize>, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { span, message: message.into(), hint: None }
+        Diagnostic {
+            span,
+            message: message.into(),
+            hint: None,
+        }
     }
 
     pub fn hint(mut self, hint: impl Into<String>) -> Diagnostic {
@@ -60,10 +64,18 @@ pub fn render(file: &str, text: &str, d: &Diagnostic) -> String {
     let _ = writeln!(out, "{line} | {line_text}");
     let line_chars = line_text.chars().count();
     let span_chars = text
-        .get(floor_char_boundary(text, d.span.start)..floor_char_boundary(text, d.span.end.min(text.len())))
+        .get(
+            floor_char_boundary(text, d.span.start)
+                ..floor_char_boundary(text, d.span.end.min(text.len())),
+        )
         .map_or(1, |s| s.lines().next().unwrap_or("").chars().count())
         .clamp(1, (line_chars + 1).saturating_sub(col - 1).max(1));
-    let _ = writeln!(out, "{pad} | {}{}", " ".repeat(col - 1), "^".repeat(span_chars));
+    let _ = writeln!(
+        out,
+        "{pad} | {}{}",
+        " ".repeat(col - 1),
+        "^".repeat(span_chars)
+    );
     if let Some(h) = &d.hint {
         let _ = writeln!(out, "{pad} = hint: {h}");
     }
@@ -71,7 +83,10 @@ pub fn render(file: &str, text: &str, d: &Diagnostic) -> String {
 }
 
 /// "did you mean `x`?" for the closest of `candidates` to `word`, when one is close enough.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
     candidates
         .into_iter()
         .map(|c| (strsim::jaro_winkler(word, c), c))
@@ -105,7 +120,10 @@ mod tests {
 
     #[test]
     fn suggestions_only_when_close() {
-        assert_eq!(did_you_mean("duraton", ["duration", "name"]).as_deref(), Some("did you mean `duration`?"));
+        assert_eq!(
+            did_you_mean("duraton", ["duration", "name"]).as_deref(),
+            Some("did you mean `duration`?")
+        );
         assert_eq!(did_you_mean("zzz", ["duration", "name"]), None);
     }
 }

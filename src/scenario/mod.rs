@@ -20,9 +20,16 @@ pub const STARTER: &str = include_str!("../../scenarios/ai-assistant.toml");
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     #[error("cannot read {path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("{path}: {} problem(s) found", diagnostics.len())]
-    Invalid { path: String, text: String, diagnostics: Vec<Diagnostic> },
+    Invalid {
+        path: String,
+        text: String,
+        diagnostics: Vec<Diagnostic>,
+    },
 }
 
 impl LoadError {
@@ -30,10 +37,20 @@ impl LoadError {
     pub fn render(&self) -> String {
         match self {
             LoadError::Io { .. } => format!("error: {self}\n"),
-            LoadError::Invalid { path, text, diagnostics } => {
-                let mut out: String = diagnostics.iter().map(|d| diag::render(path, text, d) + "\n").collect();
+            LoadError::Invalid {
+                path,
+                text,
+                diagnostics,
+            } => {
+                let mut out: String = diagnostics
+                    .iter()
+                    .map(|d| diag::render(path, text, d) + "\n")
+                    .collect();
                 let n = diagnostics.len();
-                out.push_str(&format!("{path}: {n} problem{} found\n", if n == 1 { "" } else { "s" }));
+                out.push_str(&format!(
+                    "{path}: {n} problem{} found\n",
+                    if n == 1 { "" } else { "s" }
+                ));
                 out
             }
         }
@@ -43,13 +60,20 @@ impl LoadError {
 /// Reads and validates a scenario file.
 pub fn load(path: &Path) -> Result<Plan, LoadError> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io { path: shown.clone(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
+        path: shown.clone(),
+        source,
+    })?;
     load_str(&shown, &text)
 }
 
 /// Validates scenario text; `path` is only used in messages.
 pub fn load_str(path: &str, text: &str) -> Result<Plan, LoadError> {
-    let invalid = |diagnostics| LoadError::Invalid { path: path.to_string(), text: text.to_string(), diagnostics };
+    let invalid = |diagnostics| LoadError::Invalid {
+        path: path.to_string(),
+        text: text.to_string(),
+        diagnostics,
+    };
     let (raw, mut diagnostics) = toml::parse(text).map_err(invalid)?;
     match model::build(&raw) {
         Ok(plan) if diagnostics.is_empty() => Ok(plan),

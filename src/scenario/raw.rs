@@ -42,12 +42,32 @@ pub enum RawDuration {
     Fixed(f64),
     /// `[low, likely, high]`, read as PERT or triangular by `[project] three_point`.
     ThreePoint(f64, f64, f64),
-    Uniform { min: f64, max: f64 },
-    Triangular { low: f64, likely: f64, high: f64 },
-    Pert { low: f64, likely: f64, high: f64 },
-    Normal { mean: f64, sd: f64 },
-    LogNormalP10P90 { p10: f64, p90: f64 },
-    LogNormalMedianP90 { median: f64, p90: f64 },
+    Uniform {
+        min: f64,
+        max: f64,
+    },
+    Triangular {
+        low: f64,
+        likely: f64,
+        high: f64,
+    },
+    Pert {
+        low: f64,
+        likely: f64,
+        high: f64,
+    },
+    Normal {
+        mean: f64,
+        sd: f64,
+    },
+    LogNormalP10P90 {
+        p10: f64,
+        p90: f64,
+    },
+    LogNormalMedianP90 {
+        median: f64,
+        p90: f64,
+    },
     Samples(Vec<f64>),
 }
 

@@ -10,14 +10,36 @@ use super::diag::{Diagnostic, did_you_mean};
 use super::raw::*;
 
 const TOP_KEYS: &[&str] = &["project", "task", "risk", "milestone"];
-const PROJECT_KEYS: &[&str] =
-    &["name", "start", "workdays", "holidays", "three_point", "seed", "iterations"];
-const TASK_KEYS: &[&str] =
-    &["id", "name", "after", "duration", "success", "attempts", "retry_duration", "fallback"];
+const PROJECT_KEYS: &[&str] = &[
+    "name",
+    "start",
+    "workdays",
+    "holidays",
+    "three_point",
+    "seed",
+    "iterations",
+];
+const TASK_KEYS: &[&str] = &[
+    "id",
+    "name",
+    "after",
+    "duration",
+    "success",
+    "attempts",
+    "retry_duration",
+    "fallback",
+];
 const RISK_KEYS: &[&str] = &["id", "name", "probability", "affects", "delay"];
 const MILESTONE_KEYS: &[&str] = &["id", "name", "after", "deadline", "confidence"];
 const LINK_KEYS: &[&str] = &["task", "type", "lag"];
-const DISTS: &[&str] = &["uniform", "triangular", "pert", "normal", "lognormal", "samples"];
+const DISTS: &[&str] = &[
+    "uniform",
+    "triangular",
+    "pert",
+    "normal",
+    "lognormal",
+    "samples",
+];
 
 /// Parses scenario text. On success, also returns the problems that do not stop the plan from
 /// being checked further (unknown keys), so that validation can report them together with its
@@ -34,7 +56,10 @@ pub fn parse(text: &str) -> Result<(RawScenario, Vec<Diagnostic>), Vec<Diagnosti
             ]);
         }
     };
-    let mut r = Reader { diags: Vec::new(), unknown: Vec::new() };
+    let mut r = Reader {
+        diags: Vec::new(),
+        unknown: Vec::new(),
+    };
     let scenario = r.scenario(doc.as_table());
     if r.diags.is_empty() {
         Ok((scenario, r.unknown))
@@ -78,7 +103,10 @@ impl Reader {
             if !allowed.contains(&k) {
                 let hint = did_you_mean(k, allowed.iter().copied())
                     .unwrap_or_else(|| format!("{what} takes: {}", allowed.join(", ")));
-                self.unknown.push(Diagnostic::new(key_span(t, k), format!("unknown key `{k}` in {what}")).hint(hint));
+                self.unknown.push(
+                    Diagnostic::new(key_span(t, k), format!("unknown key `{k}` in {what}"))
+                        .hint(hint),
+                );
             }
         }
     }
@@ -89,7 +117,11 @@ impl Reader {
         if let Some(item) = top.get("project") {
             match item.as_table_like() {
                 Some(t) => s.project = self.project(t),
-                None => self.error(span(item), "`project` must be a table", Some("write it as `[project]`".into())),
+                None => self.error(
+                    span(item),
+                    "`project` must be a table",
+                    Some("write it as `[project]`".into()),
+                ),
             }
         }
         s.tasks = self.array_of_tables(top, "task", Self::task);
@@ -104,7 +136,9 @@ impl Reader {
         key: &str,
         read: fn(&mut Self, &dyn TableLike, Range<usize>) -> Option<T>,
     ) -> Vec<T> {
-        let Some(item) = top.get(key) else { return vec![] };
+        let Some(item) = top.get(key) else {
+            return vec![];
+        };
         let mut out = Vec::new();
         match item {
             Item::ArrayOfTables(a) => {
@@ -127,7 +161,9 @@ impl Reader {
             _ => self.error(
                 span(item),
                 format!("`{key}` must be a list of tables"),
-                Some(format!("write one `[[{key}]]` section (double brackets) per {key}")),
+                Some(format!(
+                    "write one `[[{key}]]` section (double brackets) per {key}"
+                )),
             ),
         }
         out
@@ -135,7 +171,10 @@ impl Reader {
 
     fn project(&mut self, t: &dyn TableLike) -> RawProject {
         self.unknown_keys(t, PROJECT_KEYS, "[project]");
-        let mut p = RawProject { name: self.string(t, "name"), ..RawProject::default() };
+        let mut p = RawProject {
+            name: self.string(t, "name"),
+            ..RawProject::default()
+        };
         if let Some(item) = t.get("start") {
             p.start = self.date(item);
         }
@@ -150,7 +189,11 @@ impl Reader {
                         p.holidays.extend(self.date_value(v));
                     }
                 }
-                None => self.error(span(item), "`holidays` must be a list of dates", Some("e.g. holidays = [2027-01-18, 2027-02-15]".into())),
+                None => self.error(
+                    span(item),
+                    "`holidays` must be a list of dates",
+                    Some("e.g. holidays = [2027-01-18, 2027-02-15]".into()),
+                ),
             }
         }
         if let Some(s) = self.string(t, "three_point") {
@@ -188,7 +231,10 @@ impl Reader {
     fn risk(&mut self, t: &dyn TableLike, header: Range<usize>) -> Option<RawRisk> {
         self.unknown_keys(t, RISK_KEYS, "a risk");
         let id = self.id(t, &header, "risk")?;
-        let affects = t.get("affects").map(|i| self.string_list(i, "affects")).unwrap_or_default();
+        let affects = t
+            .get("affects")
+            .map(|i| self.string_list(i, "affects"))
+            .unwrap_or_default();
         Some(RawRisk {
             name: self.string(t, "name").map(|s| s.value),
             probability: t.get("probability").and_then(|i| {
@@ -208,9 +254,14 @@ impl Reader {
         let deadline = t.get("deadline").and_then(|item| match item.as_value() {
             Some(Value::Integer(_) | Value::Float(_)) => {
                 let v = item.as_value()?;
-                Some(Sp::new(RawDeadline::Days(self.number(v, "deadline")?), span(item)))
+                Some(Sp::new(
+                    RawDeadline::Days(self.number(v, "deadline")?),
+                    span(item),
+                ))
             }
-            _ => self.date(item).map(|d| Sp::new(RawDeadline::Date(d.value), d.span)),
+            _ => self
+                .date(item)
+                .map(|d| Sp::new(RawDeadline::Date(d.value), d.span)),
         });
         Some(RawMilestone {
             name: self.string(t, "name").map(|s| s.value),
@@ -228,11 +279,21 @@ impl Reader {
     fn id(&mut self, t: &dyn TableLike, header: &Range<usize>, what: &str) -> Option<Sp<String>> {
         let id = self.string(t, "id");
         if id.is_none() && !t.contains_key("id") {
-            self.error(header.clone(), format!("this {what} has no `id`"), Some(format!("add id = \"...\", a short name other {what}s and milestones can refer to")));
+            self.error(
+                header.clone(),
+                format!("this {what} has no `id`"),
+                Some(format!(
+                    "add id = \"...\", a short name other {what}s and milestones can refer to"
+                )),
+            );
         }
         let id = id?;
         if id.value.is_empty() || id.value.chars().any(|c| c.is_whitespace() || c == ',') {
-            self.error(id.span.clone(), format!("`{}` is not a usable id", id.value), Some("use letters, digits, '-', '_' or '.', with no spaces".into()));
+            self.error(
+                id.span.clone(),
+                format!("`{}` is not a usable id", id.value),
+                Some("use letters, digits, '-', '_' or '.', with no spaces".into()),
+            );
         }
         Some(id)
     }
@@ -242,7 +303,11 @@ impl Reader {
         match item.as_str() {
             Some(s) => Some(Sp::new(s.to_string(), span(item))),
             None => {
-                self.error(span(item), format!("`{key}` must be a string, found {}", item.type_name()), Some(format!("put the value in quotes: {key} = \"...\"")));
+                self.error(
+                    span(item),
+                    format!("`{key}` must be a string, found {}", item.type_name()),
+                    Some(format!("put the value in quotes: {key} = \"...\"")),
+                );
                 None
             }
         }
@@ -253,14 +318,22 @@ impl Reader {
             return vec![Sp::new(s.to_string(), span(item))];
         }
         let Some(a) = item.as_array() else {
-            self.error(span(item), format!("`{key}` must be a list of strings"), Some(format!("e.g. {key} = [\"a\", \"b\"]")));
+            self.error(
+                span(item),
+                format!("`{key}` must be a list of strings"),
+                Some(format!("e.g. {key} = [\"a\", \"b\"]")),
+            );
             return vec![];
         };
         let mut out = Vec::new();
         for v in a.iter() {
             match v.as_str() {
                 Some(s) => out.push(Sp::new(s.to_string(), v.span().unwrap_or(0..0))),
-                None => self.error(v.span().unwrap_or(0..0), format!("`{key}` must hold strings, found {}", v.type_name()), None),
+                None => self.error(
+                    v.span().unwrap_or(0..0),
+                    format!("`{key}` must hold strings, found {}", v.type_name()),
+                    None,
+                ),
             }
         }
         out
@@ -271,7 +344,11 @@ impl Reader {
             Value::Integer(i) => Some(*i.value() as f64),
             Value::Float(f) if f.value().is_finite() => Some(*f.value()),
             _ => {
-                self.error(v.span().unwrap_or(0..0), format!("`{key}` must be a number, found {}", v.type_name()), None);
+                self.error(
+                    v.span().unwrap_or(0..0),
+                    format!("`{key}` must be a number, found {}", v.type_name()),
+                    None,
+                );
                 None
             }
         }
@@ -281,7 +358,11 @@ impl Reader {
         match item.as_integer() {
             Some(i) => Some(Sp::new(i, span(item))),
             None => {
-                self.error(span(item), format!("`{key}` must be a whole number, found {}", item.type_name()), None);
+                self.error(
+                    span(item),
+                    format!("`{key}` must be a whole number, found {}", item.type_name()),
+                    None,
+                );
                 None
             }
         }
@@ -290,7 +371,11 @@ impl Reader {
     fn unsigned(&mut self, t: &dyn TableLike, key: &str, min: i64) -> Option<Sp<u64>> {
         let v = self.integer(t.get(key)?, key)?;
         if v.value < min {
-            self.error(v.span, format!("`{key}` must be at least {min}, got {}", v.value), None);
+            self.error(
+                v.span,
+                format!("`{key}` must be at least {min}, got {}", v.value),
+                None,
+            );
             return None;
         }
         Some(Sp::new(v.value as u64, v.span))
@@ -300,7 +385,11 @@ impl Reader {
         match item.as_value() {
             Some(v) => self.date_value(v),
             None => {
-                self.error(span(item), "expected a date", Some("write dates as 2027-01-04".into()));
+                self.error(
+                    span(item),
+                    "expected a date",
+                    Some("write dates as 2027-01-04".into()),
+                );
                 None
             }
         }
@@ -312,21 +401,33 @@ impl Reader {
             Value::Datetime(d) => {
                 let d = d.value();
                 if d.time.is_some() || d.offset.is_some() {
-                    self.error(sp, "expected a date without a time", Some("write dates as 2027-01-04".into()));
+                    self.error(
+                        sp,
+                        "expected a date without a time",
+                        Some("write dates as 2027-01-04".into()),
+                    );
                     return None;
                 }
                 d.to_string()
             }
             Value::String(s) => s.value().clone(),
             _ => {
-                self.error(sp, format!("expected a date, found {}", v.type_name()), Some("write dates as 2027-01-04".into()));
+                self.error(
+                    sp,
+                    format!("expected a date, found {}", v.type_name()),
+                    Some("write dates as 2027-01-04".into()),
+                );
                 return None;
             }
         };
         match text.parse::<Date>() {
             Ok(d) => Some(Sp::new(d, sp)),
             Err(e) => {
-                self.error(sp, format!("`{text}` is not a valid date: {e}"), Some("write dates as YYYY-MM-DD, e.g. 2027-01-04".into()));
+                self.error(
+                    sp,
+                    format!("`{text}` is not a valid date: {e}"),
+                    Some("write dates as YYYY-MM-DD, e.g. 2027-01-04".into()),
+                );
                 None
             }
         }
@@ -340,7 +441,11 @@ impl Reader {
             None => vec![],
         };
         if values.is_empty() {
-            self.error(sp, "`success` must be a probability or a list of them, one per attempt", Some("e.g. success = 0.6 or success = [0.5, 0.7, 0.8]".into()));
+            self.error(
+                sp,
+                "`success` must be a probability or a list of them, one per attempt",
+                Some("e.g. success = 0.6 or success = [0.5, 0.7, 0.8]".into()),
+            );
             return None;
         }
         let mut out = Vec::new();
@@ -351,7 +456,9 @@ impl Reader {
     }
 
     fn links(&mut self, t: &dyn TableLike) -> Vec<RawLink> {
-        let Some(item) = t.get("after") else { return vec![] };
+        let Some(item) = t.get("after") else {
+            return vec![];
+        };
         let values: Vec<&Value> = match item.as_value() {
             Some(Value::Array(a)) => a.iter().collect(),
             Some(v) => vec![v],
@@ -361,12 +468,20 @@ impl Reader {
         for v in values {
             let sp = v.span().unwrap_or(0..0);
             match v {
-                Value::String(s) => out.push(RawLink { target: Sp::new(s.value().clone(), sp), kind: LinkKind::FS, lag: 0.0 }),
+                Value::String(s) => out.push(RawLink {
+                    target: Sp::new(s.value().clone(), sp),
+                    kind: LinkKind::FS,
+                    lag: 0.0,
+                }),
                 Value::InlineTable(lt) => {
                     self.unknown_keys(lt, LINK_KEYS, "a dependency");
                     let Some(target) = self.string(lt, "task") else {
                         if !lt.contains_key("task") {
-                            self.error(sp, "this dependency names no `task`", Some("e.g. { task = \"data\", type = \"SS\", lag = 2 }".into()));
+                            self.error(
+                                sp,
+                                "this dependency names no `task`",
+                                Some("e.g. { task = \"data\", type = \"SS\", lag = 2 }".into()),
+                            );
                         }
                         continue;
                     };
@@ -378,15 +493,32 @@ impl Reader {
                             "FF" => LinkKind::FF,
                             "SF" => LinkKind::SF,
                             _ => {
-                                self.error(k.span, format!("unknown dependency type `{}`", k.value), Some("use FS (finish-to-start, the default), SS, FF or SF".into()));
+                                self.error(
+                                    k.span,
+                                    format!("unknown dependency type `{}`", k.value),
+                                    Some(
+                                        "use FS (finish-to-start, the default), SS, FF or SF"
+                                            .into(),
+                                    ),
+                                );
                                 LinkKind::FS
                             }
                         },
                     };
-                    let lag = lt.get("lag").and_then(|v| self.number(v, "lag")).unwrap_or(0.0);
+                    let lag = lt
+                        .get("lag")
+                        .and_then(|v| self.number(v, "lag"))
+                        .unwrap_or(0.0);
                     out.push(RawLink { target, kind, lag });
                 }
-                _ => self.error(sp, format!("`after` must list task ids, found {}", v.type_name()), Some("e.g. after = [\"data\", { task = \"train\", type = \"SS\", lag = 2 }]".into())),
+                _ => self.error(
+                    sp,
+                    format!("`after` must list task ids, found {}", v.type_name()),
+                    Some(
+                        "e.g. after = [\"data\", { task = \"train\", type = \"SS\", lag = 2 }]"
+                            .into(),
+                    ),
+                ),
             }
         }
         out
@@ -395,7 +527,9 @@ impl Reader {
     fn duration(&mut self, item: &Item) -> Option<Sp<RawDuration>> {
         let sp = span(item);
         let d = match item {
-            Item::Value(Value::Integer(_) | Value::Float(_)) => RawDuration::Fixed(self.number(item.as_value()?, "duration")?),
+            Item::Value(Value::Integer(_) | Value::Float(_)) => {
+                RawDuration::Fixed(self.number(item.as_value()?, "duration")?)
+            }
             Item::Value(Value::Array(a)) => {
                 let nums: Vec<&Value> = a.iter().collect();
                 if nums.len() != 3 {
@@ -422,7 +556,11 @@ impl Reader {
     fn dist_table(&mut self, t: &dyn TableLike, sp: Range<usize>) -> Option<RawDuration> {
         let Some(dist) = self.string(t, "dist") else {
             if !t.contains_key("dist") {
-                self.error(sp, "this distribution names no `dist`", Some(format!("add dist = one of {}", DISTS.join(", "))));
+                self.error(
+                    sp,
+                    "this distribution names no `dist`",
+                    Some(format!("add dist = one of {}", DISTS.join(", "))),
+                );
             }
             return None;
         };
@@ -433,8 +571,13 @@ impl Reader {
             "lognormal" => &["dist", "p10", "p90", "median"],
             "samples" => &["dist", "values"],
             other => {
-                let hint = did_you_mean(other, DISTS.iter().copied()).unwrap_or_else(|| format!("use one of {}", DISTS.join(", ")));
-                self.error(dist.span, format!("unknown distribution `{other}`"), Some(hint));
+                let hint = did_you_mean(other, DISTS.iter().copied())
+                    .unwrap_or_else(|| format!("use one of {}", DISTS.join(", ")));
+                self.error(
+                    dist.span,
+                    format!("unknown distribution `{other}`"),
+                    Some(hint),
+                );
                 return None;
             }
         };
@@ -444,7 +587,11 @@ impl Reader {
             match t.get(k).and_then(|i| i.as_value()) {
                 Some(v) => r.number(v, k),
                 None => {
-                    r.error(sp.clone(), format!("{what} needs `{k}`"), Some(format!("{what} takes {}", keys[1..].join(", "))));
+                    r.error(
+                        sp.clone(),
+                        format!("{what} needs `{k}`"),
+                        Some(format!("{what} takes {}", keys[1..].join(", "))),
+                    );
                     None
                 }
             }
@@ -452,10 +599,14 @@ impl Reader {
         Some(match dist.value.as_str() {
             "uniform" => {
                 let (min, max) = (need(self, "min"), need(self, "max"));
-                RawDuration::Uniform { min: min?, max: max? }
+                RawDuration::Uniform {
+                    min: min?,
+                    max: max?,
+                }
             }
             "triangular" | "pert" => {
-                let (low, likely, high) = (need(self, "low"), need(self, "likely"), need(self, "high"));
+                let (low, likely, high) =
+                    (need(self, "low"), need(self, "likely"), need(self, "high"));
                 let (low, likely, high) = (low?, likely?, high?);
                 if dist.value == "pert" {
                     RawDuration::Pert { low, likely, high }
@@ -465,13 +616,22 @@ impl Reader {
             }
             "normal" => {
                 let (mean, sd) = (need(self, "mean"), need(self, "sd"));
-                RawDuration::Normal { mean: mean?, sd: sd? }
+                RawDuration::Normal {
+                    mean: mean?,
+                    sd: sd?,
+                }
             }
             "lognormal" => {
                 let p90 = need(self, "p90")?;
                 match (t.contains_key("p10"), t.contains_key("median")) {
-                    (true, false) => RawDuration::LogNormalP10P90 { p10: need(self, "p10")?, p90 },
-                    (false, true) => RawDuration::LogNormalMedianP90 { median: need(self, "median")?, p90 },
+                    (true, false) => RawDuration::LogNormalP10P90 {
+                        p10: need(self, "p10")?,
+                        p90,
+                    },
+                    (false, true) => RawDuration::LogNormalMedianP90 {
+                        median: need(self, "median")?,
+                        p90,
+                    },
                     _ => {
                         self.error(sp, "a lognormal distribution needs `p10` or `median` (one of them) with `p90`", Some("e.g. { dist = \"lognormal\", p10 = 4, p90 = 12 }".into()));
                         return None;
@@ -480,7 +640,11 @@ impl Reader {
             }
             _ => {
                 let Some(item) = t.get("values") else {
-                    self.error(sp, "a samples distribution needs `values`", Some("e.g. { dist = \"samples\", values = [3, 5, 4, 9] }".into()));
+                    self.error(
+                        sp,
+                        "a samples distribution needs `values`",
+                        Some("e.g. { dist = \"samples\", values = [3, 5, 4, 9] }".into()),
+                    );
                     return None;
                 };
                 let Some(a) = item.as_array() else {
@@ -506,7 +670,10 @@ mod tests {
             Ok((_, unknown)) => unknown,
             Err(d) => d,
         };
-        diags.into_iter().map(|d| format!("{} | {}", d.message, d.hint.unwrap_or_default())).collect()
+        diags
+            .into_iter()
+            .map(|d| format!("{} | {}", d.message, d.hint.unwrap_or_default()))
+            .collect()
     }
 
     #[test]
@@ -528,10 +695,20 @@ duration = { dist = "samples", values = [1, 2.5] }
 "#,
         )
         .unwrap();
-        let d: Vec<_> = s.tasks.iter().map(|t| t.duration.clone().unwrap().value).collect();
+        let d: Vec<_> = s
+            .tasks
+            .iter()
+            .map(|t| t.duration.clone().unwrap().value)
+            .collect();
         assert_eq!(d[0], RawDuration::Fixed(3.0));
         assert_eq!(d[1], RawDuration::ThreePoint(1.0, 2.0, 4.0));
-        assert_eq!(d[2], RawDuration::LogNormalMedianP90 { median: 3.0, p90: 6.0 });
+        assert_eq!(
+            d[2],
+            RawDuration::LogNormalMedianP90 {
+                median: 3.0,
+                p90: 6.0
+            }
+        );
         assert_eq!(d[3], RawDuration::Samples(vec![1.0, 2.5]));
     }
 
@@ -540,21 +717,33 @@ duration = { dist = "samples", values = [1, 2.5] }
         let e = errors("[project]\nnmae = \"x\"\n[[task]]\nid = \"a\"\nduraton = 3\n");
         assert_eq!(e.len(), 2, "{e:?}");
         assert!(e[0].contains("unknown key `nmae`") && e[0].contains("did you mean `name`?"));
-        assert!(e[1].contains("unknown key `duraton`") && e[1].contains("did you mean `duration`?"));
+        assert!(
+            e[1].contains("unknown key `duraton`") && e[1].contains("did you mean `duration`?")
+        );
     }
 
     #[test]
     fn unknown_distribution_is_suggested() {
-        let e = errors("[[task]]\nid = \"a\"\nduration = { dist = \"lognorml\", p10 = 1, p90 = 2 }\n");
-        assert!(e[0].contains("unknown distribution `lognorml`") && e[0].contains("`lognormal`"), "{e:?}");
+        let e =
+            errors("[[task]]\nid = \"a\"\nduration = { dist = \"lognorml\", p10 = 1, p90 = 2 }\n");
+        assert!(
+            e[0].contains("unknown distribution `lognorml`") && e[0].contains("`lognormal`"),
+            "{e:?}"
+        );
     }
 
     #[test]
     fn links_read_type_and_lag() {
-        let (s, _) = parse("[[task]]\nid = \"b\"\nafter = [\"a\", { task = \"c\", type = \"ss\", lag = 2 }]\n").unwrap();
+        let (s, _) = parse(
+            "[[task]]\nid = \"b\"\nafter = [\"a\", { task = \"c\", type = \"ss\", lag = 2 }]\n",
+        )
+        .unwrap();
         let l = &s.tasks[0].after;
         assert_eq!((l[0].kind, l[0].lag), (LinkKind::FS, 0.0));
-        assert_eq!((l[1].target.value.as_str(), l[1].kind, l[1].lag), ("c", LinkKind::SS, 2.0));
+        assert_eq!(
+            (l[1].target.value.as_str(), l[1].kind, l[1].lag),
+            ("c", LinkKind::SS, 2.0)
+        );
     }
 
     #[test]
