@@ -330,6 +330,17 @@ after = ["e"]
 }
 
 #[test]
+fn start_links_from_a_failed_experiment_are_not_delivered() {
+    // An experiment that never succeeds and has no fallback fails the program: a task that only
+    // waits for it to start (SS) is not delivered either.
+    let r = run_json(
+        "[[task]]\nid = \"x\"\nduration = 5\nsuccess = 0.0\n[[task]]\nid = \"y\"\nafter = [{ task = \"x\", type = \"SS\" }]\nduration = 2\n[[milestone]]\nid = \"m\"\nafter = [\"y\"]\n",
+        &["--iterations", "50"],
+    );
+    assert_eq!(milestone(&r, "m")["delivered"]["estimate"], 0.0);
+}
+
+#[test]
 fn risks_add_their_delay_when_they_occur() {
     // A fixed 10-day task with a risk of probability 0.3 that adds a fixed 5 days: the finish is
     // 15 with probability 0.3, so mean = 11.5 (sd sqrt(0.3 * 0.7) * 5 = 2.291).

@@ -79,6 +79,20 @@ const CASES: &[Case] = &[
         hint: "must end in a task without one",
     },
     Case {
+        name: "fallback waiting for its own experiment",
+        toml: "[[task]]\nid = \"a\"\nduration = 3\nsuccess = 0.5\nfallback = \"b\"\n[[task]]\nid = \"b\"\nafter = [\"a\"]\nduration = 3\n",
+        message: "`b` is the fallback of `a`: it cannot wait for `a`, which resolves to it",
+        line: 8,
+        hint: "remove `a` from its `after`",
+    },
+    Case {
+        name: "fractional deadline",
+        toml: "[[task]]\nid = \"a\"\nduration = 3\n[[milestone]]\nid = \"m\"\nafter = [\"a\"]\ndeadline = 9.5\n",
+        message: "a deadline in working days must be a whole number, got 9.5",
+        line: 7,
+        hint: "end of working day N",
+    },
+    Case {
         name: "own fallback",
         toml: "[[task]]\nid = \"a\"\nduration = 3\nsuccess = 0.5\nfallback = \"a\"\n",
         message: "fallback loop: `a` is its own fallback",
@@ -257,6 +271,18 @@ fn every_problem_is_reported_not_just_the_first() {
         .map(|rest| rest.split(':').next().unwrap().parse().unwrap())
         .collect();
     assert_eq!(lines, vec![2, 5, 8, 10]);
+}
+
+#[test]
+fn a_fallback_loop_is_reported_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        &dir,
+        "bad.toml",
+        "[[task]]\nid = \"a\"\nduration = 3\nsuccess = 0.5\nfallback = \"b\"\n[[task]]\nid = \"b\"\nduration = 3\nsuccess = 0.5\nfallback = \"a\"\n",
+    );
+    let out = shipcast(&["validate", path.to_str().unwrap()]);
+    assert!(out.stderr.contains("1 problem found"), "{}", out.stderr);
 }
 
 #[test]

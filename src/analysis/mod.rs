@@ -40,10 +40,22 @@ pub fn wilson(k: u64, n: u64) -> Probability {
     let denom = 1.0 + z2 / n;
     let centre = (p + z2 / (2.0 * n)) / denom;
     let half = Z95 * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / denom;
+    // At k = 0 or k = n the bound on that side is exactly the estimate; rounding must not make
+    // an interval that excludes its own estimate.
+    let low = if k == 0.0 {
+        0.0
+    } else {
+        (centre - half).clamp(0.0, p)
+    };
+    let high = if k == n {
+        1.0
+    } else {
+        (centre + half).clamp(p, 1.0)
+    };
     Probability {
         estimate: p,
-        low: (centre - half).max(0.0),
-        high: (centre + half).min(1.0),
+        low,
+        high,
     }
 }
 
@@ -210,7 +222,7 @@ pub fn summarize(plan: &Plan, out: &Outcomes) -> Summary {
     let milestones = (0..out.milestones)
         .map(|m| milestone_summary(plan, m, &out.milestone_column(m)))
         .collect();
-    let experiments = plan
+    let mut experiments: Vec<ExperimentSummary> = plan
         .nodes
         .iter()
         .enumerate()
@@ -227,6 +239,7 @@ pub fn summarize(plan: &Plan, out: &Outcomes) -> Summary {
             })
         })
         .collect();
+    experiments.sort_by_key(|e| plan.nodes[e.node].decl);
     let risks = out
         .risks_fired
         .iter()
@@ -257,6 +270,16 @@ mod tests {
             (p.low - 0.2553).abs() < 5e-4 && (p.high - 0.3662).abs() < 5e-4,
             "{p:?}"
         );
+    }
+
+    #[test]
+    fn wilson_bounds_are_exact_at_the_ends() {
+        let all = wilson(500, 500);
+        assert_eq!((all.estimate, all.high), (1.0, 1.0));
+        assert!(all.low < 1.0);
+        let none = wilson(0, 500);
+        assert_eq!((none.estimate, none.low), (0.0, 0.0));
+        assert!(none.high > 0.0);
     }
 
     #[test]

@@ -55,7 +55,7 @@ pub struct RunArgs {
     /// Simulated schedules [default: the scenario's `iterations`, else 10000].
     #[arg(short = 'n', long)]
     pub iterations: Option<u64>,
-    /// Random seed: the same seed gives the same results on any machine and thread count
+    /// Random seed: the same seed gives the same results for any thread count
     /// [default: the scenario's `seed`, else 42].
     #[arg(short, long)]
     pub seed: Option<u64>,

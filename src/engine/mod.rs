@@ -204,9 +204,9 @@ fn run_block(
                 let p = l.node as usize;
                 match l.kind {
                     LinkKind::FS => es = es.max(resolved_finish(plan, s, p, j) + l.lag),
-                    LinkKind::SS => es = es.max(own_start(s, p, j) + l.lag),
+                    LinkKind::SS => es = es.max(own_start(plan, s, p, j) + l.lag),
                     LinkKind::FF => ef = ef.max(resolved_finish(plan, s, p, j) + l.lag),
-                    LinkKind::SF => ef = ef.max(own_start(s, p, j) + l.lag),
+                    LinkKind::SF => ef = ef.max(own_start(plan, s, p, j) + l.lag),
                 }
             }
             if let Some(e) = node.fallback_of {
@@ -268,13 +268,14 @@ fn run_block(
     (counts, fired)
 }
 
-/// A node's own start (an experiment's first attempt), or never when it did not run.
+/// A node's own start (an experiment's first attempt), or never when it was not delivered: it did
+/// not run, or it failed and no fallback in its chain delivered.
 #[inline]
-fn own_start(s: &Scratch, p: usize, j: usize) -> f64 {
+fn own_start(plan: &Plan, s: &Scratch, p: usize, j: usize) -> f64 {
     let k = p * BLOCK + j;
-    if s.status[k] == OK || s.status[k] == FAILED {
-        s.start[k]
-    } else {
-        f64::INFINITY
+    match s.status[k] {
+        OK => s.start[k],
+        FAILED if resolved_finish(plan, s, p, j).is_finite() => s.start[k],
+        _ => f64::INFINITY,
     }
 }

@@ -28,6 +28,8 @@ pub struct Node {
     pub fallback_of: Option<u32>,
     /// The stream key: a hash of the id, so the same task draws the same numbers in any plan.
     pub key: u64,
+    /// Position in the file (tasks first, then milestones), for reports that follow the file.
+    pub decl: u32,
 }
 
 /// An experiment: a task that succeeds only with some probability per attempt.
@@ -120,6 +122,7 @@ pub fn build(raw: &RawScenario) -> Result<Plan, Vec<Diagnostic>> {
 #[derive(Default)]
 struct Builder {
     diags: Vec<Diagnostic>,
+    fallback_loop: bool,
     cache: TableCache,
 }
 
@@ -128,6 +131,8 @@ struct Pending {
     node: Node,
     links: Vec<(usize, LinkKind, f64, std::ops::Range<usize>)>,
     fallback_span: Option<std::ops::Range<usize>>,
+    /// Where the node's id is written (empty for the implicit milestone).
+    id_span: std::ops::Range<usize>,
 }
 
 impl Builder {
@@ -316,9 +321,11 @@ impl Builder {
                     }),
                     fallback_of: None,
                     key: stream_key(&t.id.value),
+                    decl: pending.len() as u32,
                 },
                 links,
                 fallback_span: t.fallback.as_ref().map(|f| f.span.clone()),
+                id_span: t.id.span.clone(),
             });
         }
         let mut milestones = Vec::new();
@@ -383,9 +390,11 @@ impl Builder {
                     experiment: None,
                     fallback_of: None,
                     key: stream_key(&m.id.value),
+                    decl: pending.len() as u32,
                 },
                 links,
                 fallback_span: None,
+                id_span: m.id.span.clone(),
             });
         }
 
@@ -421,13 +430,20 @@ impl Builder {
                     experiment: None,
                     fallback_of: None,
                     key: stream_key(IMPLICIT_MILESTONE),
+                    decl: pending.len() as u32,
                 },
                 links: ends,
                 fallback_span: None,
+                id_span: 0..0,
             });
         }
 
-        let order = self.topo_order(&pending);
+        // A fallback loop is also a cycle of the ordering edges: report it once, as a loop.
+        let order = if self.fallback_loop {
+            None
+        } else {
+            self.topo_order(&pending)
+        };
         if !self.diags.is_empty() {
             self.diags.sort_by_key(|d| d.span.start);
             return Err(self.diags);
@@ -507,8 +523,12 @@ impl Builder {
     ) -> Option<Deadline> {
         match d.value {
             RawDeadline::Days(days) => {
-                if days < 0.0 {
-                    self.err(d.span.clone(), "a deadline cannot be negative", None);
+                if days < 0.0 || days.fract() != 0.0 {
+                    self.err(
+                        d.span.clone(),
+                        format!("a deadline in working days must be a whole number, got {days}"),
+                        Some("deadline = N means by the end of working day N".into()),
+                    );
                     return None;
                 }
                 Some(Deadline {
@@ -554,6 +574,7 @@ impl Builder {
             let Some(f) = fb[start] else { continue };
             let fb_span = pending[start].fallback_span.clone().unwrap_or(0..0);
             if f == start {
+                self.fallback_loop = true;
                 let msg = format!(
                     "fallback loop: `{}` is its own fallback",
                     pending[start].node.id
@@ -600,9 +621,31 @@ impl Builder {
                     for &i in &path {
                         in_reported_loop[i] = true;
                     }
+                    self.fallback_loop = true;
                     break;
                 }
                 cur = next;
+            }
+        }
+        for (i, p) in pending.iter().enumerate() {
+            if p.node.fallback_of.is_none() || self.fallback_loop {
+                continue;
+            }
+            for l in &p.links {
+                // The chain of experiments and fallbacks that l's target resolves through.
+                let mut cur = Some(l.0);
+                while let Some(c) = cur {
+                    if c == i {
+                        let exp = &pending[p.node.fallback_of.unwrap_or(0) as usize].node.id;
+                        self.err(
+                            l.3.clone(),
+                            format!("`{}` is the fallback of `{exp}`: it cannot wait for `{}`, which resolves to it", p.node.id, pending[l.0].node.id),
+                            Some(format!("remove `{}` from its `after`: a fallback starts by itself once `{exp}` has failed", pending[l.0].node.id)),
+                        );
+                        break;
+                    }
+                    cur = fb[c];
+                }
             }
         }
         for p in pending.iter() {
@@ -731,7 +774,11 @@ impl Builder {
                 let mut cur = Some(l.0);
                 let mut steps = 0;
                 while let Some(c) = cur {
-                    succ[c].push(i);
+                    // A fallback waiting on its own experiment's chain is reported by
+                    // check_fallbacks; a direct self-link stays, to be reported as a cycle.
+                    if c != i || c == l.0 {
+                        succ[c].push(i);
+                    }
                     cur = fb(c);
                     steps += 1;
                     if steps > n {
@@ -797,7 +844,7 @@ impl Builder {
             .iter()
             .find(|l| l.0 == cycle[0])
             .map(|l| l.3.clone())
-            .unwrap_or(0..0);
+            .unwrap_or_else(|| pending[cycle[1]].id_span.clone());
         self.err(sp, format!("dependency cycle: {}", names.join(" -> ")), Some("a task cannot wait, directly or through others, for itself: remove one of these links".into()));
         None
     }

@@ -1,4 +1,5 @@
-//! `--format csv`: one row per milestone, every figure of the text report in its own column.
+//! `--format csv`: one row per milestone, every milestone figure of the JSON report in its own
+//! column.
 
 use super::{Input, finish_date};
 use crate::analysis::GateStatus;
@@ -19,7 +20,14 @@ pub fn render(input: &Input) -> String {
     ];
     for p in crate::analysis::PERCENTILES {
         let p = (p * 100.0).round();
-        for col in ["days", "date", "low_days", "high_days"] {
+        for col in [
+            "days",
+            "date",
+            "low_days",
+            "high_days",
+            "low_date",
+            "high_date",
+        ] {
             header.push(format!("p{p}_{col}"));
         }
     }
@@ -53,6 +61,8 @@ pub fn render(input: &Input) -> String {
                 finish_date(plan, p.days).unwrap_or_default(),
                 num(p.low),
                 num(p.high),
+                finish_date(plan, p.low).unwrap_or_default(),
+                finish_date(plan, p.high).unwrap_or_default(),
             ]);
         }
         row.extend([num(m.mean), num(m.sd)]);
