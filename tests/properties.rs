@@ -71,7 +71,7 @@ proptest! {
         let one = pool(1).install(|| simulate(&plan, &config));
         let two = pool(2).install(|| simulate(&plan, &config));
         let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-        prop_assert_eq!(bits(&one.finish), bits(&two.finish));
+        prop_assert_eq!(bits(&one.rows), bits(&two.rows));
         prop_assert_eq!(one.nodes, two.nodes);
     }
 
@@ -80,7 +80,7 @@ proptest! {
         let plan = shipcast::scenario::load_str("p.toml", &to_toml(&net)).unwrap();
         let out = simulate(&plan, &Config { iterations: 300, seed });
         let (lo, hi) = (cpm(&net, |a, _| a), cpm(&net, |_, b| b));
-        for &f in &out.finish {
+        for &f in &out.rows {
             prop_assert!(f >= lo - 1e-9 && f <= hi + 1e-9, "{} not in [{}, {}]", f, lo, hi);
         }
         let summary = analysis::summarize(&plan, &out);

@@ -6,6 +6,8 @@
 //! Every percentile carries a 95% interval from order statistics, every probability a 95% Wilson
 //! score interval. Mean and standard deviation are of the delivered iterations.
 
+pub mod drivers;
+
 use statrs::distribution::{Binomial, DiscreteCDF};
 
 use crate::engine::Outcomes;
@@ -256,6 +258,42 @@ pub fn summarize(plan: &Plan, out: &Outcomes) -> Summary {
         experiments,
         risks,
     }
+}
+
+/// One bar of a Gantt chart: when a task starts and finishes, in the iterations where it ran.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GanttRow {
+    /// Index into `plan.nodes`.
+    pub node: usize,
+    /// Share of iterations in which the task ran (below 1 for fallbacks and after failures).
+    pub ran: f64,
+    /// P10, P50 and P90 of the start and of the finish (None when it never ran).
+    pub start: [Option<f64>; 3],
+    pub finish: [Option<f64>; 3],
+}
+
+/// Gantt rows for the traced nodes of `out`, in trace order.
+pub fn gantt(out: &Outcomes) -> Vec<GanttRow> {
+    let pick = |mut v: Vec<f64>| -> [Option<f64>; 3] {
+        v.retain(|x| x.is_finite());
+        v.sort_by(f64::total_cmp);
+        [0.1, 0.5, 0.9].map(|p| (!v.is_empty()).then(|| quantile_sorted(&v, p)))
+    };
+    out.traced
+        .iter()
+        .enumerate()
+        .map(|(t, &node)| {
+            let (starts, finishes) = out.trace_columns(t);
+            let ran =
+                starts.iter().filter(|x| x.is_finite()).count() as f64 / starts.len().max(1) as f64;
+            GanttRow {
+                node: node as usize,
+                ran,
+                start: pick(starts),
+                finish: pick(finishes),
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

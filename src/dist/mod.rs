@@ -220,6 +220,28 @@ impl Dist {
         }
     }
 
+    /// Every draw is the same value.
+    pub fn is_constant(&self) -> bool {
+        match self {
+            Dist::Fixed(_) => true,
+            Dist::Uniform { min, max } => min == max,
+            Dist::Samples(v) => v.iter().all(|x| *x == v[0]),
+            _ => false,
+        }
+    }
+
+    /// The quantile function is strictly increasing, so a draw's rank is its uniform's rank.
+    pub fn is_continuous(&self) -> bool {
+        match self {
+            Dist::Uniform { min, max } => min < max,
+            Dist::Triangular { .. }
+            | Dist::Pert { .. }
+            | Dist::TruncNormal { .. }
+            | Dist::LogNormal { .. } => true,
+            Dist::Fixed(_) | Dist::Samples(_) => false,
+        }
+    }
+
     /// The exact mean, where it has a closed form (used by tests and reports).
     pub fn mean(&self) -> f64 {
         match self {

@@ -2,19 +2,20 @@
 //!
 //! [`simulate`] is a pure function of the plan, the seed and the iteration count. Iterations are
 //! cut into fixed blocks of [`BLOCK`]; rayon hands blocks to threads, and each block writes its
-//! milestone finishes into its own slice of the output and returns its own counters, which are
-//! added up in block order. Inside a block the forward pass goes node by node (task-major), so one
-//! task's sampler and its predecessors' columns stay in cache for the whole block.
+//! rows of the output and returns its own integer counters, which are added up (integer sums do
+//! not depend on the order). Inside a block the forward pass goes node by node (task-major), so
+//! one task's sampler and its predecessors' columns stay in cache for the whole block.
 //!
-//! Memory: the output is `iterations x milestones` finishes; each thread's scratch is
-//! `BLOCK x nodes` starts and finishes, whatever the iteration count.
+//! Memory: the output is one row per iteration (the milestones' finishes, plus the start and
+//! finish of any traced node); each thread's scratch is `BLOCK x nodes` starts and finishes,
+//! whatever the iteration count.
 
 pub mod rng;
 
 use rayon::prelude::*;
 
-use crate::model::{LinkKind, Plan};
-use rng::Stream;
+use crate::model::{LinkKind, Node, Plan, Risk};
+use rng::{IterStream, Stream};
 
 /// Iterations per block. A block is the unit of parallel work, and its scratch (`BLOCK x nodes`
 /// x 17 bytes) stays in L2 for plans of a few hundred tasks.
@@ -35,6 +36,16 @@ pub struct Config {
     pub seed: u64,
 }
 
+/// What to record beyond the milestones' finishes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Probes {
+    /// Nodes whose start and finish are recorded in every iteration (for Gantt charts).
+    pub trace: Vec<u32>,
+    /// Count, per milestone and node, the iterations in which the node is on the milestone's
+    /// critical path (a backward pass after each forward pass).
+    pub criticality: bool,
+}
+
 /// Per-node counters over all iterations.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct NodeCounts {
@@ -51,31 +62,96 @@ pub struct NodeCounts {
 pub struct Outcomes {
     pub iterations: u64,
     pub seed: u64,
-    /// Milestone finishes in working days, iteration-major: `finish[i * milestones + m]`.
-    /// `f64::INFINITY` where the milestone was not delivered in that iteration.
-    pub finish: Vec<f64>,
+    /// One row per iteration: each milestone's finish in working days (`f64::INFINITY` where it
+    /// was not delivered), then the start and finish of each traced node (infinity where it did
+    /// not run).
+    pub rows: Vec<f64>,
     pub milestones: usize,
+    /// The traced nodes, as asked in [`Probes::trace`].
+    pub traced: Vec<u32>,
     /// One per node of the plan, in plan order.
     pub nodes: Vec<NodeCounts>,
     /// How many iterations each risk occurred in.
     pub risks_fired: Vec<u64>,
+    /// With [`Probes::criticality`]: `critical[m * nodes + i]` counts the iterations in which
+    /// node i is on milestone m's critical path (empty otherwise).
+    pub critical: Vec<u64>,
 }
 
 impl Outcomes {
+    /// Values per iteration in `rows`.
+    pub fn row_len(&self) -> usize {
+        self.milestones + 2 * self.traced.len()
+    }
+
     /// The finishes of milestone `m`, in iteration order.
     pub fn milestone_column(&self, m: usize) -> Vec<f64> {
-        self.finish
+        self.rows
             .iter()
             .skip(m)
-            .step_by(self.milestones)
+            .step_by(self.row_len())
             .copied()
             .collect()
+    }
+
+    /// The starts and finishes of the `t`-th traced node, in iteration order.
+    pub fn trace_columns(&self, t: usize) -> (Vec<f64>, Vec<f64>) {
+        let at = self.milestones + 2 * t;
+        let starts = self
+            .rows
+            .iter()
+            .skip(at)
+            .step_by(self.row_len())
+            .copied()
+            .collect();
+        let finishes = self
+            .rows
+            .iter()
+            .skip(at + 1)
+            .step_by(self.row_len())
+            .copied()
+            .collect();
+        (starts, finishes)
     }
 }
 
 /// Simulates `config.iterations` schedules of `plan` on the current rayon pool.
 pub fn simulate(plan: &Plan, config: &Config) -> Outcomes {
+    simulate_with(plan, config, &Probes::default())
+}
+
+/// Integer counters of one block or of many; adding them is exact and order-free.
+#[derive(Debug, Clone, Default)]
+struct Counters {
+    nodes: Vec<NodeCounts>,
+    fired: Vec<u64>,
+    critical: Vec<u64>,
+}
+
+impl Counters {
+    fn add(mut self, other: Counters) -> Counters {
+        if self.nodes.is_empty() {
+            return other;
+        }
+        for (a, b) in self.nodes.iter_mut().zip(&other.nodes) {
+            a.ran += b.ran;
+            a.succeeded += b.succeeded;
+            a.attempts += b.attempts;
+        }
+        for (a, b) in self.fired.iter_mut().zip(&other.fired) {
+            *a += b;
+        }
+        for (a, b) in self.critical.iter_mut().zip(&other.critical) {
+            *a += b;
+        }
+        self
+    }
+}
+
+/// Simulates with extra recording: traced nodes and criticality counts.
+pub fn simulate_with(plan: &Plan, config: &Config, probes: &Probes) -> Outcomes {
     let n_ms = plan.milestones.len();
+    assert!(n_ms > 0, "a validated plan has at least one milestone");
     let n = plan.nodes.len();
     let iterations = usize::try_from(config.iterations).expect("iterations fit in memory");
     let streams: Vec<Stream> = plan
@@ -88,48 +164,90 @@ pub fn simulate(plan: &Plan, config: &Config) -> Outcomes {
         .iter()
         .map(|r| Stream::new(config.seed, r.key))
         .collect();
-    assert!(n_ms > 0, "a validated plan has at least one milestone");
-    let mut finish = vec![f64::INFINITY; iterations * n_ms];
-    let chunk = BLOCK * n_ms;
-    let counts: Vec<(Vec<NodeCounts>, Vec<u64>)> = finish
-        .par_chunks_mut(chunk)
+    let stride = n_ms + 2 * probes.trace.len();
+    let mut rows = vec![f64::INFINITY; iterations * stride];
+    let env = Env {
+        plan,
+        streams: &streams,
+        risk_streams: &risk_streams,
+        probes,
+        stride,
+    };
+    let counters = rows
+        .par_chunks_mut(BLOCK * stride)
         .enumerate()
         .map_init(
             || Scratch::new(n, plan.risks.len()),
             |scratch, (b, out)| {
-                let first = (b * BLOCK) as u64;
-                run_block(
-                    plan,
-                    &streams,
-                    &risk_streams,
-                    first,
-                    out.len() / n_ms,
-                    scratch,
-                    out,
-                )
+                run_block(&env, (b * BLOCK) as u64, out.len() / stride, scratch, out)
             },
         )
-        .collect();
-    let mut nodes = vec![NodeCounts::default(); n];
-    let mut risks_fired = vec![0u64; plan.risks.len()];
-    for (c, r) in counts {
-        for (acc, x) in nodes.iter_mut().zip(c) {
-            acc.ran += x.ran;
-            acc.succeeded += x.succeeded;
-            acc.attempts += x.attempts;
-        }
-        for (acc, x) in risks_fired.iter_mut().zip(r) {
-            *acc += x;
-        }
-    }
+        .reduce(Counters::default, Counters::add);
+    let Counters {
+        nodes,
+        fired,
+        critical,
+    } = counters;
     Outcomes {
         iterations: config.iterations,
         seed: config.seed,
-        finish,
+        rows,
         milestones: n_ms,
-        nodes,
-        risks_fired,
+        traced: probes.trace.clone(),
+        nodes: if nodes.is_empty() {
+            vec![NodeCounts::default(); n]
+        } else {
+            nodes
+        },
+        risks_fired: if fired.is_empty() {
+            vec![0; plan.risks.len()]
+        } else {
+            fired
+        },
+        critical,
     }
+}
+
+/// The duration of one run of `node` in one iteration, with whether it succeeded and how many
+/// attempts it took. Attempt k draws its duration from draw 2k and its success from draw 2k + 1,
+/// so a plain task (draw 0) and the first attempt of the same task made an experiment agree.
+#[inline]
+pub fn sample_duration(node: &Node, it: IterStream) -> (f64, bool, u32) {
+    match &node.experiment {
+        None => (node.duration.quantile(it.uniform(0)), true, 1),
+        Some(e) => {
+            let (mut total, mut n) = (0.0, 0u32);
+            for (a, &p) in e.success.iter().enumerate() {
+                let d = if a == 0 {
+                    &node.duration
+                } else {
+                    e.retry.as_ref().unwrap_or(&node.duration)
+                };
+                total += d.quantile(it.uniform(2 * a as u32));
+                n += 1;
+                if it.uniform(2 * a as u32 + 1) < p {
+                    return (total, true, n);
+                }
+            }
+            (total, false, n)
+        }
+    }
+}
+
+/// The delay a risk adds in one iteration: None when it does not occur (draw 0), else a draw of
+/// its delay distribution (draw 1).
+#[inline]
+pub fn sample_risk(risk: &Risk, it: IterStream) -> Option<f64> {
+    (it.uniform(0) < risk.probability).then(|| risk.delay.quantile(it.uniform(1)))
+}
+
+/// What every block reads.
+struct Env<'a> {
+    plan: &'a Plan,
+    streams: &'a [Stream],
+    risk_streams: &'a [Stream],
+    probes: &'a Probes,
+    stride: usize,
 }
 
 /// One thread's working columns, node-major: `start[node * BLOCK + j]`.
@@ -138,6 +256,10 @@ struct Scratch {
     finish: Vec<f64>,
     status: Vec<u8>,
     risk_delay: Vec<f64>,
+    /// For the backward pass: the last walk that visited each node, and the current walk.
+    stamp: Vec<u32>,
+    walk: u32,
+    stack: Vec<u32>,
 }
 
 impl Scratch {
@@ -147,55 +269,67 @@ impl Scratch {
             finish: vec![0.0; nodes * BLOCK],
             status: vec![OK; nodes * BLOCK],
             risk_delay: vec![0.0; risks * BLOCK],
+            stamp: vec![0; nodes],
+            walk: 0,
+            stack: Vec::new(),
         }
     }
 }
 
-/// The finish that successors of node `p` see in column slot `j`: its own when it succeeded, its
-/// fallback chain's when it failed, never (infinity) when it was not delivered.
+/// The node whose finish successors of node `p` see in column slot `j` (its own when it
+/// succeeded, its fallback chain's when it failed), or None when it was not delivered.
 #[inline]
-fn resolved_finish(plan: &Plan, s: &Scratch, mut p: usize, j: usize) -> f64 {
+fn resolved_node(plan: &Plan, s: &Scratch, mut p: usize, j: usize) -> Option<usize> {
     loop {
-        let k = p * BLOCK + j;
-        match s.status[k] {
-            OK => return s.finish[k],
-            FAILED => match plan.nodes[p].experiment.as_ref().and_then(|e| e.fallback) {
-                Some(f) => p = f as usize,
-                None => return f64::INFINITY,
-            },
-            _ => return f64::INFINITY,
+        match s.status[p * BLOCK + j] {
+            OK => return Some(p),
+            FAILED => p = plan.nodes[p].experiment.as_ref()?.fallback? as usize,
+            _ => return None,
         }
     }
 }
 
-fn run_block(
-    plan: &Plan,
-    streams: &[Stream],
-    risk_streams: &[Stream],
-    first: u64,
-    len: usize,
-    s: &mut Scratch,
-    out: &mut [f64],
-) -> (Vec<NodeCounts>, Vec<u64>) {
-    let mut fired = vec![0u64; plan.risks.len()];
+#[inline]
+fn resolved_finish(plan: &Plan, s: &Scratch, p: usize, j: usize) -> f64 {
+    resolved_node(plan, s, p, j).map_or(f64::INFINITY, |q| s.finish[q * BLOCK + j])
+}
+
+/// A node's own start (an experiment's first attempt), or never when it was not delivered: it did
+/// not run, or it failed and no fallback in its chain delivered.
+#[inline]
+fn own_start(plan: &Plan, s: &Scratch, p: usize, j: usize) -> f64 {
+    let k = p * BLOCK + j;
+    match s.status[k] {
+        OK => s.start[k],
+        FAILED if resolved_node(plan, s, p, j).is_some() => s.start[k],
+        _ => f64::INFINITY,
+    }
+}
+
+fn run_block(env: &Env, first: u64, len: usize, s: &mut Scratch, out: &mut [f64]) -> Counters {
+    let plan = env.plan;
+    let n = plan.nodes.len();
+    let mut c = Counters {
+        nodes: vec![NodeCounts::default(); n],
+        fired: vec![0; plan.risks.len()],
+        critical: if env.probes.criticality {
+            vec![0; plan.milestones.len() * n]
+        } else {
+            vec![]
+        },
+    };
     for (r, risk) in plan.risks.iter().enumerate() {
         for j in 0..len {
-            let it = risk_streams[r].at(first + j as u64);
-            let delay = if it.uniform(0) < risk.probability {
-                fired[r] += 1;
-                risk.delay.quantile(it.uniform(1))
-            } else {
-                0.0
-            };
-            s.risk_delay[r * BLOCK + j] = delay;
+            let delay = sample_risk(risk, env.risk_streams[r].at(first + j as u64));
+            c.fired[r] += u64::from(delay.is_some());
+            s.risk_delay[r * BLOCK + j] = delay.unwrap_or(0.0);
         }
     }
-    let mut counts = vec![NodeCounts::default(); plan.nodes.len()];
     for (i, node) in plan.nodes.iter().enumerate() {
         let preds = plan.preds_of(i);
         let risks = plan.risks_of(i);
-        let stream = streams[i];
-        let c = &mut counts[i];
+        let stream = env.streams[i];
+        let counts = &mut c.nodes[i];
         for j in 0..len {
             let k = i * BLOCK + j;
             // Earliest start from start constraints, earliest finish from finish constraints.
@@ -215,6 +349,8 @@ fn run_block(
                     FAILED => es = es.max(s.finish[ek]),
                     OK => {
                         s.status[k] = SKIPPED;
+                        s.start[k] = f64::INFINITY;
+                        s.finish[k] = f64::INFINITY;
                         continue;
                     }
                     _ => es = f64::INFINITY,
@@ -226,27 +362,7 @@ fn run_block(
                 s.finish[k] = f64::INFINITY;
                 continue;
             }
-            let it = stream.at(first + j as u64);
-            let (mut dur, ok, attempts) = match &node.experiment {
-                None => (node.duration.quantile(it.uniform(0)), true, 1),
-                Some(e) => {
-                    let (mut total, mut ok, mut n) = (0.0, false, 0u32);
-                    for (a, &p) in e.success.iter().enumerate() {
-                        let d = if a == 0 {
-                            &node.duration
-                        } else {
-                            e.retry.as_ref().unwrap_or(&node.duration)
-                        };
-                        total += d.quantile(it.uniform(2 * a as u32));
-                        n += 1;
-                        if it.uniform(2 * a as u32 + 1) < p {
-                            ok = true;
-                            break;
-                        }
-                    }
-                    (total, ok, n)
-                }
-            };
+            let (mut dur, ok, attempts) = sample_duration(node, stream.at(first + j as u64));
             for &r in risks {
                 dur += s.risk_delay[r as usize * BLOCK + j];
             }
@@ -254,28 +370,91 @@ fn run_block(
             s.start[k] = start;
             s.finish[k] = start + dur;
             s.status[k] = if ok { OK } else { FAILED };
-            c.ran += 1;
-            c.succeeded += u64::from(ok);
-            c.attempts += u64::from(attempts);
+            counts.ran += 1;
+            counts.succeeded += u64::from(ok);
+            counts.attempts += u64::from(attempts);
         }
     }
     let n_ms = plan.milestones.len();
-    for (m, ms) in plan.milestones.iter().enumerate() {
-        for j in 0..len {
-            out[j * n_ms + m] = resolved_finish(plan, s, ms.node as usize, j);
+    for j in 0..len {
+        let row = &mut out[j * env.stride..(j + 1) * env.stride];
+        for (m, ms) in plan.milestones.iter().enumerate() {
+            row[m] = resolved_finish(plan, s, ms.node as usize, j);
+        }
+        for (t, &node) in env.probes.trace.iter().enumerate() {
+            let k = node as usize * BLOCK + j;
+            let ran = s.status[k] == OK || s.status[k] == FAILED;
+            row[n_ms + 2 * t] = if ran { s.start[k] } else { f64::INFINITY };
+            row[n_ms + 2 * t + 1] = if ran { s.finish[k] } else { f64::INFINITY };
         }
     }
-    (counts, fired)
+    if env.probes.criticality {
+        for (m, ms) in plan.milestones.iter().enumerate() {
+            let counts = &mut c.critical[m * n..(m + 1) * n];
+            for j in 0..len {
+                if s.status[ms.node as usize * BLOCK + j] == OK {
+                    mark_critical(plan, s, j, ms.node as usize, counts);
+                }
+            }
+        }
+    }
+    c
 }
 
-/// A node's own start (an experiment's first attempt), or never when it was not delivered: it did
-/// not run, or it failed and no fallback in its chain delivered.
+/// Two constraint values equal up to rounding (an FF/SF start is `ef - d`, whose finish
+/// `start + d` may differ from `ef` in the last bit).
 #[inline]
-fn own_start(plan: &Plan, s: &Scratch, p: usize, j: usize) -> f64 {
-    let k = p * BLOCK + j;
-    match s.status[k] {
-        OK => s.start[k],
-        FAILED if resolved_finish(plan, s, p, j).is_finite() => s.start[k],
-        _ => f64::INFINITY,
+fn binds(constraint: f64, at: f64) -> bool {
+    (constraint - at).abs() <= 1e-9 * at.abs().max(1.0)
+}
+
+/// The backward pass for one iteration: from the milestone, follow every link whose constraint
+/// set the node's start or finish (ties: all of them), counting each node reached once.
+fn mark_critical(plan: &Plan, s: &mut Scratch, j: usize, from: usize, counts: &mut [u64]) {
+    s.walk = s.walk.wrapping_add(1);
+    if s.walk == 0 {
+        s.stamp.fill(0);
+        s.walk = 1;
+    }
+    let stamp = s.walk;
+    s.stack.clear();
+    s.stack.push(from as u32);
+    while let Some(x) = s.stack.pop() {
+        let x = x as usize;
+        if s.stamp[x] == stamp {
+            continue;
+        }
+        s.stamp[x] = stamp;
+        counts[x] += 1;
+        let k = x * BLOCK + j;
+        let (start, finish) = (s.start[k], s.finish[k]);
+        if let Some(e) = plan.nodes[x].fallback_of {
+            let e = e as usize;
+            if binds(s.finish[e * BLOCK + j], start) {
+                s.stack.push(e as u32);
+            }
+        }
+        for l in plan.preds_of(x) {
+            let p = l.node as usize;
+            let (value, at, via) = match l.kind {
+                LinkKind::FS => (
+                    resolved_finish(plan, s, p, j),
+                    start,
+                    resolved_node(plan, s, p, j),
+                ),
+                LinkKind::SS => (own_start(plan, s, p, j), start, Some(p)),
+                LinkKind::FF => (
+                    resolved_finish(plan, s, p, j),
+                    finish,
+                    resolved_node(plan, s, p, j),
+                ),
+                LinkKind::SF => (own_start(plan, s, p, j), finish, Some(p)),
+            };
+            if let Some(q) = via
+                && binds(value + l.lag, at)
+            {
+                s.stack.push(q as u32);
+            }
+        }
     }
 }

@@ -19,7 +19,7 @@ pub fn write(plan: &Plan, out: &Outcomes, w: impl Write) -> std::io::Result<()> 
     w.write_record(&header)?;
     // Dates come from one table of working days rather than a calendar walk per value.
     let last = out
-        .finish
+        .rows
         .iter()
         .filter(|x| x.is_finite())
         .fold(0.0f64, |a, &b| a.max(b));
@@ -33,10 +33,10 @@ pub fn write(plan: &Plan, out: &Outcomes, w: impl Write) -> std::io::Result<()> 
         None => vec![],
     };
     let mut row: Vec<String> = Vec::with_capacity(header.len());
-    for (i, chunk) in out.finish.chunks(out.milestones).enumerate() {
+    for (i, chunk) in out.rows.chunks(out.row_len()).enumerate() {
         row.clear();
         row.push(i.to_string());
-        for &f in chunk {
+        for &f in &chunk[..out.milestones] {
             if f.is_finite() {
                 let day = (f.ceil() as usize).saturating_sub(1);
                 row.extend([

@@ -1,0 +1,310 @@
+//! What drives the risk: which tasks, experiments and risks move a milestone most.
+//!
+//! Three measures, each answering a different question:
+//! - **Sensitivity**: Spearman's rank correlation between what a task (or risk) drew and the
+//!   milestone's finish. Durations are monotone functions of the uniform that drove them, so for a
+//!   plain task with a continuous distribution the uniform itself stands in for the duration's
+//!   rank (`rank / n` tends to `u`); experiments (whose duration depends on how many attempts
+//!   they took), resampled histories (ties) and risks are ranked exactly. The draws are
+//!   recomputed from the counter-based streams: nothing per iteration and task is stored.
+//! - **Criticality**: the share of delivered iterations in which the task is on the milestone's
+//!   critical path (the engine's backward pass).
+//! - **What if it resolved**: for an experiment, the milestone's P80 if it always succeeded at the
+//!   first attempt; for a risk, if it never occurred. This reruns the whole simulation with that
+//!   one change and the same seed: common random numbers make the difference exact for these
+//!   iterations, not a regression estimate.
+
+use rayon::prelude::*;
+
+use super::quantile_sorted;
+use crate::engine::{self, Config, Outcomes, rng::Stream};
+use crate::model::Plan;
+
+/// Experiments and risks whose "what if" is computed: the most influential ones, since each costs
+/// a full simulation.
+pub const WHAT_IF_LIMIT: usize = 20;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DriverKind {
+    Task,
+    Experiment,
+    Risk,
+}
+
+/// A milestone's P80 and delivery chance with one experiment or risk resolved.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WhatIf {
+    /// P80 in working days with the change; None when still not reached.
+    pub p80: Option<f64>,
+    /// How many working days sooner P80 is (base minus changed); None when either is not reached.
+    pub p80_gain: Option<f64>,
+    /// P(delivered) with the change.
+    pub delivered: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Driver {
+    pub kind: DriverKind,
+    /// A node index for tasks and experiments, a risk index for risks.
+    pub index: usize,
+    /// Spearman's rank correlation with the milestone's finish; None when the draw never varies.
+    pub sensitivity: Option<f64>,
+    /// Share of delivered iterations on the critical path (tasks and experiments).
+    pub criticality: Option<f64>,
+    pub what_if: Option<WhatIf>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MilestoneDrivers {
+    pub milestone: usize,
+    /// Ranked: largest |sensitivity| first, then criticality.
+    pub drivers: Vec<Driver>,
+}
+
+/// Mid-ranks scaled to (0, 1): tied values share the mean of their ranks.
+pub fn mid_ranks(x: &[f64]) -> Vec<f64> {
+    let n = x.len();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
+    let mut ranks = vec![0.0; n];
+    let mut i = 0;
+    while i < n {
+        let mut j = i;
+        while j + 1 < n && x[order[j + 1]] == x[order[i]] {
+            j += 1;
+        }
+        // Ranks i+1 ..= j+1 (1-based) share their mean, scaled by n.
+        let r = ((i + j) as f64 / 2.0 + 0.5) / n as f64;
+        for &o in &order[i..=j] {
+            ranks[o] = r;
+        }
+        i = j + 1;
+    }
+    ranks
+}
+
+/// Pearson's correlation, summed in index order; None when either side has no variance.
+pub fn pearson(x: &[f64], y: &[f64]) -> Option<f64> {
+    let n = x.len() as f64;
+    let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+    for (a, b) in x.iter().zip(y) {
+        let (dx, dy) = (a - mx, b - my);
+        sxy += dx * dy;
+        sxx += dx * dx;
+        syy += dy * dy;
+    }
+    (sxx > 0.0 && syy > 0.0).then(|| sxy / (sxx * syy).sqrt())
+}
+
+/// Ranks a sample, or passes uniforms through when they already are ranks.
+enum Draws {
+    Uniforms(Vec<f64>),
+    Values(Vec<f64>),
+    Constant,
+}
+
+impl Draws {
+    fn ranks(self) -> Option<Vec<f64>> {
+        match self {
+            Draws::Uniforms(u) => Some(u),
+            Draws::Values(v) => Some(mid_ranks(&v)),
+            Draws::Constant => None,
+        }
+    }
+}
+
+fn task_draws(plan: &Plan, i: usize, config: &Config) -> Draws {
+    let node = &plan.nodes[i];
+    let stream = Stream::new(config.seed, node.key);
+    let n = config.iterations;
+    if node.experiment.is_none() {
+        if node.duration.is_continuous() {
+            return Draws::Uniforms((0..n).map(|it| stream.at(it).uniform(0)).collect());
+        }
+        if node.duration.is_constant() {
+            return Draws::Constant;
+        }
+    }
+    Draws::Values(
+        (0..n)
+            .map(|it| engine::sample_duration(node, stream.at(it)).0)
+            .collect(),
+    )
+}
+
+fn risk_draws(plan: &Plan, r: usize, config: &Config) -> Draws {
+    let risk = &plan.risks[r];
+    if risk.probability == 0.0 {
+        return Draws::Constant;
+    }
+    let stream = Stream::new(config.seed, risk.key);
+    Draws::Values(
+        (0..config.iterations)
+            .map(|it| engine::sample_risk(risk, stream.at(it)).unwrap_or(0.0))
+            .collect(),
+    )
+}
+
+/// P80 and P(delivered) of every milestone.
+fn p80s(out: &Outcomes) -> Vec<(Option<f64>, f64)> {
+    (0..out.milestones)
+        .map(|m| {
+            let mut col = out.milestone_column(m);
+            col.sort_by(f64::total_cmp);
+            let delivered = col.iter().filter(|x| x.is_finite()).count() as f64 / col.len() as f64;
+            let p80 = quantile_sorted(&col, 0.8);
+            (p80.is_finite().then_some(p80), delivered)
+        })
+        .collect()
+}
+
+/// Ranks the drivers of every milestone. `out` must come from [`engine::simulate_with`] with
+/// criticality on, for the same plan and config.
+pub fn drivers(plan: &Plan, config: &Config, out: &Outcomes) -> Vec<MilestoneDrivers> {
+    let n_ms = out.milestones;
+    let finish_ranks: Vec<Vec<f64>> = (0..n_ms)
+        .map(|m| mid_ranks(&out.milestone_column(m)))
+        .collect();
+    let tasks: Vec<usize> = (0..plan.nodes.len())
+        .filter(|&i| !plan.nodes[i].is_milestone)
+        .collect();
+    // One row of sensitivities (one per milestone) per task, then per risk.
+    let sens = |draws: Draws| -> Vec<Option<f64>> {
+        match draws.ranks() {
+            Some(x) => finish_ranks.iter().map(|r| pearson(&x, r)).collect(),
+            None => vec![None; n_ms],
+        }
+    };
+    let task_sens: Vec<Vec<Option<f64>>> = tasks
+        .par_iter()
+        .map(|&i| sens(task_draws(plan, i, config)))
+        .collect();
+    let risk_sens: Vec<Vec<Option<f64>>> = (0..plan.risks.len())
+        .into_par_iter()
+        .map(|r| sens(risk_draws(plan, r, config)))
+        .collect();
+
+    // What-ifs for the most influential experiments and risks (by their largest |sensitivity|).
+    let influence = |s: &[Option<f64>]| s.iter().flatten().fold(0.0f64, |a, b| a.max(b.abs()));
+    let mut candidates: Vec<(DriverKind, usize, f64)> = tasks
+        .iter()
+        .zip(&task_sens)
+        .filter(|(i, _)| plan.nodes[**i].experiment.is_some())
+        .map(|(&i, s)| (DriverKind::Experiment, i, influence(s)))
+        .chain(
+            risk_sens
+                .iter()
+                .enumerate()
+                .map(|(r, s)| (DriverKind::Risk, r, influence(s))),
+        )
+        .collect();
+    candidates.sort_by(|a, b| b.2.total_cmp(&a.2));
+    candidates.truncate(WHAT_IF_LIMIT);
+    let base = p80s(out);
+    let what_ifs: Vec<((DriverKind, usize), Vec<WhatIf>)> = candidates
+        .iter()
+        .map(|&(kind, index, _)| {
+            let mut changed = plan.clone();
+            match kind {
+                DriverKind::Experiment => {
+                    if let Some(e) = changed.nodes[index].experiment.as_mut() {
+                        e.success = vec![1.0];
+                    }
+                }
+                _ => changed.risks[index].probability = 0.0,
+            }
+            let alt = p80s(&engine::simulate(&changed, config));
+            let w = base
+                .iter()
+                .zip(alt)
+                .map(|(&(b, _), (p80, delivered))| WhatIf {
+                    p80,
+                    p80_gain: b.zip(p80).map(|(b, a)| b - a),
+                    delivered,
+                })
+                .collect();
+            ((kind, index), w)
+        })
+        .collect();
+    let what_if = |kind: DriverKind, index: usize, m: usize| {
+        what_ifs
+            .iter()
+            .find(|(k, _)| *k == (kind, index))
+            .map(|(_, w)| w[m])
+    };
+
+    (0..n_ms)
+        .map(|m| {
+            let delivered = out
+                .milestone_column(m)
+                .iter()
+                .filter(|x| x.is_finite())
+                .count() as f64;
+            let crit = |i: usize| {
+                (delivered > 0.0 && !out.critical.is_empty())
+                    .then(|| out.critical[m * plan.nodes.len() + i] as f64 / delivered)
+            };
+            let mut drivers: Vec<Driver> = tasks
+                .iter()
+                .zip(&task_sens)
+                .map(|(&i, s)| {
+                    let kind = if plan.nodes[i].experiment.is_some() {
+                        DriverKind::Experiment
+                    } else {
+                        DriverKind::Task
+                    };
+                    Driver {
+                        kind,
+                        index: i,
+                        sensitivity: s[m],
+                        criticality: crit(i),
+                        what_if: what_if(kind, i, m),
+                    }
+                })
+                .chain(risk_sens.iter().enumerate().map(|(r, s)| Driver {
+                    kind: DriverKind::Risk,
+                    index: r,
+                    sensitivity: s[m],
+                    criticality: None,
+                    what_if: what_if(DriverKind::Risk, r, m),
+                }))
+                .collect();
+            let key = |d: &Driver| {
+                (
+                    d.sensitivity.map_or(0.0, f64::abs),
+                    d.criticality.unwrap_or(0.0),
+                )
+            };
+            drivers.sort_by(|a, b| {
+                let (ka, kb) = (key(a), key(b));
+                kb.0.total_cmp(&ka.0).then(kb.1.total_cmp(&ka.1))
+            });
+            MilestoneDrivers {
+                milestone: m,
+                drivers,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mid_ranks_share_ties() {
+        assert_eq!(
+            mid_ranks(&[10.0, 30.0, 20.0, 20.0]),
+            vec![0.125, 0.875, 0.5, 0.5]
+        );
+    }
+
+    #[test]
+    fn pearson_of_a_line_is_one() {
+        let x = [1.0, 2.0, 3.0, 4.0];
+        assert!((pearson(&x, &[2.0, 4.0, 6.0, 8.0]).unwrap() - 1.0).abs() < 1e-12);
+        assert!((pearson(&x, &[8.0, 6.0, 4.0, 2.0]).unwrap() + 1.0).abs() < 1e-12);
+        assert_eq!(pearson(&x, &[1.0, 1.0, 1.0, 1.0]), None);
+    }
+}
