@@ -29,6 +29,9 @@ fn run_json(toml: &str, extra: &[&str]) -> Value {
         "--seed",
         "1",
     ];
+    if !extra.contains(&"--out") {
+        args.push("--no-report");
+    }
     if !extra.contains(&"--iterations") {
         args.extend(["--iterations", &n]);
     }
@@ -368,6 +371,7 @@ fn thread_count_does_not_change_a_single_byte() {
     let run = |threads: &str| {
         shipcast(&[
             "run",
+            "--no-report",
             "scenarios/ai-assistant.toml",
             "--format",
             "json",
@@ -391,6 +395,7 @@ fn thread_count_does_not_change_a_single_byte() {
 fn report_carries_schema_version_seed_and_iterations() {
     let out = shipcast(&[
         "run",
+        "--no-report",
         "scenarios/ai-assistant.toml",
         "--format",
         "json",
@@ -426,6 +431,7 @@ fn report_carries_schema_version_seed_and_iterations() {
 fn different_seeds_give_different_samples_and_the_scenario_seed_is_the_default() {
     let a = shipcast(&[
         "run",
+        "--no-report",
         "scenarios/ai-assistant.toml",
         "--format",
         "json",
@@ -434,6 +440,7 @@ fn different_seeds_give_different_samples_and_the_scenario_seed_is_the_default()
     ]);
     let b = shipcast(&[
         "run",
+        "--no-report",
         "scenarios/ai-assistant.toml",
         "--format",
         "json",
@@ -444,6 +451,7 @@ fn different_seeds_give_different_samples_and_the_scenario_seed_is_the_default()
     ]);
     let c = shipcast(&[
         "run",
+        "--no-report",
         "scenarios/ai-assistant.toml",
         "--format",
         "json",
@@ -459,7 +467,13 @@ fn different_seeds_give_different_samples_and_the_scenario_seed_is_the_default()
 
 #[test]
 fn text_and_csv_formats() {
-    let text = shipcast(&["run", "scenarios/ai-assistant.toml", "--iterations", "2000"]);
+    let text = shipcast(&[
+        "run",
+        "--no-report",
+        "scenarios/ai-assistant.toml",
+        "--iterations",
+        "2000",
+    ]);
     assert_eq!(text.code, 0, "{}", text.stderr);
     for needle in [
         "Milestone",
@@ -478,6 +492,7 @@ fn text_and_csv_formats() {
     }
     let csv = shipcast(&[
         "run",
+        "--no-report",
         "scenarios/ai-assistant.toml",
         "--iterations",
         "2000",
@@ -502,6 +517,7 @@ fn samples_file_has_a_row_per_iteration_and_is_never_overwritten_silently() {
     let p = path.to_str().unwrap();
     let out = shipcast(&[
         "run",
+        "--no-report",
         "scenarios/ai-assistant.toml",
         "--iterations",
         "300",
@@ -535,6 +551,7 @@ fn samples_file_has_a_row_per_iteration_and_is_never_overwritten_silently() {
     std::fs::write(&path, "mine").unwrap();
     let again = shipcast(&[
         "run",
+        "--no-report",
         "scenarios/ai-assistant.toml",
         "--iterations",
         "10",
@@ -546,6 +563,7 @@ fn samples_file_has_a_row_per_iteration_and_is_never_overwritten_silently() {
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "mine");
     let forced = shipcast(&[
         "run",
+        "--no-report",
         "scenarios/ai-assistant.toml",
         "--iterations",
         "10",
@@ -566,7 +584,13 @@ fn a_failing_gate_exits_1() {
         "late.toml",
         "[[task]]\nid = \"a\"\nduration = 10\n[[milestone]]\nid = \"m\"\nafter = [\"a\"]\ndeadline = 9\nconfidence = 0.5\n",
     );
-    let out = shipcast(&["run", path.to_str().unwrap(), "--iterations", "100"]);
+    let out = shipcast(&[
+        "run",
+        "--no-report",
+        path.to_str().unwrap(),
+        "--iterations",
+        "100",
+    ]);
     assert_eq!(out.code, 1, "{}", out.stdout);
     assert!(out.stdout.contains("FAILS"));
 }
@@ -578,7 +602,13 @@ fn init_prints_a_starter_that_runs_as_is() {
     assert!(init.stdout.contains("[[task]]") && init.stdout.contains("fallback"));
     let dir = tempfile::tempdir().unwrap();
     let path = write(&dir, "plan.toml", &init.stdout);
-    let out = shipcast(&["run", path.to_str().unwrap(), "--iterations", "1000"]);
+    let out = shipcast(&[
+        "run",
+        "--no-report",
+        path.to_str().unwrap(),
+        "--iterations",
+        "1000",
+    ]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     // init FILE refuses to overwrite.
     let again = shipcast(&["init", path.to_str().unwrap()]);
@@ -601,14 +631,28 @@ fn every_bundled_scenario_validates() {
 fn usage_errors_exit_2() {
     assert_eq!(shipcast(&["run"]).code, 2);
     assert_eq!(
-        shipcast(&["run", "scenarios/ai-assistant.toml", "--format", "yaml"]).code,
+        shipcast(&[
+            "run",
+            "--no-report",
+            "scenarios/ai-assistant.toml",
+            "--format",
+            "yaml"
+        ])
+        .code,
         2
     );
     assert_eq!(
-        shipcast(&["run", "scenarios/ai-assistant.toml", "--iterations", "0"]).code,
+        shipcast(&[
+            "run",
+            "--no-report",
+            "scenarios/ai-assistant.toml",
+            "--iterations",
+            "0"
+        ])
+        .code,
         2
     );
-    let missing = shipcast(&["run", "no/such/file.toml"]);
+    let missing = shipcast(&["run", "--no-report", "no/such/file.toml"]);
     assert_eq!(missing.code, 2);
     assert!(missing.stderr.contains("no/such/file.toml"));
     assert_eq!(shipcast(&["--version"]).code, 0);

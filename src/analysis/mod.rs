@@ -10,7 +10,7 @@ pub mod drivers;
 
 use statrs::distribution::{Binomial, DiscreteCDF};
 
-use crate::engine::Outcomes;
+use crate::engine::{Config, Outcomes, Probes, simulate_with};
 use crate::model::Plan;
 
 /// The percentiles every report shows.
@@ -294,6 +294,83 @@ pub fn gantt(out: &Outcomes) -> Vec<GanttRow> {
             }
         })
         .collect()
+}
+
+/// What charts and reports add to the summary: drivers, Gantt rows and the sorted finishes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Details {
+    pub drivers: Vec<drivers::MilestoneDrivers>,
+    pub gantt: Vec<GanttRow>,
+    /// Each milestone's finishes, sorted (infinity where not delivered).
+    pub finishes: Vec<Vec<f64>>,
+    /// The milestone whose critical path the Gantt chart highlights: the last one declared.
+    pub primary: usize,
+}
+
+/// Tasks a Gantt chart shows at most.
+pub const GANTT_TASKS: usize = 40;
+
+/// The probes a run that will produce [`Details`] should simulate with: criticality, and the
+/// trace of every task when they fit in one Gantt chart.
+pub fn detail_probes(plan: &Plan) -> Probes {
+    let tasks: Vec<u32> = (0..plan.nodes.len() as u32)
+        .filter(|&i| !plan.nodes[i as usize].is_milestone)
+        .collect();
+    Probes {
+        criticality: true,
+        trace: if tasks.len() <= GANTT_TASKS {
+            tasks
+        } else {
+            vec![]
+        },
+    }
+}
+
+/// Computes the details of a run simulated with [`detail_probes`]. Large plans are simulated once
+/// more to trace the tasks most often critical for the primary milestone.
+pub fn details(plan: &Plan, config: &Config, out: &Outcomes) -> Details {
+    let drivers = drivers::drivers(plan, config, out);
+    let primary = plan.milestones.len() - 1;
+    let gantt = if !out.traced.is_empty() || out.milestones == 0 {
+        gantt(out)
+    } else {
+        let n = plan.nodes.len();
+        let mut by_crit: Vec<u32> = (0..n as u32)
+            .filter(|&i| !plan.nodes[i as usize].is_milestone)
+            .collect();
+        by_crit.sort_by_key(|&i| {
+            std::cmp::Reverse(
+                out.critical
+                    .get(primary * n + i as usize)
+                    .copied()
+                    .unwrap_or(0),
+            )
+        });
+        by_crit.truncate(GANTT_TASKS);
+        by_crit.sort();
+        let traced = simulate_with(
+            plan,
+            config,
+            &Probes {
+                criticality: false,
+                trace: by_crit,
+            },
+        );
+        gantt(&traced)
+    };
+    let finishes = (0..out.milestones)
+        .map(|m| {
+            let mut c = out.milestone_column(m);
+            c.sort_by(f64::total_cmp);
+            c
+        })
+        .collect();
+    Details {
+        drivers,
+        gantt,
+        finishes,
+        primary,
+    }
 }
 
 #[cfg(test)]

@@ -68,7 +68,17 @@ pub struct RunArgs {
     /// Also write one CSV row per iteration to this file.
     #[arg(long, value_name = "FILE.csv")]
     pub samples: Option<PathBuf>,
-    /// Replace the --samples file if it exists.
+    /// Where to write charts and reports [default: output/<scenario file name>/].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Also write every chart as PNG.
+    #[arg(long)]
+    pub png: bool,
+    /// Write no charts or reports, and skip the drivers analysis they need.
+    #[arg(long, conflicts_with_all = ["out", "png"])]
+    pub no_report: bool,
+    /// Replace the --samples file if it exists, and write the report into a directory that holds
+    /// files shipcast did not write.
     #[arg(long)]
     pub force: bool,
 }
@@ -207,8 +217,35 @@ fn run(args: &RunArgs, out: &mut dyn Write) -> Result<i32, Failure> {
                 args.threads.unwrap_or(0)
             ))
         })?;
-    let outcomes = pool.install(|| engine::simulate(&plan, &config));
-    let summary = analysis::summarize(&plan, &outcomes);
+    let report_dir = (!args.no_report).then(|| report_dir(args));
+    if let Some(dir) = &report_dir {
+        report::files::prepare(dir, args.force).map_err(|e| {
+            let hint = match e {
+                report::files::DirError::Foreign(_) => {
+                    "  = hint: choose another --out, or pass --force to write there anyway
+"
+                }
+                _ => "",
+            };
+            Failure::bad_input(format!(
+                "error: {e}
+{hint}"
+            ))
+        })?;
+    }
+    let probes = if report_dir.is_some() {
+        analysis::detail_probes(&plan)
+    } else {
+        engine::Probes::default()
+    };
+    let (outcomes, summary, details) = pool.install(|| {
+        let outcomes = engine::simulate_with(&plan, &config, &probes);
+        let summary = analysis::summarize(&plan, &outcomes);
+        let details = report_dir
+            .is_some()
+            .then(|| analysis::details(&plan, &config, &outcomes));
+        (outcomes, summary, details)
+    });
     if let (Some(f), Some(path)) = (samples, &args.samples) {
         report::samples::write(&plan, &outcomes, io::BufWriter::new(f)).map_err(|e| {
             Failure::bad_input(format!("error: cannot write {}: {e}\n", path.display()))
@@ -219,6 +256,7 @@ fn run(args: &RunArgs, out: &mut dyn Write) -> Result<i32, Failure> {
         plan: &plan,
         summary: &summary,
         file: &file,
+        details: details.as_ref(),
     };
     let text = match args.format {
         Format::Text => report::text::render(&input),
@@ -226,12 +264,41 @@ fn run(args: &RunArgs, out: &mut dyn Write) -> Result<i32, Failure> {
         Format::Csv => report::csv::render(&input),
     };
     out.write_all(text.as_bytes())?;
+    if let (Some(dir), Some(forecast)) = (&report_dir, input.forecast()) {
+        // Charts are drawn on this thread, after the simulation.
+        let written = report::files::write(dir, &forecast, args.png).map_err(|e| {
+            Failure::bad_input(format!(
+                "error: cannot write the report in {}: {e}\n",
+                dir.display()
+            ))
+        })?;
+        let charts = written
+            .iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "svg"))
+            .count();
+        eprintln!(
+            "report: {} ({charts} charts and summaries in {})",
+            dir.join("report.html").display(),
+            dir.display()
+        );
+    }
     let failed = summary
         .milestones
         .iter()
         .filter_map(|m| m.on_time.as_ref()?.gate.as_ref())
         .any(|g| g.status == GateStatus::Fails);
     Ok(if failed { EXIT_GATE_FAILED } else { EXIT_OK })
+}
+
+/// The report directory: `--out`, else `output/<file stem>/` under the current directory.
+fn report_dir(args: &RunArgs) -> PathBuf {
+    args.out.clone().unwrap_or_else(|| {
+        let stem = args
+            .file
+            .file_stem()
+            .map_or("scenario".into(), |s| s.to_string_lossy().into_owned());
+        PathBuf::from("output").join(stem)
+    })
 }
 
 /// Opens a file the user named for output, refusing to replace one that exists unless forced.

@@ -101,3 +101,51 @@ pub fn render(input: &Input) -> String {
     }
     String::from_utf8(w.into_inner().expect("flush to memory")).expect("csv of utf-8 text")
 }
+
+/// `drivers.csv`: every driver of every milestone, ranked within each milestone.
+pub fn render_drivers(f: &super::Forecast) -> String {
+    use crate::analysis::drivers::DriverKind;
+    let plan = f.plan;
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "milestone",
+        "rank",
+        "kind",
+        "id",
+        "name",
+        "sensitivity",
+        "criticality",
+        "p80_if_resolved_days",
+        "p80_gain_days",
+        "delivered_if_resolved",
+    ])
+    .expect("write to memory");
+    for md in &f.drivers {
+        let ms = &plan.milestones[md.milestone];
+        for (rank, d) in md.drivers.iter().enumerate() {
+            let (kind, id, name) = match d.kind {
+                DriverKind::Task => ("task", &plan.nodes[d.index].id, &plan.nodes[d.index].name),
+                DriverKind::Experiment => (
+                    "experiment",
+                    &plan.nodes[d.index].id,
+                    &plan.nodes[d.index].name,
+                ),
+                DriverKind::Risk => ("risk", &plan.risks[d.index].id, &plan.risks[d.index].name),
+            };
+            w.write_record([
+                ms.id.clone(),
+                (rank + 1).to_string(),
+                kind.to_string(),
+                id.clone(),
+                name.clone(),
+                num(d.sensitivity),
+                num(d.criticality),
+                num(d.what_if.and_then(|x| x.p80)),
+                num(d.what_if.and_then(|x| x.p80_gain)),
+                num(d.what_if.map(|x| x.delivered)),
+            ])
+            .expect("write to memory");
+        }
+    }
+    String::from_utf8(w.into_inner().expect("flush to memory")).expect("csv of utf-8 text")
+}

@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use super::{Input, SCHEMA, finish_date};
+use crate::analysis::drivers::DriverKind;
 use crate::analysis::{GateStatus, Percentile, Probability};
 
 #[derive(Serialize)]
@@ -88,6 +89,25 @@ struct Milestone<'a> {
     mean_days: Option<f64>,
     sd_days: Option<f64>,
     deadline: Option<Deadline>,
+    /// Null when the run did not compute drivers (`--no-report`).
+    drivers: Option<Vec<Driver<'a>>>,
+}
+
+#[derive(Serialize)]
+struct WhatIf {
+    p80_days: Option<f64>,
+    p80_gain_days: Option<f64>,
+    delivered: f64,
+}
+
+#[derive(Serialize)]
+struct Driver<'a> {
+    kind: &'static str,
+    id: &'a str,
+    name: &'a str,
+    sensitivity: Option<f64>,
+    criticality: Option<f64>,
+    what_if: Option<WhatIf>,
 }
 
 #[derive(Serialize)]
@@ -115,6 +135,7 @@ pub fn render(input: &Input) -> String {
         plan,
         summary,
         file,
+        details,
     } = *input;
     let pct = |p: &Percentile| Pct {
         p: p.p,
@@ -164,6 +185,39 @@ pub fn render(input: &Input) -> String {
                             },
                             decided: g.decided,
                         }),
+                    }),
+                    drivers: details.map(|d| {
+                        d.drivers[m.milestone]
+                            .drivers
+                            .iter()
+                            .map(|d| {
+                                let (kind, id, name) = match d.kind {
+                                    DriverKind::Task => {
+                                        ("task", &plan.nodes[d.index].id, &plan.nodes[d.index].name)
+                                    }
+                                    DriverKind::Experiment => (
+                                        "experiment",
+                                        &plan.nodes[d.index].id,
+                                        &plan.nodes[d.index].name,
+                                    ),
+                                    DriverKind::Risk => {
+                                        ("risk", &plan.risks[d.index].id, &plan.risks[d.index].name)
+                                    }
+                                };
+                                Driver {
+                                    kind,
+                                    id,
+                                    name,
+                                    sensitivity: d.sensitivity,
+                                    criticality: d.criticality,
+                                    what_if: d.what_if.map(|w| WhatIf {
+                                        p80_days: w.p80,
+                                        p80_gain_days: w.p80_gain,
+                                        delivered: w.delivered,
+                                    }),
+                                }
+                            })
+                            .collect()
                     }),
                 }
             })

@@ -1,12 +1,17 @@
 //! Everything that serializes: one file per format. Nothing outside this module knows about
 //! JSON, CSV or how a table is laid out.
 
+pub mod charts;
 pub mod csv;
+pub mod files;
+pub mod html;
 pub mod json;
+pub mod markdown;
 pub mod samples;
+pub mod tables;
 pub mod text;
 
-use crate::analysis::Summary;
+use crate::analysis::{Details, Summary};
 use crate::model::Plan;
 
 /// What every report is made from.
@@ -16,6 +21,36 @@ pub struct Input<'a> {
     pub summary: &'a Summary,
     /// The scenario file as the user named it.
     pub file: &'a str,
+    /// Drivers and the rest, when the run computed them.
+    pub details: Option<&'a Details>,
+}
+
+/// Everything a chart or a full report is drawn from: an [`Input`] with its details.
+#[derive(Debug, Clone, Copy)]
+pub struct Forecast<'a> {
+    pub plan: &'a Plan,
+    pub summary: &'a Summary,
+    pub file: &'a str,
+    pub details: &'a Details,
+}
+
+impl std::ops::Deref for Forecast<'_> {
+    type Target = Details;
+    fn deref(&self) -> &Details {
+        self.details
+    }
+}
+
+impl<'a> Input<'a> {
+    /// The forecast with details, when there are any.
+    pub fn forecast(&self) -> Option<Forecast<'a>> {
+        Some(Forecast {
+            plan: self.plan,
+            summary: self.summary,
+            file: self.file,
+            details: self.details?,
+        })
+    }
 }
 
 /// The date of a finish at working-day time `t`, as text, or None without a start date.

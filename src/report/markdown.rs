@@ -1,0 +1,89 @@
+//! `report.md`: the summary in Markdown for a pull request or a wiki page, with the SVG charts
+//! linked (they sit beside it).
+
+use std::fmt::Write as _;
+
+use super::Forecast;
+use super::charts::Chart;
+use super::tables::{self, Table, pct};
+
+/// Drivers listed per milestone.
+const TOP_DRIVERS: usize = 5;
+
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|")
+}
+
+/// A GitHub-flavoured Markdown table; columns from `numeric_from` on are right-aligned.
+pub fn table(t: &Table, numeric_from: usize) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "| {} |",
+        t.headers
+            .iter()
+            .map(|h| cell(h))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    );
+    let rule: Vec<&str> = (0..t.headers.len())
+        .map(|i| if i >= numeric_from { "---:" } else { "---" })
+        .collect();
+    let _ = writeln!(s, "| {} |", rule.join(" | "));
+    for r in &t.rows {
+        let _ = writeln!(
+            s,
+            "| {} |",
+            r.iter().map(|c| cell(c)).collect::<Vec<_>>().join(" | ")
+        );
+    }
+    s
+}
+
+pub fn render(f: &Forecast) -> String {
+    let (plan, summary) = (f.plan, f.summary);
+    let mut s = String::new();
+    let _ = writeln!(s, "# {}: delivery forecast\n", plan.name);
+    let start = plan
+        .calendar
+        .start
+        .map_or("no start date (times in working days)".to_string(), |d| {
+            format!("start {d}")
+        });
+    let _ = writeln!(
+        s,
+        "Scenario `{}`, {start}, seed {}, {} simulated runs, shipcast {}.\n",
+        f.file,
+        summary.seed,
+        summary.iterations,
+        env!("CARGO_PKG_VERSION")
+    );
+    s.push_str(&table(&tables::summary(plan, summary), 1));
+    for m in &summary.milestones {
+        let ms = &plan.milestones[m.milestone];
+        let _ = writeln!(s, "\n## {}\n", ms.name);
+        let mut line = format!("Delivered in {} of runs", pct(m.delivered.estimate));
+        if let Some(o) = &m.on_time {
+            let _ = write!(line, ", on time in {}", pct(o.probability.estimate));
+        }
+        let _ = writeln!(s, "{line}.\n");
+        for chart in [Chart::SCurve(m.milestone), Chart::Tornado(m.milestone)] {
+            let stem = chart.stem(plan);
+            let _ = writeln!(s, "![{stem}]({stem}.svg)\n");
+        }
+        let t = tables::drivers(plan, &f.drivers[m.milestone], TOP_DRIVERS);
+        if !t.rows.is_empty() {
+            let _ = writeln!(s, "Top drivers:\n");
+            s.push_str(&table(&t, 2));
+        }
+    }
+    if !summary.experiments.is_empty() {
+        let _ = writeln!(s, "\n## Experiments\n");
+        s.push_str(&table(&tables::experiments(plan, summary), 1));
+    }
+    let _ = writeln!(
+        s,
+        "\nThe full report with every chart is `report.html`; the schedule is in [gantt.svg](gantt.svg)."
+    );
+    s
+}

@@ -1,0 +1,222 @@
+//! The tables every human-readable report shows, as plain cells. The text, Markdown and HTML
+//! reports only differ in how they lay these out.
+
+use super::finish_date;
+use crate::analysis::drivers::{DriverKind, MilestoneDrivers};
+use crate::analysis::{GateStatus, MilestoneSummary, Probability, Summary};
+use crate::model::Plan;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    fn new(headers: &[&str], rows: Vec<Vec<String>>) -> Table {
+        Table {
+            headers: headers.iter().map(|h| h.to_string()).collect(),
+            rows,
+        }
+    }
+}
+
+pub fn pct(p: f64) -> String {
+    if p.is_nan() {
+        "-".into()
+    } else {
+        format!("{:.1}%", 100.0 * p)
+    }
+}
+
+pub fn prob_interval(p: &Probability) -> String {
+    format!("[{}, {}]", pct(p.low), pct(p.high))
+}
+
+/// A finish as a date when the plan has a start, else in working days; "not reached" when the
+/// percentile lies among the runs that never deliver.
+pub fn when(plan: &Plan, days: Option<f64>) -> String {
+    match (days, finish_date(plan, days)) {
+        (None, _) => "not reached".into(),
+        (Some(_), Some(date)) => date,
+        (Some(d), None) => format!("{d:.1} d"),
+    }
+}
+
+fn days(d: Option<f64>) -> String {
+    d.map_or("-".into(), |d| format!("{d:.1}"))
+}
+
+fn gate_cell(m: &MilestoneSummary) -> String {
+    m.on_time
+        .as_ref()
+        .and_then(|o| o.gate.as_ref())
+        .map_or("-".into(), |g| {
+            let verdict = match g.status {
+                GateStatus::Holds => "holds",
+                GateStatus::Fails => "FAILS",
+            };
+            let undecided = if g.decided { "" } else { " (undecided)" };
+            format!("{} {verdict}{undecided}", pct(g.target))
+        })
+}
+
+/// One row per milestone: delivery, P50/P80/P95, deadline, on time, gate.
+pub fn summary(plan: &Plan, summary: &Summary) -> Table {
+    let rows = summary
+        .milestones
+        .iter()
+        .map(|m| {
+            let ms = &plan.milestones[m.milestone];
+            let at = |i: usize| when(plan, m.percentiles[i].days);
+            let (deadline, on_time) = match (&m.on_time, ms.deadline) {
+                (Some(o), Some(d)) => (
+                    d.date.map_or(format!("{:.0} d", d.days), |x| x.to_string()),
+                    pct(o.probability.estimate),
+                ),
+                _ => ("-".into(), "-".into()),
+            };
+            vec![
+                ms.name.clone(),
+                pct(m.delivered.estimate),
+                at(1),
+                at(2),
+                at(4),
+                deadline,
+                on_time,
+                gate_cell(m),
+            ]
+        })
+        .collect();
+    Table::new(
+        &[
+            "Milestone",
+            "Delivered",
+            "P50",
+            "P80",
+            "P95",
+            "Deadline",
+            "On time",
+            "Gate",
+        ],
+        rows,
+    )
+}
+
+/// One milestone's percentiles with their 95% intervals.
+pub fn percentiles(plan: &Plan, m: &MilestoneSummary) -> Table {
+    let dated = plan.calendar.start.is_some();
+    let rows = m
+        .percentiles
+        .iter()
+        .map(|p| {
+            let mut row = vec![
+                format!("P{}", (p.p * 100.0).round()),
+                when(plan, p.days),
+                days(p.days),
+                format!(
+                    "[{}, {}]",
+                    days(p.low),
+                    p.high.map_or("never".into(), |h| format!("{h:.1}"))
+                ),
+            ];
+            if dated {
+                row.push(format!("{} .. {}", when(plan, p.low), when(plan, p.high)));
+            }
+            row
+        })
+        .collect();
+    let mut headers = vec!["", "When", "Days", "95% interval (days)"];
+    if dated {
+        headers.push("95% interval (dates)");
+    }
+    Table::new(&headers, rows)
+}
+
+pub fn experiments(plan: &Plan, summary: &Summary) -> Table {
+    let rows = summary
+        .experiments
+        .iter()
+        .map(|e| {
+            let node = &plan.nodes[e.node];
+            let exp = node
+                .experiment
+                .as_ref()
+                .expect("experiment summaries are of experiments");
+            vec![
+                node.name.clone(),
+                pct(e.success.estimate),
+                e.mean_attempts
+                    .map_or("-".into(), |a| format!("{a:.2} of {}", exp.success.len())),
+                exp.fallback.map_or("none: program fails".into(), |f| {
+                    plan.nodes[f as usize].id.clone()
+                }),
+                e.fallback_rate.map_or("-".into(), |r| pct(r.estimate)),
+            ]
+        })
+        .collect();
+    Table::new(
+        &[
+            "Experiment",
+            "P(success)",
+            "Attempts",
+            "Fallback",
+            "Fallback ran",
+        ],
+        rows,
+    )
+}
+
+pub fn risks(plan: &Plan, summary: &Summary) -> Table {
+    let rows = summary
+        .risks
+        .iter()
+        .map(|r| {
+            let risk = &plan.risks[r.risk];
+            vec![
+                risk.name.clone(),
+                pct(risk.probability),
+                pct(r.occurred.estimate),
+            ]
+        })
+        .collect();
+    Table::new(&["Risk", "Declared", "Occurred"], rows)
+}
+
+/// A milestone's drivers, most influential first; `limit` rows at most.
+pub fn drivers(plan: &Plan, md: &MilestoneDrivers, limit: usize) -> Table {
+    let rows = md
+        .drivers
+        .iter()
+        .take(limit)
+        .map(|d| {
+            let (name, kind) = match d.kind {
+                DriverKind::Task => (plan.nodes[d.index].name.clone(), "task"),
+                DriverKind::Experiment => (plan.nodes[d.index].name.clone(), "experiment"),
+                DriverKind::Risk => (plan.risks[d.index].name.clone(), "risk"),
+            };
+            let what_if = d.what_if.map_or("-".into(), |w| match (w.p80_gain, w.p80) {
+                (Some(g), _) => format!("{g:.1} d sooner"),
+                (None, Some(_)) => "P80 becomes reachable".into(),
+                (None, None) => format!("P80 still not reached ({} delivered)", pct(w.delivered)),
+            });
+            vec![
+                name,
+                kind.into(),
+                d.sensitivity.map_or("-".into(), |s| format!("{s:+.2}")),
+                d.criticality.map_or("-".into(), pct),
+                what_if,
+            ]
+        })
+        .collect();
+    Table::new(
+        &[
+            "Driver",
+            "Kind",
+            "Sensitivity",
+            "Critical",
+            "P80 if resolved",
+        ],
+        rows,
+    )
+}
