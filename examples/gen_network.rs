@@ -26,7 +26,9 @@ fn parse_args() -> Result<(usize, u64), String> {
             Some((n, v)) => (n.to_string(), Some(v.to_string())),
             None => (flag, None),
         };
-        let value = inline.or_else(|| args.next()).ok_or_else(|| format!("{name} needs a value"))?;
+        let value = inline
+            .or_else(|| args.next())
+            .ok_or_else(|| format!("{name} needs a value"))?;
         match name.as_str() {
             "--tasks" => tasks = value.parse().map_err(|e| format!("--tasks {value}: {e}"))?,
             "--seed" => seed = value.parse().map_err(|e| format!("--seed {value}: {e}"))?,
