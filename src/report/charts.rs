@@ -374,10 +374,13 @@ where
     let ms = &plan.milestones[m];
     root.fill(&WHITE)?;
     let title = format!("What moves {}?", ms.name);
+    // Correlations within 3 standard errors (1/sqrt(n) under independence) of zero are noise;
+    // a task that is often critical is shown anyway.
+    let noise = 3.0 / (f.summary.iterations as f64).sqrt();
     let drivers: Vec<&Driver> = f.drivers[m]
         .drivers
         .iter()
-        .filter(|d| d.sensitivity.is_some_and(|s| s.abs() >= 0.005))
+        .filter(|d| d.sensitivity.is_some_and(|s| s.abs() >= noise) || d.criticality.is_some_and(|c| c >= 0.05))
         .take(TORNADO_ROWS)
         .collect();
     if drivers.is_empty() {
