@@ -64,9 +64,11 @@ pub struct Outcomes {
     pub seed: u64,
     /// One row per iteration: each milestone's finish in working days (`f64::INFINITY` where it
     /// was not delivered), then the start and finish of each traced node (infinity where it did
-    /// not run).
+    /// not run), then, when the plan has costs, the cost of reaching each milestone.
     pub rows: Vec<f64>,
     pub milestones: usize,
+    /// Whether rows carry costs.
+    pub costs: bool,
     /// The traced nodes, as asked in [`Probes::trace`].
     pub traced: Vec<u32>,
     /// One per node of the plan, in plan order.
@@ -81,7 +83,22 @@ pub struct Outcomes {
 impl Outcomes {
     /// Values per iteration in `rows`.
     pub fn row_len(&self) -> usize {
-        self.milestones + 2 * self.traced.len()
+        self.milestones * (1 + usize::from(self.costs)) + 2 * self.traced.len()
+    }
+
+    /// The cost of reaching milestone `m` in each iteration, when the plan has costs: the burn
+    /// rate times the milestone's finish (or, where it was not delivered, the last finish of the
+    /// work that ran towards it), plus the fixed and daily costs of that work.
+    pub fn cost_column(&self, m: usize) -> Option<Vec<f64>> {
+        let at = self.milestones + 2 * self.traced.len() + m;
+        self.costs.then(|| {
+            self.rows
+                .iter()
+                .skip(at)
+                .step_by(self.row_len())
+                .copied()
+                .collect()
+        })
     }
 
     /// The finishes of milestone `m`, in iteration order.
@@ -164,7 +181,8 @@ pub fn simulate_with(plan: &Plan, config: &Config, probes: &Probes) -> Outcomes 
         .iter()
         .map(|r| Stream::new(config.seed, r.key))
         .collect();
-    let stride = n_ms + 2 * probes.trace.len();
+    let costs = plan.has_costs();
+    let stride = n_ms * (1 + usize::from(costs)) + 2 * probes.trace.len();
     let mut rows = vec![f64::INFINITY; iterations * stride];
     let env = Env {
         plan,
@@ -172,6 +190,7 @@ pub fn simulate_with(plan: &Plan, config: &Config, probes: &Probes) -> Outcomes 
         risk_streams: &risk_streams,
         probes,
         stride,
+        costs,
     };
     let counters = rows
         .par_chunks_mut(BLOCK * stride)
@@ -193,6 +212,7 @@ pub fn simulate_with(plan: &Plan, config: &Config, probes: &Probes) -> Outcomes 
         seed: config.seed,
         rows,
         milestones: n_ms,
+        costs,
         traced: probes.trace.clone(),
         nodes: if nodes.is_empty() {
             vec![NodeCounts::default(); n]
@@ -214,7 +234,7 @@ pub fn simulate_with(plan: &Plan, config: &Config, probes: &Probes) -> Outcomes 
 #[inline]
 pub fn sample_duration(node: &Node, it: IterStream) -> (f64, bool, u32) {
     match &node.experiment {
-        None => (node.duration.quantile(it.uniform(0)), true, 1),
+        None => (node.scale * node.duration.quantile(it.uniform(0)), true, 1),
         Some(e) => {
             let (mut total, mut n) = (0.0, 0u32);
             for (a, &p) in e.success.iter().enumerate() {
@@ -226,10 +246,10 @@ pub fn sample_duration(node: &Node, it: IterStream) -> (f64, bool, u32) {
                 total += d.quantile(it.uniform(2 * a as u32));
                 n += 1;
                 if it.uniform(2 * a as u32 + 1) < p {
-                    return (total, true, n);
+                    return (node.scale * total, true, n);
                 }
             }
-            (total, false, n)
+            (node.scale * total, false, n)
         }
     }
 }
@@ -248,6 +268,7 @@ struct Env<'a> {
     risk_streams: &'a [Stream],
     probes: &'a Probes,
     stride: usize,
+    costs: bool,
 }
 
 /// One thread's working columns, node-major: `start[node * BLOCK + j]`.
@@ -386,6 +407,24 @@ fn run_block(env: &Env, first: u64, len: usize, s: &mut Scratch, out: &mut [f64]
             let ran = s.status[k] == OK || s.status[k] == FAILED;
             row[n_ms + 2 * t] = if ran { s.start[k] } else { f64::INFINITY };
             row[n_ms + 2 * t + 1] = if ran { s.finish[k] } else { f64::INFINITY };
+        }
+    }
+    if env.costs {
+        let at = n_ms + 2 * env.probes.trace.len();
+        for (m, ms) in plan.milestones.iter().enumerate() {
+            for j in 0..len {
+                let (mut spent, mut last) = (0.0, 0.0f64);
+                for &a in &ms.ancestors {
+                    let (node, k) = (&plan.nodes[a as usize], a as usize * BLOCK + j);
+                    if s.status[k] == OK || s.status[k] == FAILED {
+                        spent += node.cost + node.cost_per_day * (s.finish[k] - s.start[k]);
+                        last = last.max(s.finish[k]);
+                    }
+                }
+                let row = &mut out[j * env.stride..(j + 1) * env.stride];
+                let end = if row[m].is_finite() { row[m] } else { last };
+                row[at + m] = spent + plan.cost_per_day * end;
+            }
         }
     }
     if env.probes.criticality {

@@ -30,6 +30,12 @@ pub struct Node {
     pub key: u64,
     /// Position in the file (tasks first, then milestones), for reports that follow the file.
     pub decl: u32,
+    /// Paid once when the task runs.
+    pub cost: f64,
+    /// Paid per working day the task runs (every attempt).
+    pub cost_per_day: f64,
+    /// Multiplies every sampled duration (1 unless a sweep scales it).
+    pub scale: f64,
 }
 
 /// An experiment: a task that succeeds only with some probability per attempt.
@@ -75,11 +81,20 @@ pub struct Milestone {
     pub deadline: Option<Deadline>,
     /// With a deadline: a gate that holds when P(on time) >= confidence.
     pub confidence: Option<f64>,
+    /// Every node this milestone waits for, directly or not, fallbacks included: the work whose
+    /// cost counts towards reaching it.
+    pub ancestors: Vec<u32>,
 }
 
 #[derive(Debug, Clone)]
 pub struct Plan {
     pub name: String,
+    /// The variant this plan is (None for the base plan).
+    pub variant: Option<String>,
+    /// Declared scores, in file order.
+    pub scores: Vec<(String, f64)>,
+    /// Burn rate per working day while the program runs.
+    pub cost_per_day: f64,
     pub calendar: Calendar,
     pub seed: Option<u64>,
     pub iterations: Option<u64>,
@@ -108,6 +123,20 @@ impl Plan {
 
     pub fn node_index(&self, id: &str) -> Option<usize> {
         self.nodes.iter().position(|n| n.id == id)
+    }
+
+    /// Whether any cost is declared: costs are only simulated then.
+    pub fn has_costs(&self) -> bool {
+        self.cost_per_day > 0.0
+            || self
+                .nodes
+                .iter()
+                .any(|n| n.cost > 0.0 || n.cost_per_day > 0.0)
+    }
+
+    /// The plan's label in comparisons: the variant's name, or "base".
+    pub fn label(&self) -> &str {
+        self.variant.as_deref().unwrap_or("base")
     }
 }
 
@@ -322,6 +351,9 @@ impl Builder {
                     fallback_of: None,
                     key: stream_key(&t.id.value),
                     decl: pending.len() as u32,
+                    cost: t.cost.as_ref().map_or(0.0, |c| c.value),
+                    cost_per_day: t.cost_per_day.as_ref().map_or(0.0, |c| c.value),
+                    scale: 1.0,
                 },
                 links,
                 fallback_span: t.fallback.as_ref().map(|f| f.span.clone()),
@@ -380,6 +412,7 @@ impl Builder {
                 name: m.name.clone().unwrap_or_else(|| m.id.value.clone()),
                 deadline,
                 confidence: m.confidence.as_ref().map(|c| c.value),
+                ancestors: vec![],
             });
             pending.push(Pending {
                 node: Node {
@@ -391,6 +424,9 @@ impl Builder {
                     fallback_of: None,
                     key: stream_key(&m.id.value),
                     decl: pending.len() as u32,
+                    cost: 0.0,
+                    cost_per_day: 0.0,
+                    scale: 1.0,
                 },
                 links,
                 fallback_span: None,
@@ -420,6 +456,7 @@ impl Builder {
                 name: "Finish".into(),
                 deadline: None,
                 confidence: None,
+                ancestors: vec![],
             });
             pending.push(Pending {
                 node: Node {
@@ -431,6 +468,9 @@ impl Builder {
                     fallback_of: None,
                     key: stream_key(IMPLICIT_MILESTONE),
                     decl: pending.len() as u32,
+                    cost: 0.0,
+                    cost_per_day: 0.0,
+                    scale: 1.0,
                 },
                 links: ends,
                 fallback_span: None,
@@ -893,12 +933,34 @@ fn assemble(
     for m in &mut milestones {
         m.node = new_index[m.node as usize];
     }
+    // Ancestors of each milestone: walk predecessors, and from each experiment into its fallback
+    // chain (a fallback's work counts when it runs).
+    for m in &mut milestones {
+        let mut seen = vec![false; nodes.len()];
+        let mut stack = vec![m.node as usize];
+        while let Some(x) = stack.pop() {
+            let preds = &preds[pred_start[x] as usize..pred_start[x + 1] as usize];
+            let fallback = nodes[x].experiment.as_ref().and_then(|e| e.fallback);
+            for p in preds.iter().map(|l| l.node).chain(fallback) {
+                if !seen[p as usize] {
+                    seen[p as usize] = true;
+                    stack.push(p as usize);
+                }
+            }
+        }
+        m.ancestors = (0..nodes.len() as u32)
+            .filter(|&i| seen[i as usize])
+            .collect();
+    }
     Plan {
         name: raw
             .project
             .name
             .as_ref()
             .map_or_else(|| "Untitled plan".to_string(), |n| n.value.clone()),
+        variant: None,
+        scores: raw.project.scores.clone(),
+        cost_per_day: raw.project.cost_per_day.as_ref().map_or(0.0, |c| c.value),
         calendar,
         seed: raw.project.seed.as_ref().map(|s| s.value),
         iterations: raw.project.iterations.as_ref().map(|s| s.value),

@@ -380,7 +380,10 @@ where
     let drivers: Vec<&Driver> = f.drivers[m]
         .drivers
         .iter()
-        .filter(|d| d.sensitivity.is_some_and(|s| s.abs() >= noise) || d.criticality.is_some_and(|c| c >= 0.05))
+        .filter(|d| {
+            d.sensitivity.is_some_and(|s| s.abs() >= noise)
+                || d.criticality.is_some_and(|c| c >= 0.05)
+        })
         .take(TORNADO_ROWS)
         .collect();
     if drivers.is_empty() {
@@ -690,6 +693,14 @@ impl Chart {
             self.draw(&root, f)?;
         }
         Ok(s)
+    }
+
+    /// Every chart of a forecast as SVG, in report order.
+    pub fn render_all(f: &Forecast) -> Result<Vec<(Chart, String)>, Box<dyn Error>> {
+        Chart::all(f)
+            .into_iter()
+            .map(|c| Ok((c, c.svg(f)?)))
+            .collect()
     }
 
     /// The chart as a PNG file at `path`.

@@ -61,7 +61,8 @@ pub fn write(
         written.push(path);
         Ok(())
     };
-    put(&mut written, "report.html", &super::html::render(f)?)?;
+    let svgs = Chart::render_all(f)?;
+    put(&mut written, "report.html", &super::html::render(f, &svgs)?)?;
     put(&mut written, "report.md", &super::markdown::render(f))?;
     let input = super::Input {
         plan: f.plan,
@@ -71,9 +72,9 @@ pub fn write(
     };
     put(&mut written, "summary.csv", &super::csv::render(&input))?;
     put(&mut written, "drivers.csv", &super::csv::render_drivers(f))?;
-    for chart in Chart::all(f) {
+    for (chart, svg) in &svgs {
         let stem = chart.stem(f.plan);
-        put(&mut written, &format!("{stem}.svg"), &chart.svg(f)?)?;
+        put(&mut written, &format!("{stem}.svg"), svg)?;
         if png {
             let path = dir.join(format!("{stem}.png"));
             chart.png(f, &path)?;

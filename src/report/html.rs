@@ -83,7 +83,11 @@ figcaption { font-size: 0.88rem; color: #555; }
 footer { margin-top: 3rem; font-size: 0.85rem; color: #777; }
 "#;
 
-pub fn render(f: &Forecast) -> Result<String, Box<dyn std::error::Error>> {
+/// The page, with `svgs` from [`Chart::render_all`] inlined.
+pub fn render(
+    f: &Forecast,
+    svgs: &[(Chart, String)],
+) -> Result<String, Box<dyn std::error::Error>> {
     let (plan, summary) = (f.plan, f.summary);
     let mut s = String::new();
     let _ = writeln!(
@@ -147,12 +151,12 @@ pub fn render(f: &Forecast) -> Result<String, Box<dyn std::error::Error>> {
         }
         let _ = writeln!(s, "<p>{}.</p>", esc(&facts));
         for chart in [Chart::SCurve(m.milestone), Chart::Histogram(m.milestone)] {
-            figure(&mut s, f, chart)?;
+            figure(&mut s, f, svgs, chart)?;
         }
         let _ = writeln!(s, "<h3>Percentiles with their 95% intervals</h3>");
         s.push_str(&table(&tables::percentiles(plan, m), 1));
         let _ = writeln!(s, "<h3>What drives it</h3>");
-        figure(&mut s, f, Chart::Tornado(m.milestone))?;
+        figure(&mut s, f, svgs, Chart::Tornado(m.milestone))?;
         s.push_str(&table(
             &tables::drivers(plan, &f.drivers[m.milestone], usize::MAX),
             2,
@@ -163,7 +167,7 @@ pub fn render(f: &Forecast) -> Result<String, Box<dyn std::error::Error>> {
         );
     }
     let _ = writeln!(s, "<h2>Schedule</h2>");
-    figure(&mut s, f, Chart::Gantt)?;
+    figure(&mut s, f, svgs, Chart::Gantt)?;
     if !summary.experiments.is_empty() {
         let _ = writeln!(s, "<h2>Experiments</h2>");
         s.push_str(&table(&tables::experiments(plan, summary), 1));
@@ -184,8 +188,17 @@ pub fn render(f: &Forecast) -> Result<String, Box<dyn std::error::Error>> {
     Ok(s)
 }
 
-fn figure(s: &mut String, f: &Forecast, chart: Chart) -> Result<(), Box<dyn std::error::Error>> {
-    let svg = chart.svg(f)?;
+fn figure(
+    s: &mut String,
+    f: &Forecast,
+    svgs: &[(Chart, String)],
+    chart: Chart,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let svg = svgs
+        .iter()
+        .find(|(c, _)| *c == chart)
+        .map(|(_, svg)| svg)
+        .ok_or("chart not rendered")?;
     let _ = writeln!(
         s,
         "<figure id=\"{}\">\n{}\n</figure>",

@@ -34,6 +34,10 @@ pub struct RawProject {
     pub three_point: ThreePoint,
     pub seed: Option<Sp<u64>>,
     pub iterations: Option<Sp<u64>>,
+    /// Burn rate while the program runs, per working day.
+    pub cost_per_day: Option<Sp<f64>>,
+    /// Declared scores for what the simulation cannot measure, in file order.
+    pub scores: Vec<(String, f64)>,
 }
 
 /// A duration as written, before its parameters are checked.
@@ -101,6 +105,10 @@ pub struct RawTask {
     pub attempts: Option<Sp<i64>>,
     pub retry_duration: Option<Sp<RawDuration>>,
     pub fallback: Option<Sp<String>>,
+    /// A fixed cost, paid when the task runs.
+    pub cost: Option<Sp<f64>>,
+    /// A cost per working day the task runs (every attempt counts).
+    pub cost_per_day: Option<Sp<f64>>,
 }
 
 #[derive(Debug, Clone)]
@@ -135,4 +143,16 @@ pub struct RawScenario {
     pub tasks: Vec<RawTask>,
     pub risks: Vec<RawRisk>,
     pub milestones: Vec<RawMilestone>,
+    /// `[variant.NAME]` sections, each already merged with the base plan.
+    pub variants: Vec<RawVariant>,
+}
+
+/// A variant: the base plan with the variant's removals, overrides and additions applied.
+#[derive(Debug, Clone)]
+pub struct RawVariant {
+    pub name: Sp<String>,
+    pub description: Option<String>,
+    /// Ids the variant removes (checked to exist in the base plan).
+    pub removed: Vec<String>,
+    pub scenario: RawScenario,
 }

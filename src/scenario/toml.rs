@@ -9,7 +9,16 @@ use toml_edit::{Document, Item, TableLike, Value};
 use super::diag::{Diagnostic, did_you_mean};
 use super::raw::*;
 
-const TOP_KEYS: &[&str] = &["project", "task", "risk", "milestone"];
+const TOP_KEYS: &[&str] = &["project", "task", "risk", "milestone", "variant"];
+const VARIANT_KEYS: &[&str] = &[
+    "description",
+    "remove",
+    "scores",
+    "project",
+    "task",
+    "risk",
+    "milestone",
+];
 const PROJECT_KEYS: &[&str] = &[
     "name",
     "start",
@@ -18,6 +27,8 @@ const PROJECT_KEYS: &[&str] = &[
     "three_point",
     "seed",
     "iterations",
+    "cost_per_day",
+    "scores",
 ];
 const TASK_KEYS: &[&str] = &[
     "id",
@@ -28,6 +39,8 @@ const TASK_KEYS: &[&str] = &[
     "attempts",
     "retry_duration",
     "fallback",
+    "cost",
+    "cost_per_day",
 ];
 const RISK_KEYS: &[&str] = &["id", "name", "probability", "affects", "delay"];
 const MILESTONE_KEYS: &[&str] = &["id", "name", "after", "deadline", "confidence"];
@@ -61,6 +74,9 @@ pub fn parse(text: &str) -> Result<(RawScenario, Vec<Diagnostic>), Vec<Diagnosti
         unknown: Vec::new(),
     };
     let scenario = r.scenario(doc.as_table());
+    // A variant re-reads the base's text: report each problem once.
+    dedup(&mut r.diags);
+    dedup(&mut r.unknown);
     if r.diags.is_empty() {
         Ok((scenario, r.unknown))
     } else {
@@ -69,6 +85,46 @@ pub fn parse(text: &str) -> Result<(RawScenario, Vec<Diagnostic>), Vec<Diagnosti
         diags.sort_by_key(|d| d.span.start);
         Err(diags)
     }
+}
+
+/// Drops repeated diagnostics (same place, same message), keeping the first.
+pub fn dedup(diags: &mut Vec<Diagnostic>) {
+    let mut seen = std::collections::HashSet::new();
+    diags.retain(|d| seen.insert((d.span.clone(), d.message.clone())));
+}
+
+/// A table-like value as an owned table (spans kept).
+fn to_table(t: &dyn TableLike) -> toml_edit::Table {
+    let mut out = toml_edit::Table::new();
+    overlay(&mut out, t);
+    out
+}
+
+/// Sets every key of `over` in `base`, keeping keys' and values' spans.
+fn overlay(base: &mut toml_edit::Table, over: &dyn TableLike) {
+    for (k, item) in over.iter() {
+        match over.key(k) {
+            Some(key) => base.insert_formatted(key, item.clone()),
+            None => base.insert(k, item.clone()),
+        };
+    }
+}
+
+/// The tables of a `[[section]]` list (or an inline array of tables), cloned.
+fn tables_of(item: Option<&Item>) -> Vec<toml_edit::Table> {
+    match item {
+        Some(Item::ArrayOfTables(a)) => a.iter().cloned().collect(),
+        Some(Item::Value(Value::Array(a))) => a
+            .iter()
+            .filter_map(|v| v.as_inline_table())
+            .map(|t| to_table(t))
+            .collect(),
+        _ => vec![],
+    }
+}
+
+fn id_of(t: &toml_edit::Table) -> Option<String> {
+    t.get("id").and_then(|i| i.as_str()).map(str::to_string)
 }
 
 struct Reader {
@@ -127,7 +183,119 @@ impl Reader {
         s.tasks = self.array_of_tables(top, "task", Self::task);
         s.risks = self.array_of_tables(top, "risk", Self::risk);
         s.milestones = self.array_of_tables(top, "milestone", Self::milestone);
+        if let Some(item) = top.get("variant") {
+            s.variants = self.variants(top, item);
+        }
         s
+    }
+
+    /// Each `[variant.NAME]` merged with the base: removals first, then each task, risk or
+    /// milestone whose id the base has is overridden key by key, and new ids are added. Values
+    /// keep the spans of the text they came from, so problems point at the variant's own lines.
+    fn variants(&mut self, top: &dyn TableLike, item: &Item) -> Vec<RawVariant> {
+        let Some(all) = item.as_table_like() else {
+            self.error(
+                span(item),
+                "`variant` must hold named tables",
+                Some("write [variant.fast] or [[variant.fast.task]]".into()),
+            );
+            return vec![];
+        };
+        let mut out = Vec::new();
+        for (name, vitem) in all.iter() {
+            let name_sp = Sp::new(name.to_string(), key_span(all, name));
+            let Some(v) = vitem.as_table_like() else {
+                self.error(
+                    span(vitem),
+                    format!("variant `{name}` must be a table"),
+                    Some(format!("write [variant.{name}]")),
+                );
+                continue;
+            };
+            self.unknown_keys(v, VARIANT_KEYS, &format!("variant `{name}`"));
+            let removed = v
+                .get("remove")
+                .map(|i| self.string_list(i, "remove"))
+                .unwrap_or_default();
+            let base_ids: Vec<String> = ["task", "risk", "milestone"]
+                .iter()
+                .flat_map(|s| tables_of(top.get(s)))
+                .filter_map(|t| id_of(&t))
+                .collect();
+            for r in &removed {
+                if !base_ids.contains(&r.value) {
+                    let hint = did_you_mean(&r.value, base_ids.iter().map(String::as_str))
+                        .unwrap_or_else(|| {
+                            "`remove` names ids of the base plan's tasks, risks or milestones"
+                                .into()
+                        });
+                    self.error(
+                        r.span.clone(),
+                        format!(
+                            "variant `{name}` removes `{}`, which the base plan does not have",
+                            r.value
+                        ),
+                        Some(hint),
+                    );
+                }
+            }
+            let mut merged = toml_edit::Table::new();
+            let mut project = top
+                .get("project")
+                .and_then(|i| i.as_table_like())
+                .map(to_table)
+                .unwrap_or_default();
+            if let Some(vp) = v.get("project").and_then(|i| i.as_table_like()) {
+                overlay(&mut project, vp);
+            }
+            if let Some((k, scores)) = v.get_key_value("scores") {
+                project.insert_formatted(k, scores.clone());
+            }
+            merged.insert("project", Item::Table(project));
+            for section in ["task", "risk", "milestone"] {
+                let mut tables: Vec<toml_edit::Table> = tables_of(top.get(section))
+                    .into_iter()
+                    .filter(|t| id_of(t).is_none_or(|id| !removed.iter().any(|r| r.value == id)))
+                    .collect();
+                if let Some(vs) = v.get(section) {
+                    if !matches!(vs, Item::ArrayOfTables(_) | Item::Value(Value::Array(_))) {
+                        self.error(
+                            span(vs),
+                            format!("`variant.{name}.{section}` must be a list of tables"),
+                            Some(format!(
+                                "write one [[variant.{name}.{section}]] section per {section}"
+                            )),
+                        );
+                    }
+                    for vt in tables_of(Some(vs)) {
+                        match id_of(&vt).and_then(|id| {
+                            tables
+                                .iter_mut()
+                                .find(|t| id_of(t).as_deref() == Some(id.as_str()))
+                        }) {
+                            Some(base) => overlay(base, &vt),
+                            None => tables.push(vt),
+                        }
+                    }
+                }
+                let mut aot = toml_edit::ArrayOfTables::new();
+                for t in tables {
+                    aot.push(t);
+                }
+                merged.insert(section, Item::ArrayOfTables(aot));
+            }
+            let scenario = self.scenario(&merged);
+            out.push(RawVariant {
+                name: name_sp,
+                description: v
+                    .get("description")
+                    .and_then(|i| i.as_str())
+                    .map(str::to_string),
+                removed: removed.into_iter().map(|r| r.value).collect(),
+                scenario,
+            });
+        }
+        out
     }
 
     fn array_of_tables<T>(
@@ -207,6 +375,23 @@ impl Reader {
                 ),
             }
         }
+        p.cost_per_day = self.non_negative(t, "cost_per_day");
+        if let Some(item) = t.get("scores") {
+            match item.as_table_like() {
+                Some(st) => {
+                    for (k, v) in st.iter() {
+                        if let Some(x) = v.as_value().and_then(|v| self.number(v, k)) {
+                            p.scores.push((k.to_string(), x));
+                        }
+                    }
+                }
+                None => self.error(
+                    span(item),
+                    "`scores` must be a table of numbers",
+                    Some("e.g. scores = { scalability = 9, maintainability = 7 }".into()),
+                ),
+            }
+        }
         p.seed = self.unsigned(t, "seed", 0);
         p.iterations = self.unsigned(t, "iterations", 1);
         p
@@ -223,6 +408,8 @@ impl Reader {
             attempts: t.get("attempts").and_then(|i| self.integer(i, "attempts")),
             retry_duration: t.get("retry_duration").and_then(|i| self.duration(i)),
             fallback: self.string(t, "fallback"),
+            cost: self.non_negative(t, "cost"),
+            cost_per_day: self.non_negative(t, "cost_per_day"),
             header,
             id,
         })
@@ -352,6 +539,29 @@ impl Reader {
                 None
             }
         }
+    }
+
+    /// An optional number that must not be negative (a cost or a rate).
+    fn non_negative(&mut self, t: &dyn TableLike, key: &str) -> Option<Sp<f64>> {
+        let item = t.get(key)?;
+        let Some(value) = item.as_value() else {
+            self.error(
+                span(item),
+                format!("`{key}` must be a number, found {}", item.type_name()),
+                None,
+            );
+            return None;
+        };
+        let x = self.number(value, key)?;
+        if x < 0.0 {
+            self.error(
+                span(item),
+                format!("`{key}` cannot be negative, got {x}"),
+                None,
+            );
+            return None;
+        }
+        Some(Sp::new(x, span(item)))
     }
 
     fn integer(&mut self, item: &Item, key: &str) -> Option<Sp<i64>> {
