@@ -14,7 +14,10 @@ use shipcast::report::{Forecast, html};
 
 fn forecast(toml: &str, iterations: u64) -> (Plan, analysis::Summary, Details) {
     let plan = shipcast::scenario::load_str("plan.toml", toml).unwrap();
-    let config = Config { iterations, seed: 11 };
+    let config = Config {
+        iterations,
+        seed: 11,
+    };
     let out = simulate_with(&plan, &config, &analysis::detail_probes(&plan));
     let summary = analysis::summarize(&plan, &out);
     let details = analysis::details(&plan, &config, &out);
@@ -147,8 +150,20 @@ after = ["sure"]
     let train = driver(&plan, &d.drivers[0], "train").what_if.unwrap();
     assert_eq!(train.p80_gain, Some(20.0));
     assert_eq!(train.delivered, 1.0);
-    assert_eq!(driver(&plan, &d.drivers[1], "outage").what_if.unwrap().p80_gain, Some(5.0));
-    assert_eq!(driver(&plan, &d.drivers[2], "sure").what_if.unwrap().p80_gain, Some(0.0));
+    assert_eq!(
+        driver(&plan, &d.drivers[1], "outage")
+            .what_if
+            .unwrap()
+            .p80_gain,
+        Some(5.0)
+    );
+    assert_eq!(
+        driver(&plan, &d.drivers[2], "sure")
+            .what_if
+            .unwrap()
+            .p80_gain,
+        Some(0.0)
+    );
 }
 
 const EXAMPLE: &str = include_str!("../scenarios/ai-assistant.toml");
@@ -170,7 +185,12 @@ fn svg_texts(svg: &str) -> Vec<String> {
 #[test]
 fn charts_say_what_they_answer_with_labels_units_and_markers() {
     let (plan, summary, details) = forecast(EXAMPLE, 4_000);
-    let f = Forecast { plan: &plan, summary: &summary, file: "ai-assistant.toml", details: &details };
+    let f = Forecast {
+        plan: &plan,
+        summary: &summary,
+        file: "ai-assistant.toml",
+        details: &details,
+    };
     let mut all = String::new();
     for chart in Chart::all(&f) {
         let svg = chart.svg(&f).unwrap();
@@ -200,27 +220,62 @@ fn charts_say_what_they_answer_with_labels_units_and_markers() {
 
 #[test]
 fn a_program_that_may_never_deliver_shows_it() {
-    let (plan, summary, details) = forecast("[[task]]\nid = \"a\"\nduration = [2, 4, 9]\nsuccess = 0.7\n", 2_000);
-    let f = Forecast { plan: &plan, summary: &summary, file: "p.toml", details: &details };
+    let (plan, summary, details) = forecast(
+        "[[task]]\nid = \"a\"\nduration = [2, 4, 9]\nsuccess = 0.7\n",
+        2_000,
+    );
+    let f = Forecast {
+        plan: &plan,
+        summary: &summary,
+        file: "p.toml",
+        details: &details,
+    };
     // One attempt succeeding with 0.7: P(delivered) = 0.7, standard error sqrt(0.21 / 2000).
     let delivered = summary.milestones[0].delivered.estimate;
-    assert!((delivered - 0.7).abs() < 4.0 * (0.21f64 / 2000.0).sqrt(), "{delivered}");
+    assert!(
+        (delivered - 0.7).abs() < 4.0 * (0.21f64 / 2000.0).sqrt(),
+        "{delivered}"
+    );
     let texts = svg_texts(&Chart::SCurve(0).svg(&f).unwrap()).join("\n");
-    assert!(texts.contains(&format!("delivers at all: {:.1}%", 100.0 * delivered)), "{texts}");
-    assert!(texts.contains("P50 day"), "no start date: labels in working days\n{texts}");
-    assert!(!texts.contains("P95"), "P95 is not reached, so it is not marked\n{texts}");
+    assert!(
+        texts.contains(&format!("delivers at all: {:.1}%", 100.0 * delivered)),
+        "{texts}"
+    );
+    assert!(
+        texts.contains("P50 day"),
+        "no start date: labels in working days\n{texts}"
+    );
+    assert!(
+        !texts.contains("P95"),
+        "P95 is not reached, so it is not marked\n{texts}"
+    );
 }
 
 #[test]
 fn the_html_report_is_self_contained() {
     let (plan, summary, details) = forecast(EXAMPLE, 2_000);
-    let f = Forecast { plan: &plan, summary: &summary, file: "ai-assistant.toml", details: &details };
-    let page = html::render(&f).unwrap();
+    let f = Forecast {
+        plan: &plan,
+        summary: &summary,
+        file: "ai-assistant.toml",
+        details: &details,
+    };
+    let page = html::render(&f, &Chart::render_all(&f).unwrap()).unwrap();
     for forbidden in ["<script", "src=", "href=", "url(", "@import"] {
-        assert!(!page.contains(forbidden), "report.html must not contain {forbidden}");
+        assert!(
+            !page.contains(forbidden),
+            "report.html must not contain {forbidden}"
+        );
     }
     assert_eq!(page.matches("<svg").count(), Chart::all(&f).len());
-    for needle in ["Support assistant v1", "seed 11", "2000 simulated runs", "Experiments", "Fine-tune the model", "What drives it"] {
+    for needle in [
+        "Support assistant v1",
+        "seed 11",
+        "2000 simulated runs",
+        "Experiments",
+        "Fine-tune the model",
+        "What drives it",
+    ] {
         assert!(page.contains(needle), "missing {needle}");
     }
 }
@@ -230,19 +285,56 @@ fn run_writes_the_report_directory_and_says_where() {
     let dir = tempfile::tempdir().unwrap();
     let out_dir = dir.path().join("report");
     let o = out_dir.to_str().unwrap();
-    let run = shipcast(&["run", "scenarios/ai-assistant.toml", "--iterations", "2000", "--out", o, "--png"]);
+    let run = shipcast(&[
+        "run",
+        "scenarios/ai-assistant.toml",
+        "--iterations",
+        "2000",
+        "--out",
+        o,
+        "--png",
+    ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stderr.contains(&format!("{o}/report.html")), "{}", run.stderr);
-    for name in ["report.html", "report.md", "summary.csv", "drivers.csv", "gantt.svg", "gantt.png", "s-curve-launch.svg", "s-curve-launch.png", "histogram-beta.svg", "drivers-launch.svg"] {
+    assert!(
+        run.stderr.contains(&format!("{o}/report.html")),
+        "{}",
+        run.stderr
+    );
+    for name in [
+        "report.html",
+        "report.md",
+        "summary.csv",
+        "drivers.csv",
+        "gantt.svg",
+        "gantt.png",
+        "s-curve-launch.svg",
+        "s-curve-launch.png",
+        "histogram-beta.svg",
+        "drivers-launch.svg",
+    ] {
         assert!(out_dir.join(name).is_file(), "missing {name}");
     }
     let drivers = std::fs::read_to_string(out_dir.join("drivers.csv")).unwrap();
     assert!(drivers.starts_with("milestone,rank,kind,id,name,sensitivity,criticality,"));
-    assert!(drivers.contains("launch,1,experiment,finetune,"), "{drivers}");
+    assert!(
+        drivers.contains("launch,1,experiment,finetune,"),
+        "{drivers}"
+    );
     let md = std::fs::read_to_string(out_dir.join("report.md")).unwrap();
     assert!(md.contains("![s-curve-launch](s-curve-launch.svg)") && md.contains("| Milestone |"));
     // A rerun replaces shipcast's own report.
-    assert_eq!(shipcast(&["run", "scenarios/ai-assistant.toml", "--iterations", "500", "--out", o]).code, 0);
+    assert_eq!(
+        shipcast(&[
+            "run",
+            "scenarios/ai-assistant.toml",
+            "--iterations",
+            "500",
+            "--out",
+            o
+        ])
+        .code,
+        0
+    );
 }
 
 #[test]
@@ -250,20 +342,45 @@ fn a_directory_shipcast_did_not_write_is_left_alone() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("notes.txt"), "mine").unwrap();
     let o = dir.path().to_str().unwrap();
-    let run = shipcast(&["run", "scenarios/ai-assistant.toml", "--iterations", "200", "--out", o]);
+    let run = shipcast(&[
+        "run",
+        "scenarios/ai-assistant.toml",
+        "--iterations",
+        "200",
+        "--out",
+        o,
+    ]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("files shipcast did not write") && run.stderr.contains("--force"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("files shipcast did not write") && run.stderr.contains("--force"),
+        "{}",
+        run.stderr
+    );
     assert!(!dir.path().join("report.html").exists());
-    let forced = shipcast(&["run", "scenarios/ai-assistant.toml", "--iterations", "200", "--out", o, "--force"]);
+    let forced = shipcast(&[
+        "run",
+        "scenarios/ai-assistant.toml",
+        "--iterations",
+        "200",
+        "--out",
+        o,
+        "--force",
+    ]);
     assert_eq!(forced.code, 0);
-    assert_eq!(std::fs::read_to_string(dir.path().join("notes.txt")).unwrap(), "mine");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("notes.txt")).unwrap(),
+        "mine"
+    );
 }
 
 /// Share of pixels that are not (near) white, and the number of distinct colours.
 fn ink(png: &std::path::Path) -> (f64, usize) {
     let img = image::open(png).unwrap().to_rgb8();
     let total = (img.width() * img.height()) as f64;
-    let inked = img.pixels().filter(|p| p.0.iter().any(|c| *c < 235)).count() as f64;
+    let inked = img
+        .pixels()
+        .filter(|p| p.0.iter().any(|c| *c < 235))
+        .count() as f64;
     let colours: std::collections::HashSet<[u8; 3]> = img.pixels().map(|p| p.0).collect();
     (inked / total, colours.len())
 }
@@ -276,7 +393,15 @@ fn png_charts_render_with_no_system_fonts() {
     let render = |name: &str| {
         let out_dir = dir.path().join(name);
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_shipcast"))
-            .args(["run", "scenarios/ai-assistant.toml", "--iterations", "1000", "--png", "--out", out_dir.to_str().unwrap()])
+            .args([
+                "run",
+                "scenarios/ai-assistant.toml",
+                "--iterations",
+                "1000",
+                "--png",
+                "--out",
+                out_dir.to_str().unwrap(),
+            ])
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .env("FONTCONFIG_FILE", "/dev/null")
             .env("FONTCONFIG_PATH", "/nonexistent")
@@ -284,20 +409,33 @@ fn png_charts_render_with_no_system_fonts() {
             .env("XDG_DATA_HOME", "/nonexistent")
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         std::fs::read(out_dir.join("s-curve-launch.png")).unwrap()
     };
     let a = render("a");
     assert_eq!(a, render("b"), "PNG output is deterministic");
     let (share, colours) = ink(&dir.path().join("a").join("s-curve-launch.png"));
-    assert!(share > 0.05 && colours > 20, "chart looks blank: {share} inked, {colours} colours");
+    assert!(
+        share > 0.05 && colours > 20,
+        "chart looks blank: {share} inked, {colours} colours"
+    );
 }
 
 #[test]
 fn the_report_renders_in_headless_chromium_without_console_errors() {
-    let Some(chromium) = ["chromium", "chromium-browser", "google-chrome"].into_iter().find(|c| {
-        std::process::Command::new(c).arg("--version").output().is_ok_and(|o| o.status.success())
-    }) else {
+    let Some(chromium) = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|c| {
+            std::process::Command::new(c)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+    else {
         // CI installs Chromium (.ci/run) and must run this test; a developer machine may not have it.
         assert!(std::env::var("CI").is_err(), "Chromium is required in CI");
         eprintln!("skipped: no Chromium on this machine (apt-get install chromium)");
@@ -305,10 +443,19 @@ fn the_report_renders_in_headless_chromium_without_console_errors() {
     };
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("report");
-    let run = shipcast(&["run", "scenarios/ai-assistant.toml", "--iterations", "2000", "--out", report.to_str().unwrap()]);
+    let run = shipcast(&[
+        "run",
+        "scenarios/ai-assistant.toml",
+        "--iterations",
+        "2000",
+        "--out",
+        report.to_str().unwrap(),
+    ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     // The screenshot is kept as a CI artifact.
-    let artifacts = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("output").join("ci-artifacts");
+    let artifacts = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("output")
+        .join("ci-artifacts");
     std::fs::create_dir_all(&artifacts).unwrap();
     let shot = artifacts.join("report.png");
     let _ = std::fs::remove_file(&shot);
@@ -327,7 +474,10 @@ fn the_report_renders_in_headless_chromium_without_console_errors() {
             "--v=0",
             "--window-size=1100,3000",
         ])
-        .arg(format!("--user-data-dir={}", dir.path().join("profile").display()))
+        .arg(format!(
+            "--user-data-dir={}",
+            dir.path().join("profile").display()
+        ))
         .arg(format!("--screenshot={}", shot.display()))
         .arg(format!("file://{}", report.join("report.html").display()))
         .output()
@@ -337,5 +487,8 @@ fn the_report_renders_in_headless_chromium_without_console_errors() {
     let console: Vec<&str> = log.lines().filter(|l| l.contains(":CONSOLE")).collect();
     assert!(console.is_empty(), "console messages: {console:?}");
     let (share, colours) = ink(&shot);
-    assert!(share > 0.05 && colours > 20, "screenshot looks blank: {share} inked, {colours} colours");
+    assert!(
+        share > 0.05 && colours > 20,
+        "screenshot looks blank: {share} inked, {colours} colours"
+    );
 }

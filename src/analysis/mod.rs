@@ -6,7 +6,9 @@
 //! Every percentile carries a 95% interval from order statistics, every probability a 95% Wilson
 //! score interval. Mean and standard deviation are of the delivered iterations.
 
+pub mod compare;
 pub mod drivers;
+pub mod sweep;
 
 use statrs::distribution::{Binomial, DiscreteCDF};
 
@@ -131,6 +133,31 @@ pub struct OnTime {
     pub gate: Option<Gate>,
 }
 
+/// Cost percentiles of one milestone over all runs (a run that never delivers still spends).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CostSummary {
+    pub p10: f64,
+    pub p50: f64,
+    pub p80: f64,
+    pub p90: f64,
+    pub mean: f64,
+}
+
+impl CostSummary {
+    pub fn of(column: &[f64]) -> CostSummary {
+        let mut sorted = column.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        let q = |p| quantile_sorted(&sorted, p);
+        CostSummary {
+            p10: q(0.1),
+            p50: q(0.5),
+            p80: q(0.8),
+            p90: q(0.9),
+            mean: column.iter().sum::<f64>() / column.len() as f64,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct MilestoneSummary {
     /// Index into `plan.milestones`.
@@ -141,6 +168,8 @@ pub struct MilestoneSummary {
     pub mean: Option<f64>,
     pub sd: Option<f64>,
     pub on_time: Option<OnTime>,
+    /// The cost of reaching the milestone, when the plan has costs.
+    pub cost: Option<CostSummary>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -169,8 +198,13 @@ pub struct Summary {
     pub risks: Vec<RiskSummary>,
 }
 
-/// Summarises one milestone's finishes (in iteration order).
-pub fn milestone_summary(plan: &Plan, m: usize, column: &[f64]) -> MilestoneSummary {
+/// Summarises one milestone's finishes (in iteration order) and, when given, its costs.
+pub fn milestone_summary(
+    plan: &Plan,
+    m: usize,
+    column: &[f64],
+    cost: Option<&[f64]>,
+) -> MilestoneSummary {
     let n = column.len() as u64;
     let mut sorted = column.to_vec();
     sorted.sort_by(f64::total_cmp);
@@ -202,6 +236,7 @@ pub fn milestone_summary(plan: &Plan, m: usize, column: &[f64]) -> MilestoneSumm
         mean,
         sd,
         on_time,
+        cost: cost.map(CostSummary::of),
     }
 }
 
@@ -222,7 +257,14 @@ fn mean_sd(xs: &[f64]) -> (Option<f64>, Option<f64>) {
 
 pub fn summarize(plan: &Plan, out: &Outcomes) -> Summary {
     let milestones = (0..out.milestones)
-        .map(|m| milestone_summary(plan, m, &out.milestone_column(m)))
+        .map(|m| {
+            milestone_summary(
+                plan,
+                m,
+                &out.milestone_column(m),
+                out.cost_column(m).as_deref(),
+            )
+        })
         .collect();
     let mut experiments: Vec<ExperimentSummary> = plan
         .nodes
@@ -395,6 +437,15 @@ mod tests {
         let none = wilson(0, 500);
         assert_eq!((none.estimate, none.low), (0.0, 0.0));
         assert!(none.high > 0.0);
+    }
+
+    #[test]
+    fn cost_percentiles() {
+        let c = CostSummary::of(&[4.0, 1.0, 3.0, 2.0, 5.0]);
+        assert_eq!(
+            (c.p10, c.p50, c.p80, c.p90, c.mean),
+            (1.0, 3.0, 4.0, 5.0, 3.0)
+        );
     }
 
     #[test]

@@ -5,14 +5,16 @@
 //! 2 bad input or usage. stdout carries only the output asked for; messages go to stderr. A
 //! closed stdout (`shipcast run plan.toml | head`) ends the program quietly with 0.
 
+mod compare;
+mod run;
+
 use std::io::{self, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::analysis::{self, GateStatus};
-use crate::engine::{self, Config};
-use crate::report::{self, Input};
+use crate::engine::Config;
+use crate::model::Plan;
 use crate::scenario;
 
 pub const EXIT_OK: i32 = 0;
@@ -42,16 +44,19 @@ pub enum Command {
         /// Where to write it; refused if the file exists. Default: stdout.
         file: Option<PathBuf>,
     },
-    /// Check a scenario and print every problem found (exit 2 when there is any).
+    /// Check a scenario, with its variants, and print every problem found (exit 2 if any).
     Validate { file: PathBuf },
     /// Simulate a scenario and report delivery confidence.
-    Run(RunArgs),
+    Run(run::RunArgs),
+    /// Compare scenarios side by side: a file's base plan and its variants, or several files.
+    Compare(compare::CompareArgs),
+    /// Vary one or two parameters over a grid and report a milestone's P80 and cost.
+    Sweep(compare::SweepArgs),
 }
 
-#[derive(clap::Args, Debug)]
-pub struct RunArgs {
-    /// The scenario file (TOML).
-    pub file: PathBuf,
+/// How many runs to simulate, and how.
+#[derive(clap::Args, Debug, Clone)]
+pub struct SimArgs {
     /// Simulated schedules [default: the scenario's `iterations`, else 10000].
     #[arg(short = 'n', long)]
     pub iterations: Option<u64>,
@@ -62,25 +67,86 @@ pub struct RunArgs {
     /// Worker threads [default: one per core]. Results do not depend on it.
     #[arg(short = 'j', long)]
     pub threads: Option<usize>,
-    /// Output format on stdout.
-    #[arg(short, long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
-    /// Also write one CSV row per iteration to this file.
-    #[arg(long, value_name = "FILE.csv")]
-    pub samples: Option<PathBuf>,
+}
+
+impl SimArgs {
+    /// The run's configuration: the command line first, then the scenario, then the defaults.
+    pub fn config(&self, plan: &Plan) -> Result<Config, Failure> {
+        let config = Config {
+            iterations: self
+                .iterations
+                .or(plan.iterations)
+                .unwrap_or(DEFAULT_ITERATIONS),
+            seed: self.seed.or(plan.seed).unwrap_or(DEFAULT_SEED),
+        };
+        if config.iterations == 0 {
+            return Err(Failure::bad_input(
+                "error: --iterations must be at least 1\n",
+            ));
+        }
+        Ok(config)
+    }
+
+    /// A rayon pool of the asked size.
+    pub fn pool(&self) -> Result<rayon::ThreadPool, Failure> {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(self.threads.unwrap_or(0))
+            .build()
+            .map_err(|e| {
+                Failure::bad_input(format!(
+                    "error: cannot start {} threads: {e}\n",
+                    self.threads.unwrap_or(0)
+                ))
+            })
+    }
+}
+
+/// Where charts and reports go.
+#[derive(clap::Args, Debug, Clone)]
+pub struct OutArgs {
     /// Where to write charts and reports [default: output/<scenario file name>/].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Also write every chart as PNG.
     #[arg(long)]
     pub png: bool,
-    /// Write no charts or reports, and skip the drivers analysis they need.
+    /// Write no charts or reports (and skip the analyses only they need).
     #[arg(long, conflicts_with_all = ["out", "png"])]
     pub no_report: bool,
-    /// Replace the --samples file if it exists, and write the report into a directory that holds
-    /// files shipcast did not write.
+    /// Replace an existing output file named on the command line, and write the report into a
+    /// directory that holds files shipcast did not write.
     #[arg(long)]
     pub force: bool,
+}
+
+impl OutArgs {
+    /// The report directory, checked and created: `--out`, else `output/<default_name>/`.
+    /// None with `--no-report`.
+    pub fn prepare(&self, default_name: &str) -> Result<Option<PathBuf>, Failure> {
+        if self.no_report {
+            return Ok(None);
+        }
+        let dir = self
+            .out
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("output").join(default_name));
+        crate::report::files::prepare(&dir, self.force).map_err(|e| {
+            let hint = match e {
+                crate::report::files::DirError::Foreign(_) => {
+                    "  = hint: choose another --out, or pass --force to write there anyway\n"
+                }
+                _ => "",
+            };
+            Failure::bad_input(format!("error: {e}\n{hint}"))
+        })?;
+        Ok(Some(dir))
+    }
+}
+
+/// The file name without its extension, for default output directories.
+pub fn stem(file: &Path) -> String {
+    file.file_stem()
+        .map_or("scenario".into(), |s| s.to_string_lossy().into_owned())
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,6 +154,7 @@ pub enum Format {
     Text,
     Json,
     Csv,
+    Markdown,
 }
 
 /// A failure that ends the command: its message and exit code.
@@ -98,7 +165,7 @@ pub struct Failure {
 }
 
 impl Failure {
-    fn bad_input(message: impl Into<String>) -> Failure {
+    pub fn bad_input(message: impl Into<String>) -> Failure {
         Failure {
             message: message.into(),
             code: EXIT_BAD_INPUT,
@@ -108,6 +175,13 @@ impl Failure {
 
 impl From<io::Error> for Failure {
     fn from(e: io::Error) -> Failure {
+        if e.kind() == io::ErrorKind::BrokenPipe {
+            // The reader went away (`| head`): nothing left to say, and nothing went wrong.
+            return Failure {
+                message: String::new(),
+                code: EXIT_OK,
+            };
+        }
         Failure {
             message: format!("error: {e}\n"),
             code: EXIT_BAD_INPUT,
@@ -133,7 +207,6 @@ pub fn main() -> i32 {
         .and_then(|code| stdout.flush().map(|_| code).map_err(Failure::from))
     {
         Ok(code) => code,
-        Err(f) if f.code == EXIT_BAD_INPUT && f.message.contains("Broken pipe") => EXIT_OK,
         Err(f) => {
             eprint!("{}", f.message);
             f.code
@@ -146,7 +219,9 @@ pub fn execute(cli: Cli, out: &mut dyn Write) -> Result<i32, Failure> {
     match cli.command {
         Command::Init { file } => init(file, out),
         Command::Validate { file } => validate(&file),
-        Command::Run(args) => run(&args, out),
+        Command::Run(args) => run::run(&args, out),
+        Command::Compare(args) => compare::compare(&args, out),
+        Command::Sweep(args) => compare::sweep(&args, out),
     }
 }
 
@@ -172,16 +247,22 @@ fn init(file: Option<PathBuf>, out: &mut dyn Write) -> Result<i32, Failure> {
     Ok(EXIT_OK)
 }
 
-fn load(file: &std::path::Path) -> Result<crate::model::Plan, Failure> {
-    scenario::load(file).map_err(|e| Failure::bad_input(e.render()))
+/// The base plan and every variant of a scenario file.
+pub fn load_all(file: &Path) -> Result<Vec<Plan>, Failure> {
+    scenario::load_all(file).map_err(|e| Failure::bad_input(e.render()))
 }
 
-fn validate(file: &std::path::Path) -> Result<i32, Failure> {
-    let plan = load(file)?;
+fn validate(file: &Path) -> Result<i32, Failure> {
+    let plans = load_all(file)?;
+    let plan = &plans[0];
     let tasks = plan.nodes.iter().filter(|n| !n.is_milestone).count();
     let experiments = plan.nodes.iter().filter(|n| n.experiment.is_some()).count();
+    let variants = match plans.len() - 1 {
+        0 => String::new(),
+        n => format!(", {n} variant{}", if n == 1 { "" } else { "s" }),
+    };
     eprintln!(
-        "{}: ok ({tasks} tasks, {experiments} experiments, {} risks, {} milestones)",
+        "{}: ok ({tasks} tasks, {experiments} experiments, {} risks, {} milestones{variants})",
         file.display(),
         plan.risks.len(),
         plan.milestones.len()
@@ -189,120 +270,8 @@ fn validate(file: &std::path::Path) -> Result<i32, Failure> {
     Ok(EXIT_OK)
 }
 
-fn run(args: &RunArgs, out: &mut dyn Write) -> Result<i32, Failure> {
-    let plan = load(&args.file)?;
-    let config = Config {
-        iterations: args
-            .iterations
-            .or(plan.iterations)
-            .unwrap_or(DEFAULT_ITERATIONS),
-        seed: args.seed.or(plan.seed).unwrap_or(DEFAULT_SEED),
-    };
-    if config.iterations == 0 {
-        return Err(Failure::bad_input(
-            "error: --iterations must be at least 1\n",
-        ));
-    }
-    // Refuse before simulating, so a long run is not wasted on a file we will not write.
-    let samples = match &args.samples {
-        Some(path) => Some(open_output(path, args.force)?),
-        None => None,
-    };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads.unwrap_or(0))
-        .build()
-        .map_err(|e| {
-            Failure::bad_input(format!(
-                "error: cannot start {} threads: {e}\n",
-                args.threads.unwrap_or(0)
-            ))
-        })?;
-    let report_dir = (!args.no_report).then(|| report_dir(args));
-    if let Some(dir) = &report_dir {
-        report::files::prepare(dir, args.force).map_err(|e| {
-            let hint = match e {
-                report::files::DirError::Foreign(_) => {
-                    "  = hint: choose another --out, or pass --force to write there anyway
-"
-                }
-                _ => "",
-            };
-            Failure::bad_input(format!(
-                "error: {e}
-{hint}"
-            ))
-        })?;
-    }
-    let probes = if report_dir.is_some() {
-        analysis::detail_probes(&plan)
-    } else {
-        engine::Probes::default()
-    };
-    let (outcomes, summary, details) = pool.install(|| {
-        let outcomes = engine::simulate_with(&plan, &config, &probes);
-        let summary = analysis::summarize(&plan, &outcomes);
-        let details = report_dir
-            .is_some()
-            .then(|| analysis::details(&plan, &config, &outcomes));
-        (outcomes, summary, details)
-    });
-    if let (Some(f), Some(path)) = (samples, &args.samples) {
-        report::samples::write(&plan, &outcomes, io::BufWriter::new(f)).map_err(|e| {
-            Failure::bad_input(format!("error: cannot write {}: {e}\n", path.display()))
-        })?;
-    }
-    let file = args.file.display().to_string();
-    let input = Input {
-        plan: &plan,
-        summary: &summary,
-        file: &file,
-        details: details.as_ref(),
-    };
-    let text = match args.format {
-        Format::Text => report::text::render(&input),
-        Format::Json => report::json::render(&input),
-        Format::Csv => report::csv::render(&input),
-    };
-    out.write_all(text.as_bytes())?;
-    if let (Some(dir), Some(forecast)) = (&report_dir, input.forecast()) {
-        // Charts are drawn on this thread, after the simulation.
-        let written = report::files::write(dir, &forecast, args.png).map_err(|e| {
-            Failure::bad_input(format!(
-                "error: cannot write the report in {}: {e}\n",
-                dir.display()
-            ))
-        })?;
-        let charts = written
-            .iter()
-            .filter(|p| p.extension().is_some_and(|e| e == "svg"))
-            .count();
-        eprintln!(
-            "report: {} ({charts} charts and summaries in {})",
-            dir.join("report.html").display(),
-            dir.display()
-        );
-    }
-    let failed = summary
-        .milestones
-        .iter()
-        .filter_map(|m| m.on_time.as_ref()?.gate.as_ref())
-        .any(|g| g.status == GateStatus::Fails);
-    Ok(if failed { EXIT_GATE_FAILED } else { EXIT_OK })
-}
-
-/// The report directory: `--out`, else `output/<file stem>/` under the current directory.
-fn report_dir(args: &RunArgs) -> PathBuf {
-    args.out.clone().unwrap_or_else(|| {
-        let stem = args
-            .file
-            .file_stem()
-            .map_or("scenario".into(), |s| s.to_string_lossy().into_owned());
-        PathBuf::from("output").join(stem)
-    })
-}
-
 /// Opens a file the user named for output, refusing to replace one that exists unless forced.
-fn open_output(path: &std::path::Path, force: bool) -> Result<std::fs::File, Failure> {
+pub fn open_output(path: &Path, force: bool) -> Result<std::fs::File, Failure> {
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true);
     if force {

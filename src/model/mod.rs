@@ -3,6 +3,7 @@
 //! the only way to make one, and it reports every problem it finds with the span at fault.
 
 pub mod calendar;
+pub mod params;
 
 use std::collections::{HashMap, HashSet};
 
@@ -110,6 +111,16 @@ pub struct Plan {
     pub risk_of: Vec<u32>,
     /// At least one: a scenario without milestones gets the implicit `finish`.
     pub milestones: Vec<Milestone>,
+    /// The `[sweep]` section, checked against the plan.
+    pub sweep: Option<SweepSpec>,
+}
+
+/// What `shipcast sweep` varies when the command line does not say.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SweepSpec {
+    pub params: Vec<params::Param>,
+    /// Index into `milestones` (default: the last one).
+    pub milestone: usize,
 }
 
 impl Plan {
@@ -489,7 +500,57 @@ impl Builder {
             return Err(self.diags);
         }
         let order = order.expect("no cycle when there are no diagnostics");
-        Ok(assemble(raw, calendar, pending, order, risks, milestones))
+        let mut plan = assemble(raw, calendar, pending, order, risks, milestones);
+        if let Some(sw) = &raw.sweep {
+            plan.sweep = self.sweep(sw, &plan);
+            if !self.diags.is_empty() {
+                return Err(self.diags);
+            }
+        }
+        Ok(plan)
+    }
+
+    /// Checks a `[sweep]` section: each parameter parses and applies to this plan.
+    fn sweep(&mut self, sw: &RawSweep, plan: &Plan) -> Option<SweepSpec> {
+        let mut out = Vec::new();
+        for s in &sw.set {
+            let applied = params::parse_set(&s.value).and_then(|p| {
+                let mut probe = plan.clone();
+                p.values
+                    .iter()
+                    .try_for_each(|&v| params::apply(&mut probe, &p.path, v))?;
+                Ok(p)
+            });
+            match applied {
+                Ok(p) => out.push(p),
+                Err(e) => self.err(
+                    s.span.clone(),
+                    format!("cannot sweep this: {e}"),
+                    Some("e.g. set = [\"task.train.success=0.3..0.9:0.1\"]".into()),
+                ),
+            }
+        }
+        let milestone = match &sw.milestone {
+            None => plan.milestones.len() - 1,
+            Some(m) => match plan.milestones.iter().position(|x| x.id == m.value) {
+                Some(i) => i,
+                None => {
+                    let hint =
+                        did_you_mean(&m.value, plan.milestones.iter().map(|x| x.id.as_str()))
+                            .unwrap_or_else(|| "name a milestone of this plan".into());
+                    self.err(
+                        m.span.clone(),
+                        format!("unknown milestone `{}`", m.value),
+                        Some(hint),
+                    );
+                    return None;
+                }
+            },
+        };
+        (out.len() == sw.set.len()).then_some(SweepSpec {
+            params: out,
+            milestone,
+        })
     }
 
     fn experiment(&mut self, t: &RawTask, three: ThreePoint) -> Option<(Vec<f64>, Option<Dist>)> {
@@ -971,5 +1032,6 @@ fn assemble(
         risk_start,
         risk_of,
         milestones,
+        sweep: None,
     }
 }

@@ -686,13 +686,7 @@ impl Chart {
 
     /// The chart as an SVG document.
     pub fn svg(&self, f: &Forecast) -> Result<String, Box<dyn Error>> {
-        register_fonts();
-        let mut s = String::new();
-        {
-            let root = SVGBackend::with_string(&mut s, SIZE).into_drawing_area();
-            self.draw(&root, f)?;
-        }
-        Ok(s)
+        to_svg(|root| self.draw(root, f))
     }
 
     /// Every chart of a forecast as SVG, in report order.
@@ -705,8 +699,413 @@ impl Chart {
 
     /// The chart as a PNG file at `path`.
     pub fn png(&self, f: &Forecast, path: &std::path::Path) -> Result<(), Box<dyn Error>> {
-        register_fonts();
-        let root = BitMapBackend::new(path, SIZE).into_drawing_area();
-        self.draw(&root, f)
+        to_png(path, |root| self.draw(root, f))
     }
+}
+
+/// Line colours and dash patterns for scenarios, distinguishable in colour and in grayscale.
+const SERIES: [RGBColor; 6] = [BLUE, ORANGE, GREEN, VERMILLION, PURPLE, SKY];
+
+fn series_color(k: usize) -> RGBColor {
+    SERIES[k % SERIES.len()]
+}
+
+type Xy =
+    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>;
+
+/// A line drawn solid for the first series and dashed (longer dashes for later ones) after.
+fn styled_line<DB: DrawingBackend>(
+    chart: &mut ChartContext<'_, DB, Xy>,
+    k: usize,
+    points: Vec<(f64, f64)>,
+    label: &str,
+) -> Res
+where
+    DB::ErrorType: 'static,
+{
+    let color = series_color(k);
+    let style = color.stroke_width(3);
+    let anno = if k == 0 {
+        chart.draw_series(LineSeries::new(points, style))?
+    } else {
+        chart.draw_series(DashedLineSeries::new(points, 4 + 4 * k as u32, 5, style))?
+    };
+    anno.label(label.to_string())
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], color.stroke_width(3)));
+    Ok(())
+}
+
+/// "When will Launch ship, scenario by scenario?": each scenario's delivery S-curve on one
+/// chart, from the same random numbers.
+pub fn overlay<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    c: &super::compare::Comparison,
+    id: &str,
+) -> Res
+where
+    DB::ErrorType: 'static,
+{
+    root.fill(&WHITE)?;
+    let reference = c.plans[0].1;
+    let name = c
+        .plans
+        .iter()
+        .find_map(|(_, p)| p.milestones.iter().find(|m| m.id == id))
+        .map_or(id.to_string(), |m| m.name.clone());
+    let title = format!("When will {name} ship, scenario by scenario?");
+    let columns: Vec<Option<Vec<f64>>> = (0..c.plans.len())
+        .map(|k| {
+            let m = c.plans[k].1.milestones.iter().position(|m| m.id == id)?;
+            let mut v = c.scenarios[k].outcomes.milestone_column(m);
+            v.sort_by(f64::total_cmp);
+            Some(v)
+        })
+        .collect();
+    let finite = columns
+        .iter()
+        .flatten()
+        .flat_map(|v| v.iter().copied().filter(|x| x.is_finite()));
+    let (lo, hi) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
+        (a.min(x), b.max(x))
+    });
+    let deadline = reference
+        .milestones
+        .iter()
+        .find(|m| m.id == id)
+        .and_then(|m| m.deadline);
+    let hi = hi.max(deadline.map_or(hi, |d| d.days));
+    if !lo.is_finite() {
+        return no_data(root, &title, "no scenario delivers it in any simulated run");
+    }
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, bold(24.0))
+        .margin(16)
+        .x_label_area_size(48)
+        .y_label_area_size(64)
+        .build_cartesian_2d(x_range(lo, hi), 0.0..105.0)?;
+    chart
+        .configure_mesh()
+        .x_labels(8)
+        .y_labels(11)
+        .x_label_formatter(&|x| axis_label(reference, *x))
+        .y_label_formatter(&|y| format!("{y:.0}%"))
+        .x_desc(x_desc(reference))
+        .y_desc("Chance delivered by then")
+        .axis_desc_style(font(15.0))
+        .label_style(font(13.0))
+        .light_line_style(RGBColor(235, 235, 235))
+        .draw()?;
+    for (k, col) in columns.iter().enumerate() {
+        let Some(col) = col else { continue };
+        let n = col.len() as f64;
+        let delivered: Vec<f64> = col.iter().copied().filter(|x| x.is_finite()).collect();
+        if delivered.is_empty() {
+            continue;
+        }
+        let last = delivered.len() - 1;
+        let mut points: Vec<(f64, f64)> = (0..=500usize)
+            .map(|q| q * last / 500)
+            .map(|i| (delivered[i], 100.0 * (i + 1) as f64 / n))
+            .collect();
+        points.dedup();
+        points.push((hi, 100.0 * delivered.len() as f64 / n));
+        styled_line(&mut chart, k, points, &c.plans[k].0)?;
+    }
+    if let Some(d) = deadline {
+        chart.draw_series(LineSeries::new(
+            [(d.days, 0.0), (d.days, 104.0)],
+            VERMILLION.stroke_width(2),
+        ))?;
+        chart.draw_series(std::iter::once(Text::new(
+            format!("deadline {} ", when(reference, d.days)),
+            (d.days, 102.0),
+            font(14.0)
+                .color(&VERMILLION)
+                .pos(Pos::new(HPos::Right, VPos::Top)),
+        )))?;
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::LowerRight)
+        .background_style(WHITE.mix(0.9))
+        .border_style(GREY)
+        .label_font(font(14.0))
+        .draw()?;
+    root.present()?;
+    Ok(())
+}
+
+/// What the trade-off chart puts on its vertical axis.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TradeoffAxis {
+    /// Cost P80 (lower is better), with P10-P90 whiskers.
+    Cost,
+    /// A declared score (higher is better).
+    Score(String),
+}
+
+/// "Ship fast or build for scale?": each scenario a point at its P80 date and its cost P80 (or a
+/// declared score), whiskers from P10 to P90, the non-dominated scenarios filled and named in bold.
+pub fn tradeoff<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    c: &super::compare::Comparison,
+    id: &str,
+    axis: &TradeoffAxis,
+) -> Res
+where
+    DB::ErrorType: 'static,
+{
+    use crate::analysis::compare::non_dominated;
+    root.fill(&WHITE)?;
+    let reference = c.plans[0].1;
+    let name = c
+        .plans
+        .iter()
+        .find_map(|(_, p)| p.milestones.iter().find(|m| m.id == id))
+        .map_or(id.to_string(), |m| m.name.clone());
+    let y_name = match axis {
+        TradeoffAxis::Cost => "Cost P80".to_string(),
+        TradeoffAxis::Score(s) => format!("Declared score: {s}"),
+    };
+    let title = format!("{name}: P80 date against {y_name}");
+    // (label, P10, P80, P90 finish; y, y low, y high)
+    let mut pts = Vec::new();
+    let mut unshown = Vec::new();
+    for k in 0..c.plans.len() {
+        let Some(m) = c.milestone(k, id) else {
+            continue;
+        };
+        let (Some(p10), Some(p80), Some(p90)) = (
+            m.percentiles[0].days,
+            m.percentiles[2].days,
+            m.percentiles[3].days,
+        ) else {
+            unshown.push(format!(
+                "{} (P80 or P90 not reached: delivers in {:.1}% of runs)",
+                c.plans[k].0,
+                100.0 * m.delivered.estimate
+            ));
+            continue;
+        };
+        let y = match axis {
+            TradeoffAxis::Cost => m.cost.map(|c| (c.p80, c.p10, c.p90)),
+            TradeoffAxis::Score(s) => c.plans[k]
+                .1
+                .scores
+                .iter()
+                .find(|(n, _)| n == s)
+                .map(|(_, v)| (*v, *v, *v)),
+        };
+        if let Some((y, ylo, yhi)) = y {
+            pts.push((k, p10, p80, p90, y, ylo, yhi));
+        }
+    }
+    if pts.is_empty() {
+        let why = match axis {
+            TradeoffAxis::Cost => {
+                "no scenario declares costs: add cost_per_day to [project] or cost to tasks"
+                    .to_string()
+            }
+            TradeoffAxis::Score(s) => format!("no scenario declares the score `{s}`"),
+        };
+        return no_data(root, &title, &why);
+    }
+    // Both axes are made small: days always, cost as is, a score negated.
+    let sign = if matches!(axis, TradeoffAxis::Score(_)) {
+        -1.0
+    } else {
+        1.0
+    };
+    let front = non_dominated(&pts.iter().map(|p| (p.2, sign * p.4)).collect::<Vec<_>>());
+    let (xlo, xhi) = pts
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
+            (a.min(p.1), b.max(p.3))
+        });
+    let (ylo, yhi) = pts
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
+            (a.min(p.5), b.max(p.6))
+        });
+    let ypad = ((yhi - ylo) * 0.15).max(yhi.abs() * 0.05).max(0.5);
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, bold(22.0))
+        .margin(16)
+        .x_label_area_size(48)
+        .y_label_area_size(80)
+        .build_cartesian_2d(
+            x_range(xlo, xhi + (xhi - xlo) * 0.15),
+            (ylo - ypad)..(yhi + ypad),
+        )?;
+    chart
+        .configure_mesh()
+        .x_labels(8)
+        .x_label_formatter(&|x| axis_label(reference, *x))
+        .y_label_formatter(&|y| {
+            if matches!(axis, TradeoffAxis::Cost) {
+                super::tables::money(*y)
+            } else {
+                format!("{y:.1}")
+            }
+        })
+        .x_desc("P80 finish (whiskers: P10 to P90)")
+        .y_desc(y_name.as_str())
+        .axis_desc_style(font(15.0))
+        .label_style(font(13.0))
+        .light_line_style(RGBColor(235, 235, 235))
+        .draw()?;
+    for (i, &(k, p10, p80, p90, y, ylo, yhi)) in pts.iter().enumerate() {
+        let color = series_color(k);
+        chart.draw_series(LineSeries::new([(p10, y), (p90, y)], color.stroke_width(2)))?;
+        if yhi > ylo {
+            chart.draw_series(LineSeries::new(
+                [(p80, ylo), (p80, yhi)],
+                color.stroke_width(2),
+            ))?;
+        }
+        let (marker, label) = if front[i] {
+            (Circle::new((p80, y), 9, color.filled()), bold(15.0))
+        } else {
+            (Circle::new((p80, y), 9, color.stroke_width(3)), font(15.0))
+        };
+        chart.draw_series(std::iter::once(marker))?;
+        let text = if front[i] {
+            format!("  {} (non-dominated)", c.plans[k].0)
+        } else {
+            format!("  {}", c.plans[k].0)
+        };
+        chart.draw_series(std::iter::once(Text::new(
+            text,
+            (p80, y),
+            label.pos(Pos::new(HPos::Left, VPos::Bottom)),
+        )))?;
+    }
+    if !unshown.is_empty() {
+        root.draw(&Text::new(
+            format!("not shown: {}", unshown.join("; ")),
+            (24, SIZE.1 as i32 - 22),
+            font(13.0).color(&GREY),
+        ))?;
+    }
+    root.present()?;
+    Ok(())
+}
+
+/// "How does Launch's P80 move with train's success?": P80 (with its 95% interval) against the
+/// first swept parameter, one line per value of the second.
+pub fn sweep<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, s: &super::compare::Sweep) -> Res
+where
+    DB::ErrorType: 'static,
+{
+    root.fill(&WHITE)?;
+    let ms = &s.plan.milestones[s.milestone];
+    let title = format!("How does {}'s P80 move with {}?", ms.name, s.params[0].path);
+    let pts: Vec<_> = s
+        .points
+        .iter()
+        .filter_map(|p| Some((p, p.p80.days?)))
+        .collect();
+    if pts.is_empty() {
+        return no_data(root, &title, "P80 is not reached at any point of the grid");
+    }
+    let xs = &s.params[0].values;
+    let (xlo, xhi) = xs
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+            (a.min(x), b.max(x))
+        });
+    let (ylo, yhi) = pts
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), (p, d)| {
+            (
+                a.min(p.p80.low.unwrap_or(*d)),
+                b.max(p.p80.high.unwrap_or(*d)),
+            )
+        });
+    let xpad = ((xhi - xlo) * 0.05).max(0.05);
+    let ypad = ((yhi - ylo) * 0.1).max(0.5);
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, bold(22.0))
+        .margin(16)
+        .x_label_area_size(48)
+        .y_label_area_size(80)
+        .build_cartesian_2d(
+            (xlo - xpad)..(xhi + xpad),
+            (ylo - ypad).max(0.0)..(yhi + ypad),
+        )?;
+    chart
+        .configure_mesh()
+        .x_labels(10)
+        .y_label_formatter(&|y| axis_label(s.plan, *y))
+        .x_desc(s.params[0].path.as_str())
+        .y_desc(format!("{} P80 (bars: 95% interval)", ms.name))
+        .axis_desc_style(font(15.0))
+        .label_style(font(13.0))
+        .light_line_style(RGBColor(235, 235, 235))
+        .draw()?;
+    let groups: Vec<Option<f64>> = match s.params.get(1) {
+        Some(p) => p.values.iter().map(|v| Some(*v)).collect(),
+        None => vec![None],
+    };
+    for (k, g) in groups.iter().enumerate() {
+        let line: Vec<_> = pts
+            .iter()
+            .filter(|(p, _)| g.is_none_or(|g| p.values[1] == g))
+            .collect();
+        let color = series_color(k);
+        for (p, d) in &line {
+            if let (Some(lo), Some(hi)) = (p.p80.low, p.p80.high) {
+                chart.draw_series(std::iter::once(PathElement::new(
+                    vec![(p.values[0], lo), (p.values[0], hi)],
+                    color.stroke_width(2),
+                )))?;
+            }
+            chart.draw_series(std::iter::once(Circle::new(
+                (p.values[0], *d),
+                5,
+                color.filled(),
+            )))?;
+        }
+        let label = g.map_or(format!("{} P80", ms.name), |g| {
+            format!("{} = {g}", s.params[1].path)
+        });
+        styled_line(
+            &mut chart,
+            k,
+            line.iter().map(|(p, d)| (p.values[0], *d)).collect(),
+            &label,
+        )?;
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE.mix(0.9))
+        .border_style(GREY)
+        .label_font(font(14.0))
+        .draw()?;
+    root.present()?;
+    Ok(())
+}
+
+/// Renders `draw` to an SVG string with the bundled font registered.
+pub fn to_svg(
+    draw: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> Res,
+) -> Result<String, Box<dyn Error>> {
+    register_fonts();
+    let mut s = String::new();
+    {
+        let root = SVGBackend::with_string(&mut s, SIZE).into_drawing_area();
+        draw(&root)?;
+    }
+    Ok(s)
+}
+
+/// Renders `draw` to a PNG file with the bundled font registered.
+pub fn to_png(
+    path: &std::path::Path,
+    draw: impl FnOnce(&DrawingArea<BitMapBackend, Shift>) -> Res,
+) -> Res {
+    register_fonts();
+    let root = BitMapBackend::new(path, SIZE).into_drawing_area();
+    draw(&root)
 }

@@ -42,6 +42,8 @@ pub fn render(input: &Input) -> String {
         "gate_confidence",
         "gate_status",
         "gate_decided",
+        "cost_p50",
+        "cost_p80",
     ] {
         header.push(col.into());
     }
@@ -97,6 +99,7 @@ pub fn render(input: &Input) -> String {
             }
             None => row.extend(std::iter::repeat_n(String::new(), 8)),
         }
+        row.extend([num(m.cost.map(|c| c.p50)), num(m.cost.map(|c| c.p80))]);
         w.write_record(&row).expect("write to memory");
     }
     String::from_utf8(w.into_inner().expect("flush to memory")).expect("csv of utf-8 text")
@@ -146,6 +149,16 @@ pub fn render_drivers(f: &super::Forecast) -> String {
             ])
             .expect("write to memory");
         }
+    }
+    String::from_utf8(w.into_inner().expect("flush to memory")).expect("csv of utf-8 text")
+}
+
+/// Any table as CSV, headers first.
+pub fn table(t: &super::tables::Table) -> String {
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    w.write_record(&t.headers).expect("write to memory");
+    for r in &t.rows {
+        w.write_record(r).expect("write to memory");
     }
     String::from_utf8(w.into_inner().expect("flush to memory")).expect("csv of utf-8 text")
 }

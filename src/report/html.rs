@@ -203,7 +203,7 @@ fn figure(
         s,
         "<figure id=\"{}\">\n{}\n</figure>",
         esc(&chart.stem(f.plan)),
-        inline_svg(&svg)
+        inline_svg(svg)
     );
     Ok(())
 }

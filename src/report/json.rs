@@ -19,9 +19,18 @@ struct Report<'a> {
 }
 
 #[derive(Serialize)]
-struct Tool {
-    name: &'static str,
-    version: &'static str,
+pub(crate) struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+impl Tool {
+    pub fn this() -> Tool {
+        Tool {
+            name: "shipcast",
+            version: env!("CARGO_PKG_VERSION"),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -38,10 +47,10 @@ struct Run {
 }
 
 #[derive(Serialize)]
-struct Prob {
-    estimate: f64,
-    low: f64,
-    high: f64,
+pub(crate) struct Prob {
+    pub estimate: f64,
+    pub low: f64,
+    pub high: f64,
 }
 
 impl From<Probability> for Prob {
@@ -89,8 +98,31 @@ struct Milestone<'a> {
     mean_days: Option<f64>,
     sd_days: Option<f64>,
     deadline: Option<Deadline>,
+    /// Null when the plan declares no costs.
+    cost: Option<Cost>,
     /// Null when the run did not compute drivers (`--no-report`).
     drivers: Option<Vec<Driver<'a>>>,
+}
+
+#[derive(Serialize)]
+pub struct Cost {
+    pub p10: f64,
+    pub p50: f64,
+    pub p80: f64,
+    pub p90: f64,
+    pub mean: f64,
+}
+
+impl From<crate::analysis::CostSummary> for Cost {
+    fn from(c: crate::analysis::CostSummary) -> Cost {
+        Cost {
+            p10: c.p10,
+            p50: c.p50,
+            p80: c.p80,
+            p90: c.p90,
+            mean: c.mean,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -186,6 +218,7 @@ pub fn render(input: &Input) -> String {
                             decided: g.decided,
                         }),
                     }),
+                    cost: m.cost.map(Into::into),
                     drivers: details.map(|d| {
                         d.drivers[m.milestone]
                             .drivers

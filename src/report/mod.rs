@@ -2,6 +2,7 @@
 //! JSON, CSV or how a table is laid out.
 
 pub mod charts;
+pub mod compare;
 pub mod csv;
 pub mod files;
 pub mod html;

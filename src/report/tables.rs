@@ -61,7 +61,8 @@ fn gate_cell(m: &MilestoneSummary) -> String {
         })
 }
 
-/// One row per milestone: delivery, P50/P80/P95, deadline, on time, gate.
+/// One row per milestone: delivery, P50/P80/P95, deadline, on time, gate, and cost when the
+/// plan has costs.
 pub fn summary(plan: &Plan, summary: &Summary) -> Table {
     let rows = summary
         .milestones
@@ -76,7 +77,7 @@ pub fn summary(plan: &Plan, summary: &Summary) -> Table {
                 ),
                 _ => ("-".into(), "-".into()),
             };
-            vec![
+            let mut row = vec![
                 ms.name.clone(),
                 pct(m.delivered.estimate),
                 at(1),
@@ -85,22 +86,41 @@ pub fn summary(plan: &Plan, summary: &Summary) -> Table {
                 deadline,
                 on_time,
                 gate_cell(m),
-            ]
+            ];
+            if let Some(c) = m.cost {
+                row.extend([money(c.p50), money(c.p80)]);
+            }
+            row
         })
         .collect();
-    Table::new(
-        &[
-            "Milestone",
-            "Delivered",
-            "P50",
-            "P80",
-            "P95",
-            "Deadline",
-            "On time",
-            "Gate",
-        ],
-        rows,
-    )
+    let mut headers = vec![
+        "Milestone",
+        "Delivered",
+        "P50",
+        "P80",
+        "P95",
+        "Deadline",
+        "On time",
+        "Gate",
+    ];
+    if summary.milestones.iter().any(|m| m.cost.is_some()) {
+        headers.extend(["Cost P50", "Cost P80"]);
+    }
+    Table::new(&headers, rows)
+}
+
+/// A cost in the plan's own unit, rounded, with thousands separated.
+pub fn money(x: f64) -> String {
+    let whole = x.round() as i64;
+    let digits = whole.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if whole < 0 { format!("-{out}") } else { out }
 }
 
 /// One milestone's percentiles with their 95% intervals.

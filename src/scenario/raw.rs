@@ -145,6 +145,16 @@ pub struct RawScenario {
     pub milestones: Vec<RawMilestone>,
     /// `[variant.NAME]` sections, each already merged with the base plan.
     pub variants: Vec<RawVariant>,
+    /// A `[sweep]` section: what `shipcast sweep` varies by default.
+    pub sweep: Option<RawSweep>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RawSweep {
+    pub header: Range<usize>,
+    /// `PATH=LO..HI:STEP` or `PATH=A,B,C`, one or two.
+    pub set: Vec<Sp<String>>,
+    pub milestone: Option<Sp<String>>,
 }
 
 /// A variant: the base plan with the variant's removals, overrides and additions applied.

@@ -9,7 +9,8 @@ use toml_edit::{Document, Item, TableLike, Value};
 use super::diag::{Diagnostic, did_you_mean};
 use super::raw::*;
 
-const TOP_KEYS: &[&str] = &["project", "task", "risk", "milestone", "variant"];
+const TOP_KEYS: &[&str] = &["project", "task", "risk", "milestone", "variant", "sweep"];
+const SWEEP_KEYS: &[&str] = &["set", "milestone"];
 const VARIANT_KEYS: &[&str] = &[
     "description",
     "remove",
@@ -186,6 +187,34 @@ impl Reader {
         if let Some(item) = top.get("variant") {
             s.variants = self.variants(top, item);
         }
+        if let Some(item) = top.get("sweep") {
+            match item.as_table_like() {
+                Some(t) => {
+                    self.unknown_keys(t, SWEEP_KEYS, "[sweep]");
+                    let set = t
+                        .get("set")
+                        .map(|i| self.string_list(i, "set"))
+                        .unwrap_or_default();
+                    if set.is_empty() || set.len() > 2 {
+                        self.error(
+                            span(item),
+                            "[sweep] needs `set` with one or two parameters",
+                            Some("e.g. set = [\"task.train.success=0.3..0.9:0.1\"]".into()),
+                        );
+                    }
+                    s.sweep = Some(RawSweep {
+                        header: span(item),
+                        set,
+                        milestone: self.string(t, "milestone"),
+                    });
+                }
+                None => self.error(
+                    span(item),
+                    "`sweep` must be a table",
+                    Some("write it as [sweep]".into()),
+                ),
+            }
+        }
         s
     }
 
@@ -229,13 +258,16 @@ impl Reader {
                             "`remove` names ids of the base plan's tasks, risks or milestones"
                                 .into()
                         });
-                    self.error(
-                        r.span.clone(),
-                        format!(
-                            "variant `{name}` removes `{}`, which the base plan does not have",
-                            r.value
-                        ),
-                        Some(hint),
+                    // Nothing else depends on it: report it with the plan's own checks.
+                    self.unknown.push(
+                        Diagnostic::new(
+                            r.span.clone(),
+                            format!(
+                                "variant `{name}` removes `{}`, which the base plan does not have",
+                                r.value
+                            ),
+                        )
+                        .hint(hint),
                     );
                 }
             }
