@@ -57,10 +57,7 @@ fn benches(c: &mut Criterion) {
     let text = net.to_toml(NETWORK_SEED);
     let plan = shipcast::scenario::load_str("net.toml", &text)
         .expect("the generated network is a valid scenario");
-    let config = Config {
-        iterations: ITERATIONS,
-        seed: 1,
-    };
+    let config = Config::new(ITERATIONS, 1);
     let task_samples = ITERATIONS * TASKS as u64;
 
     let mut g = c.benchmark_group("engine/simulate_100k");

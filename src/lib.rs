@@ -12,7 +12,7 @@
 //! id = "build"
 //! duration = [5, 8, 15]
 //! "#).unwrap();
-//! let outcomes = shipcast::engine::simulate(&plan, &shipcast::engine::Config { iterations: 2000, seed: 1 });
+//! let outcomes = shipcast::engine::simulate(&plan, &shipcast::engine::Config::new(2000, 1));
 //! let summary = shipcast::analysis::summarize(&plan, &outcomes);
 //! let p50 = summary.milestones[0].percentiles[1].days.unwrap();
 //! assert!(p50 > 5.0 && p50 < 15.0);

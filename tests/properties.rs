@@ -4,7 +4,7 @@
 
 use proptest::prelude::*;
 use shipcast::analysis;
-use shipcast::engine::{Config, simulate};
+use shipcast::engine::{Config, Probes, Sampling, simulate, simulate_range};
 
 /// A random network: task i has uniform(min_i, max_i) durations and finish-to-start links to up
 /// to three earlier tasks.
@@ -67,7 +67,7 @@ proptest! {
     #[test]
     fn same_results_for_any_thread_count(net in network(), seed in any::<u64>(), iterations in 1u64..700) {
         let plan = shipcast::scenario::load_str("p.toml", &to_toml(&net)).unwrap();
-        let config = Config { iterations, seed };
+        let config = Config::new(iterations, seed);
         let one = pool(1).install(|| simulate(&plan, &config));
         let two = pool(2).install(|| simulate(&plan, &config));
         let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
@@ -78,7 +78,7 @@ proptest! {
     #[test]
     fn finishes_lie_between_the_shortest_and_longest_critical_paths(net in network(), seed in any::<u64>()) {
         let plan = shipcast::scenario::load_str("p.toml", &to_toml(&net)).unwrap();
-        let out = simulate(&plan, &Config { iterations: 300, seed });
+        let out = simulate(&plan, &Config::new(300, seed));
         let (lo, hi) = (cpm(&net, |a, _| a), cpm(&net, |_, b| b));
         for &f in &out.rows {
             prop_assert!(f >= lo - 1e-9 && f <= hi + 1e-9, "{} not in [{}, {}]", f, lo, hi);
@@ -87,5 +87,20 @@ proptest! {
         for w in summary.milestones[0].percentiles.windows(2) {
             prop_assert!(w[0].days <= w[1].days);
         }
+    }
+
+    #[test]
+    fn ranges_simulated_apart_join_into_the_whole_run(net in network(), seed in any::<u64>(), cut in 0u64..600, lhs in any::<bool>()) {
+        let plan = shipcast::scenario::load_str("p.toml", &to_toml(&net)).unwrap();
+        let sampling = if lhs { Sampling::LatinHypercube } else { Sampling::MonteCarlo };
+        let config = Config { sampling, ..Config::new(600, seed) };
+        let probes = Probes { criticality: true, trace: vec![0] };
+        let whole = simulate_range(&plan, &config, &probes, 0..600);
+        let mut joined = simulate_range(&plan, &config, &probes, 0..cut);
+        joined.append(simulate_range(&plan, &config, &probes, cut..600));
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        prop_assert_eq!(bits(&whole.rows), bits(&joined.rows));
+        prop_assert_eq!(whole.nodes, joined.nodes);
+        prop_assert_eq!(whole.critical, joined.critical);
     }
 }

@@ -14,10 +14,7 @@ use shipcast::report::{Forecast, html};
 
 fn forecast(toml: &str, iterations: u64) -> (Plan, analysis::Summary, Details) {
     let plan = shipcast::scenario::load_str("plan.toml", toml).unwrap();
-    let config = Config {
-        iterations,
-        seed: 11,
-    };
+    let config = Config::new(iterations, 11);
     let out = simulate_with(&plan, &config, &analysis::detail_probes(&plan));
     let summary = analysis::summarize(&plan, &out);
     let details = analysis::details(&plan, &config, &out);

@@ -17,7 +17,7 @@
 use rayon::prelude::*;
 
 use super::quantile_sorted;
-use crate::engine::{self, Config, Outcomes, rng::Stream};
+use crate::engine::{self, Config, Outcomes};
 use crate::model::Plan;
 
 /// Experiments and risks whose "what if" is computed: the most influential ones, since each costs
@@ -116,7 +116,7 @@ impl Draws {
 
 fn task_draws(plan: &Plan, i: usize, config: &Config) -> Draws {
     let node = &plan.nodes[i];
-    let stream = Stream::new(config.seed, node.key);
+    let stream = config.sampler(node.key);
     let n = config.iterations;
     if node.experiment.is_none() {
         if node.duration.is_continuous() {
@@ -138,7 +138,7 @@ fn risk_draws(plan: &Plan, r: usize, config: &Config) -> Draws {
     if risk.probability == 0.0 {
         return Draws::Constant;
     }
-    let stream = Stream::new(config.seed, risk.key);
+    let stream = config.sampler(risk.key);
     Draws::Values(
         (0..config.iterations)
             .map(|it| engine::sample_risk(risk, stream.at(it)).unwrap_or(0.0))

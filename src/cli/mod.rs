@@ -72,13 +72,12 @@ pub struct SimArgs {
 impl SimArgs {
     /// The run's configuration: the command line first, then the scenario, then the defaults.
     pub fn config(&self, plan: &Plan) -> Result<Config, Failure> {
-        let config = Config {
-            iterations: self
-                .iterations
+        let config = Config::new(
+            self.iterations
                 .or(plan.iterations)
                 .unwrap_or(DEFAULT_ITERATIONS),
-            seed: self.seed.or(plan.seed).unwrap_or(DEFAULT_SEED),
-        };
+            self.seed.or(plan.seed).unwrap_or(DEFAULT_SEED),
+        );
         if config.iterations == 0 {
             return Err(Failure::bad_input(
                 "error: --iterations must be at least 1\n",

@@ -15,7 +15,8 @@ pub mod rng;
 use rayon::prelude::*;
 
 use crate::model::{LinkKind, Node, Plan, Risk};
-use rng::{IterStream, Stream};
+pub use rng::Sampling;
+use rng::{Draw, Sampler};
 
 /// Iterations per block. A block is the unit of parallel work, and its scratch (`BLOCK x nodes`
 /// x 17 bytes) stays in L2 for plans of a few hundred tasks.
@@ -32,8 +33,26 @@ const SKIPPED: u8 = 3;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Config {
+    /// Iterations of the whole run (a shard simulates a range of them).
     pub iterations: u64,
     pub seed: u64,
+    pub sampling: Sampling,
+}
+
+impl Config {
+    /// Plain Monte Carlo sampling.
+    pub fn new(iterations: u64, seed: u64) -> Config {
+        Config {
+            iterations,
+            seed,
+            sampling: Sampling::MonteCarlo,
+        }
+    }
+
+    /// The sampler of one stream in this run.
+    pub fn sampler(&self, key: u64) -> Sampler {
+        Sampler::new(self.seed, key, self.sampling, self.iterations)
+    }
 }
 
 /// What to record beyond the milestones' finishes.
@@ -60,7 +79,9 @@ pub struct NodeCounts {
 
 #[derive(Debug, Clone)]
 pub struct Outcomes {
+    /// Iterations simulated: `first..first + iterations` of the run.
     pub iterations: u64,
+    pub first: u64,
     pub seed: u64,
     /// One row per iteration: each milestone's finish in working days (`f64::INFINITY` where it
     /// was not delivered), then the start and finish of each traced node (infinity where it did
@@ -81,6 +102,33 @@ pub struct Outcomes {
 }
 
 impl Outcomes {
+    /// Joins the outcomes of the iterations that directly follow these (same plan, config and
+    /// probes): the result is what one run over both ranges gives, bit for bit.
+    pub fn append(&mut self, next: Outcomes) {
+        assert_eq!(
+            next.first,
+            self.first + self.iterations,
+            "ranges must follow each other"
+        );
+        assert_eq!(
+            (next.milestones, next.costs, &next.traced),
+            (self.milestones, self.costs, &self.traced)
+        );
+        self.iterations += next.iterations;
+        self.rows.extend(next.rows);
+        for (a, b) in self.nodes.iter_mut().zip(next.nodes) {
+            a.ran += b.ran;
+            a.succeeded += b.succeeded;
+            a.attempts += b.attempts;
+        }
+        for (a, b) in self.risks_fired.iter_mut().zip(next.risks_fired) {
+            *a += b;
+        }
+        for (a, b) in self.critical.iter_mut().zip(next.critical) {
+            *a += b;
+        }
+    }
+
     /// Values per iteration in `rows`.
     pub fn row_len(&self) -> usize {
         self.milestones * (1 + usize::from(self.costs)) + 2 * self.traced.len()
@@ -167,20 +215,28 @@ impl Counters {
 
 /// Simulates with extra recording: traced nodes and criticality counts.
 pub fn simulate_with(plan: &Plan, config: &Config, probes: &Probes) -> Outcomes {
+    simulate_range(plan, config, probes, 0..config.iterations)
+}
+
+/// Simulates only the iterations in `range` of a run of `config.iterations`: the rows are exactly
+/// those a whole run would have for them, so ranges can be simulated apart (shards, or more
+/// iterations later) and joined with [`Outcomes::append`].
+pub fn simulate_range(
+    plan: &Plan,
+    config: &Config,
+    probes: &Probes,
+    range: std::ops::Range<u64>,
+) -> Outcomes {
     let n_ms = plan.milestones.len();
     assert!(n_ms > 0, "a validated plan has at least one milestone");
+    assert!(
+        range.end <= config.iterations,
+        "the range lies inside the run"
+    );
     let n = plan.nodes.len();
-    let iterations = usize::try_from(config.iterations).expect("iterations fit in memory");
-    let streams: Vec<Stream> = plan
-        .nodes
-        .iter()
-        .map(|nd| Stream::new(config.seed, nd.key))
-        .collect();
-    let risk_streams: Vec<Stream> = plan
-        .risks
-        .iter()
-        .map(|r| Stream::new(config.seed, r.key))
-        .collect();
+    let iterations = usize::try_from(range.end - range.start).expect("iterations fit in memory");
+    let streams: Vec<Sampler> = plan.nodes.iter().map(|nd| config.sampler(nd.key)).collect();
+    let risk_streams: Vec<Sampler> = plan.risks.iter().map(|r| config.sampler(r.key)).collect();
     let costs = plan.has_costs();
     let stride = n_ms * (1 + usize::from(costs)) + 2 * probes.trace.len();
     let mut rows = vec![f64::INFINITY; iterations * stride];
@@ -198,7 +254,13 @@ pub fn simulate_with(plan: &Plan, config: &Config, probes: &Probes) -> Outcomes 
         .map_init(
             || Scratch::new(n, plan.risks.len()),
             |scratch, (b, out)| {
-                run_block(&env, (b * BLOCK) as u64, out.len() / stride, scratch, out)
+                run_block(
+                    &env,
+                    range.start + (b * BLOCK) as u64,
+                    out.len() / stride,
+                    scratch,
+                    out,
+                )
             },
         )
         .reduce(Counters::default, Counters::add);
@@ -208,7 +270,8 @@ pub fn simulate_with(plan: &Plan, config: &Config, probes: &Probes) -> Outcomes 
         critical,
     } = counters;
     Outcomes {
-        iterations: config.iterations,
+        iterations: range.end - range.start,
+        first: range.start,
         seed: config.seed,
         rows,
         milestones: n_ms,
@@ -232,7 +295,7 @@ pub fn simulate_with(plan: &Plan, config: &Config, probes: &Probes) -> Outcomes 
 /// attempts it took. Attempt k draws its duration from draw 2k and its success from draw 2k + 1,
 /// so a plain task (draw 0) and the first attempt of the same task made an experiment agree.
 #[inline]
-pub fn sample_duration(node: &Node, it: IterStream) -> (f64, bool, u32) {
+pub fn sample_duration(node: &Node, it: Draw) -> (f64, bool, u32) {
     match &node.experiment {
         None => (node.scale * node.duration.quantile(it.uniform(0)), true, 1),
         Some(e) => {
@@ -257,15 +320,15 @@ pub fn sample_duration(node: &Node, it: IterStream) -> (f64, bool, u32) {
 /// The delay a risk adds in one iteration: None when it does not occur (draw 0), else a draw of
 /// its delay distribution (draw 1).
 #[inline]
-pub fn sample_risk(risk: &Risk, it: IterStream) -> Option<f64> {
+pub fn sample_risk(risk: &Risk, it: Draw) -> Option<f64> {
     (it.uniform(0) < risk.probability).then(|| risk.delay.quantile(it.uniform(1)))
 }
 
 /// What every block reads.
 struct Env<'a> {
     plan: &'a Plan,
-    streams: &'a [Stream],
-    risk_streams: &'a [Stream],
+    streams: &'a [Sampler],
+    risk_streams: &'a [Sampler],
     probes: &'a Probes,
     stride: usize,
     costs: bool,

@@ -102,3 +102,121 @@ mod tests {
         );
     }
 }
+
+/// How the uniforms of one stream are spread over the iterations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sampling {
+    /// Independent uniforms.
+    #[default]
+    MonteCarlo,
+    /// Latin hypercube: over the `n` iterations of a run, each draw of each stream takes exactly
+    /// one value in each of the `n` strata `[k/n, (k+1)/n)`, in an order that is a keyed
+    /// pseudo-random permutation of the iterations. Still a pure function of (seed, key,
+    /// iteration, draw) given `n`, so thread counts and shards do not change it.
+    LatinHypercube,
+}
+
+/// A keyed bijection of `[0, n)`: a 4-round Feistel network on the smallest even-bit power of
+/// two covering `n`, walked until it lands inside (on average fewer than 4 steps).
+pub fn permute(i: u64, n: u64, key: u64) -> u64 {
+    debug_assert!(i < n);
+    let bits = (64 - (n.max(2) - 1).leading_zeros()).max(2);
+    let half = bits.div_ceil(2);
+    let mask = (1u64 << half) - 1;
+    let mut x = i;
+    loop {
+        let (mut l, mut r) = (x >> half, x & mask);
+        for round in 0..4u64 {
+            let f = mix64(r ^ key.wrapping_add(round.wrapping_mul(GOLDEN))) & mask;
+            (l, r) = (r, l ^ f);
+        }
+        x = (l << half) | r;
+        if x < n {
+            return x;
+        }
+    }
+}
+
+/// A stream as a run samples it: plain, or stratified over the run's iterations.
+#[derive(Debug, Clone, Copy)]
+pub struct Sampler {
+    stream: Stream,
+    key: u64,
+    /// With Latin hypercube sampling: the run's iteration count.
+    strata: Option<u64>,
+}
+
+impl Sampler {
+    pub fn new(seed: u64, key: u64, sampling: Sampling, iterations: u64) -> Sampler {
+        let strata = (sampling == Sampling::LatinHypercube).then_some(iterations.max(1));
+        Sampler {
+            stream: Stream::new(seed, key),
+            key: mix64(seed ^ key ^ GOLDEN),
+            strata,
+        }
+    }
+
+    #[inline(always)]
+    pub fn at(self, iteration: u64) -> Draw {
+        Draw {
+            it: self.stream.at(iteration),
+            lhs: self.strata.map(|n| (self.key, iteration, n)),
+        }
+    }
+}
+
+/// The draws of one stream in one iteration.
+#[derive(Debug, Clone, Copy)]
+pub struct Draw {
+    it: IterStream,
+    lhs: Option<(u64, u64, u64)>,
+}
+
+impl Draw {
+    /// Draw number `draw`: a uniform strictly inside (0, 1).
+    #[inline(always)]
+    pub fn uniform(self, draw: u32) -> f64 {
+        let u = self.it.uniform(draw);
+        match self.lhs {
+            None => u,
+            Some((key, i, n)) => {
+                let stratum = permute(
+                    i,
+                    n,
+                    key ^ u64::from(draw).wrapping_mul(0xa076_1d64_78bd_642f),
+                );
+                (stratum as f64 + u) / n as f64
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod lhs_tests {
+    use super::*;
+
+    #[test]
+    fn permutations_are_bijections() {
+        for n in [1u64, 2, 3, 7, 64, 100, 1000, 4097] {
+            let mut seen = vec![false; n as usize];
+            for i in 0..n {
+                let p = permute(i, n, 12345);
+                assert!(!seen[p as usize], "n {n}: {p} twice");
+                seen[p as usize] = true;
+            }
+        }
+    }
+
+    #[test]
+    fn latin_hypercube_puts_one_draw_in_each_stratum() {
+        let n = 1000;
+        let s = Sampler::new(3, stream_key("t"), Sampling::LatinHypercube, n);
+        let mut strata = vec![0; n as usize];
+        for i in 0..n {
+            let u = s.at(i).uniform(0);
+            assert!(u > 0.0 && u < 1.0);
+            strata[(u * n as f64) as usize] += 1;
+        }
+        assert!(strata.iter().all(|&c| c == 1));
+    }
+}
