@@ -7,6 +7,7 @@
 //! score interval. Mean and standard deviation are of the delivered iterations.
 
 pub mod compare;
+pub mod drift;
 pub mod drivers;
 pub mod sweep;
 
@@ -336,6 +337,41 @@ pub fn gantt(out: &Outcomes) -> Vec<GanttRow> {
             }
         })
         .collect()
+}
+
+/// Where `--precision` got to.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PrecisionReached {
+    /// The widest 95% interval asked for, in working days.
+    pub target: f64,
+    /// Whether every percentile's interval is narrower and every gate decided.
+    pub reached: bool,
+    /// The widest interval among the reported percentiles (infinite when one is open-ended).
+    pub widest: f64,
+}
+
+/// The widest 95% interval, in working days, among the reported percentiles that are reached;
+/// infinite when one of them has no upper bound yet.
+pub fn widest_interval(summary: &Summary) -> f64 {
+    summary
+        .milestones
+        .iter()
+        .flat_map(|m| &m.percentiles)
+        .map(|p| match (p.days, p.low, p.high) {
+            (None, _, _) => 0.0,
+            (Some(_), Some(lo), Some(hi)) => hi - lo,
+            _ => f64::INFINITY,
+        })
+        .fold(0.0, f64::max)
+}
+
+/// Whether no gate's interval straddles its target.
+pub fn gates_decided(summary: &Summary) -> bool {
+    summary
+        .milestones
+        .iter()
+        .filter_map(|m| m.on_time.as_ref()?.gate.as_ref())
+        .all(|g| g.decided)
 }
 
 /// What charts and reports add to the summary: drivers, Gantt rows and the sorted finishes.

@@ -46,8 +46,13 @@ pub enum Command {
     },
     /// Check a scenario, with its variants, and print every problem found (exit 2 if any).
     Validate { file: PathBuf },
-    /// Simulate a scenario and report delivery confidence.
+    /// Simulate scenarios and report delivery confidence; several files (or a directory) run as
+    /// a batch. Exit 1 when a gate fails.
     Run(run::RunArgs),
+    /// Like run, but print only the gates' verdicts (and write no report).
+    Check(run::RunArgs),
+    /// Merge shard files written by `run --shard K/N` into the report of the whole run.
+    Merge(run::MergeArgs),
     /// Compare scenarios side by side: a file's base plan and its variants, or several files.
     Compare(compare::CompareArgs),
     /// Vary one or two parameters over a grid and report a milestone's P80 and cost.
@@ -67,6 +72,16 @@ pub struct SimArgs {
     /// Worker threads [default: one per core]. Results do not depend on it.
     #[arg(short = 'j', long)]
     pub threads: Option<usize>,
+    /// How uniforms are drawn: plain Monte Carlo, or Latin hypercube (lhs), which stratifies
+    /// every draw over the run and narrows the intervals at equal iterations.
+    #[arg(long, value_enum, default_value_t = SamplingArg::Mc)]
+    pub sampling: SamplingArg,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SamplingArg {
+    Mc,
+    Lhs,
 }
 
 impl SimArgs {
@@ -78,6 +93,13 @@ impl SimArgs {
                 .unwrap_or(DEFAULT_ITERATIONS),
             self.seed.or(plan.seed).unwrap_or(DEFAULT_SEED),
         );
+        let config = Config {
+            sampling: match self.sampling {
+                SamplingArg::Mc => crate::engine::Sampling::MonteCarlo,
+                SamplingArg::Lhs => crate::engine::Sampling::LatinHypercube,
+            },
+            ..config
+        };
         if config.iterations == 0 {
             return Err(Failure::bad_input(
                 "error: --iterations must be at least 1\n",
@@ -218,7 +240,9 @@ pub fn execute(cli: Cli, out: &mut dyn Write) -> Result<i32, Failure> {
     match cli.command {
         Command::Init { file } => init(file, out),
         Command::Validate { file } => validate(&file),
-        Command::Run(args) => run::run(&args, out),
+        Command::Run(args) => run::run(&args, false, out),
+        Command::Check(args) => run::run(&args, true, out),
+        Command::Merge(args) => run::merge(&args, out),
         Command::Compare(args) => compare::compare(&args, out),
         Command::Sweep(args) => compare::sweep(&args, out),
     }

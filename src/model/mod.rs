@@ -1035,3 +1035,69 @@ fn assemble(
         sweep: None,
     }
 }
+
+impl Plan {
+    /// Sets a gate from the command line, `MILESTONE:DEADLINE@CONFIDENCE` with the deadline a
+    /// date (`2027-04-30`) or whole working days (`60`): it replaces the milestone's own deadline
+    /// and confidence.
+    pub fn set_gate(&mut self, spec: &str) -> Result<(), String> {
+        let usage =
+            "write MILESTONE:DEADLINE@CONFIDENCE, e.g. launch:2027-04-30@0.8 or launch:60@0.8";
+        let (id, rest) = spec
+            .split_once(':')
+            .ok_or_else(|| format!("`{spec}`: {usage}"))?;
+        let (deadline, confidence) = rest
+            .rsplit_once('@')
+            .ok_or_else(|| format!("`{spec}` has no @CONFIDENCE: {usage}"))?;
+        let confidence: f64 = confidence
+            .parse()
+            .map_err(|_| format!("`{confidence}` is not a number: {usage}"))?;
+        if !(confidence > 0.0 && confidence <= 1.0) {
+            return Err(format!(
+                "the confidence must be in (0, 1], got {confidence}"
+            ));
+        }
+        let m = self
+            .milestones
+            .iter()
+            .position(|m| m.id == id)
+            .ok_or_else(|| {
+                let ids: Vec<&str> = self.milestones.iter().map(|m| m.id.as_str()).collect();
+                format!(
+                    "`{spec}`: the plan has no milestone `{id}` (it has {})",
+                    ids.join(", ")
+                )
+            })?;
+        let deadline = if let Ok(days) = deadline.parse::<u32>() {
+            Deadline {
+                days: f64::from(days),
+                date: self.calendar.finish_date(f64::from(days)),
+            }
+        } else {
+            let date: Date = deadline.parse().map_err(|e| {
+                format!("`{deadline}` is neither whole working days nor a date: {e}")
+            })?;
+            let start = self.calendar.start.ok_or_else(|| {
+                format!(
+                    "`{spec}`: a deadline date needs [project] start; give working days instead"
+                )
+            })?;
+            if date < start {
+                return Err(format!(
+                    "`{spec}`: the deadline {date} is before the start {start}"
+                ));
+            }
+            let days = self
+                .calendar
+                .deadline_time(date)
+                .ok_or_else(|| format!("`{spec}`: cannot place {date} on the calendar"))?;
+            Deadline {
+                days,
+                date: Some(date),
+            }
+        };
+        self.milestones[m].deadline = Some(deadline);
+        self.milestones[m].confidence = Some(confidence);
+        Ok(())
+    }
+}

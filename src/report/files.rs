@@ -69,6 +69,7 @@ pub fn write(
         summary: f.summary,
         file: f.file,
         details: Some(f.details),
+        run: super::RunInfo::default(),
     };
     put(&mut written, "summary.csv", &super::csv::render(&input))?;
     put(&mut written, "drivers.csv", &super::csv::render_drivers(f))?;

@@ -16,6 +16,30 @@ struct Report<'a> {
     milestones: Vec<Milestone<'a>>,
     experiments: Vec<Experiment<'a>>,
     risks: Vec<Risk<'a>>,
+    /// Null unless the run was given `--baseline`.
+    drift: Option<Vec<DriftJson<'a>>>,
+}
+
+#[derive(Serialize)]
+struct MoveJson {
+    before: f64,
+    after: f64,
+    change: f64,
+    beyond_noise: bool,
+}
+
+#[derive(Serialize)]
+struct DriftJson<'a> {
+    milestone: &'a str,
+    p80_days: Option<MoveJson>,
+    on_time: Option<MoveJson>,
+}
+
+#[derive(Serialize)]
+struct PrecisionJson {
+    target_days: f64,
+    reached: bool,
+    widest_interval_days: Option<f64>,
 }
 
 #[derive(Serialize)]
@@ -44,6 +68,9 @@ struct Scenario<'a> {
 struct Run {
     seed: u64,
     iterations: u64,
+    sampling: &'static str,
+    /// Null unless the run was given `--precision`.
+    precision: Option<PrecisionJson>,
 }
 
 #[derive(Serialize)]
@@ -163,11 +190,23 @@ struct Risk<'a> {
 
 /// The report as pretty-printed JSON, ending in a newline.
 pub fn render(input: &Input) -> String {
+    let mut s = serde_json::to_string_pretty(&report(input)).expect("report serializes");
+    s.push('\n');
+    s
+}
+
+/// The report as a JSON value (for reports that embed it).
+pub fn value(input: &Input) -> serde_json::Value {
+    serde_json::to_value(report(input)).expect("report serializes")
+}
+
+fn report<'a>(input: &Input<'a>) -> Report<'a> {
     let Input {
         plan,
         summary,
         file,
         details,
+        run,
     } = *input;
     let pct = |p: &Percentile| Pct {
         p: p.p,
@@ -178,7 +217,7 @@ pub fn render(input: &Input) -> String {
         low_date: finish_date(plan, p.low),
         high_date: finish_date(plan, p.high),
     };
-    let report = Report {
+    Report {
         schema: SCHEMA,
         tool: Tool {
             name: "shipcast",
@@ -192,6 +231,15 @@ pub fn render(input: &Input) -> String {
         run: Run {
             seed: summary.seed,
             iterations: summary.iterations,
+            sampling: match run.sampling {
+                crate::engine::Sampling::MonteCarlo => "monte-carlo",
+                crate::engine::Sampling::LatinHypercube => "latin-hypercube",
+            },
+            precision: run.precision.map(|p| PrecisionJson {
+                target_days: p.target,
+                reached: p.reached,
+                widest_interval_days: p.widest.is_finite().then_some(p.widest),
+            }),
         },
         milestones: summary
             .milestones
@@ -288,8 +336,22 @@ pub fn render(input: &Input) -> String {
                 }
             })
             .collect(),
-    };
-    let mut s = serde_json::to_string_pretty(&report).expect("report serializes");
-    s.push('\n');
-    s
+        drift: run.drift.map(|d| {
+            d.iter()
+                .map(|d| {
+                    let mv = |m: crate::analysis::drift::Move| MoveJson {
+                        before: m.before,
+                        after: m.after,
+                        change: m.change,
+                        beyond_noise: m.significant,
+                    };
+                    DriftJson {
+                        milestone: &d.milestone,
+                        p80_days: d.p80.map(mv),
+                        on_time: d.on_time.map(mv),
+                    }
+                })
+                .collect()
+        }),
+    }
 }

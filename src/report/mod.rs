@@ -1,6 +1,7 @@
 //! Everything that serializes: one file per format. Nothing outside this module knows about
 //! JSON, CSV or how a table is laid out.
 
+pub mod batch;
 pub mod charts;
 pub mod compare;
 pub mod csv;
@@ -9,6 +10,7 @@ pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod samples;
+pub mod shard;
 pub mod tables;
 pub mod text;
 
@@ -24,6 +26,16 @@ pub struct Input<'a> {
     pub file: &'a str,
     /// Drivers and the rest, when the run computed them.
     pub details: Option<&'a Details>,
+    /// How the run was made, beyond seed and iterations.
+    pub run: RunInfo<'a>,
+}
+
+/// How a run was made: sampling, precision mode, and drift against a baseline.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RunInfo<'a> {
+    pub sampling: crate::engine::Sampling,
+    pub precision: Option<&'a crate::analysis::PrecisionReached>,
+    pub drift: Option<&'a [crate::analysis::drift::Drift]>,
 }
 
 /// Everything a chart or a full report is drawn from: an [`Input`] with its details.

@@ -240,3 +240,38 @@ pub fn drivers(plan: &Plan, md: &MilestoneDrivers, limit: usize) -> Table {
         rows,
     )
 }
+
+/// How each milestone's P80 and P(on time) moved since a baseline report.
+pub fn drift(plan: &Plan, drift: &[crate::analysis::drift::Drift]) -> Table {
+    let star = |m: &crate::analysis::drift::Move| if m.significant { " *" } else { "" };
+    let rows = drift
+        .iter()
+        .map(|d| {
+            let name = plan
+                .milestones
+                .iter()
+                .find(|m| m.id == d.milestone)
+                .map_or(d.milestone.clone(), |m| m.name.clone());
+            let p80 = d.p80.map_or("-".into(), |m| {
+                format!(
+                    "{} -> {} ({:+.1} d){}",
+                    when(plan, Some(m.before)),
+                    when(plan, Some(m.after)),
+                    m.change,
+                    star(&m)
+                )
+            });
+            let on_time = d.on_time.map_or("-".into(), |m| {
+                format!(
+                    "{} -> {} ({:+.1} pts){}",
+                    pct(m.before),
+                    pct(m.after),
+                    100.0 * m.change,
+                    star(&m)
+                )
+            });
+            vec![name, p80, on_time]
+        })
+        .collect();
+    Table::new(&["Milestone", "P80", "P(on time)"], rows)
+}

@@ -54,6 +54,7 @@ pub fn render(input: &Input) -> String {
         summary,
         file,
         details,
+        run,
     } = *input;
     let mut out = String::new();
     let _ = writeln!(out, "{} ({file})", plan.name);
@@ -69,6 +70,33 @@ pub fn render(input: &Input) -> String {
         summary.iterations, summary.seed
     );
     out.push_str(&layout(&tables::summary(plan, summary), 1));
+    if !crate::analysis::gates_decided(summary) {
+        out.push_str("(undecided) undecided at this precision: the gate's interval straddles its target; raise --iterations or use --precision\n");
+    }
+    if let Some(p) = run.precision {
+        let widest = if p.widest.is_finite() {
+            format!("{:.2}", p.widest)
+        } else {
+            "unbounded".into()
+        };
+        if p.reached {
+            let _ = writeln!(
+                out,
+                "precision: every percentile's 95% interval is at most {widest} working days wide (target {}), every gate decided, after {} iterations",
+                p.target, summary.iterations
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "precision NOT reached after {} iterations (--max-iterations): widest interval {widest} working days, target {}",
+                summary.iterations, p.target
+            );
+        }
+    }
+    if let Some(drift) = run.drift {
+        out.push_str("\nDrift since the baseline (* beyond Monte Carlo noise)\n");
+        out.push_str(&layout(&tables::drift(plan, drift), 1));
+    }
 
     for m in &summary.milestones {
         let ms = &plan.milestones[m.milestone];
