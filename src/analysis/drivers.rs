@@ -22,7 +22,7 @@ use crate::model::Plan;
 
 /// Experiments and risks whose "what if" is computed: the most influential ones, since each costs
 /// a full simulation.
-pub const WHAT_IF_LIMIT: usize = 20;
+pub const WHAT_IF_LIMIT: usize = 10;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DriverKind {
@@ -236,6 +236,14 @@ pub fn drivers(plan: &Plan, config: &Config, out: &Outcomes) -> Vec<MilestoneDri
 
     (0..n_ms)
         .map(|m| {
+            // Only what the milestone waits for can drive it.
+            let mut upstream = vec![false; plan.nodes.len()];
+            for &a in &plan.milestones[m].ancestors {
+                upstream[a as usize] = true;
+            }
+            let risk_upstream = |r: usize| {
+                (0..plan.nodes.len()).any(|i| upstream[i] && plan.risks_of(i).contains(&(r as u32)))
+            };
             let delivered = out
                 .milestone_column(m)
                 .iter()
@@ -248,6 +256,7 @@ pub fn drivers(plan: &Plan, config: &Config, out: &Outcomes) -> Vec<MilestoneDri
             let mut drivers: Vec<Driver> = tasks
                 .iter()
                 .zip(&task_sens)
+                .filter(|(i, _)| upstream[**i])
                 .map(|(&i, s)| {
                     let kind = if plan.nodes[i].experiment.is_some() {
                         DriverKind::Experiment
@@ -262,13 +271,19 @@ pub fn drivers(plan: &Plan, config: &Config, out: &Outcomes) -> Vec<MilestoneDri
                         what_if: what_if(kind, i, m),
                     }
                 })
-                .chain(risk_sens.iter().enumerate().map(|(r, s)| Driver {
-                    kind: DriverKind::Risk,
-                    index: r,
-                    sensitivity: s[m],
-                    criticality: None,
-                    what_if: what_if(DriverKind::Risk, r, m),
-                }))
+                .chain(
+                    risk_sens
+                        .iter()
+                        .enumerate()
+                        .filter(|(r, _)| risk_upstream(*r))
+                        .map(|(r, s)| Driver {
+                            kind: DriverKind::Risk,
+                            index: r,
+                            sensitivity: s[m],
+                            criticality: None,
+                            what_if: what_if(DriverKind::Risk, r, m),
+                        }),
+                )
                 .collect();
             let key = |d: &Driver| {
                 (

@@ -159,17 +159,18 @@ pub fn compare(args: &CompareArgs, out: &mut dyn Write) -> Result<i32, Failure> 
         Format::Csv => crate::report::csv::table(&report::side_by_side(&c)),
     };
     out.write_all(text.as_bytes())?;
-    if let Some(dir) = &report_dir {
+    if let Some(rd) = &report_dir {
+        let dir = &rd.path;
         let fail = |e: Box<dyn std::error::Error>| {
             Failure::bad_input(format!(
                 "error: cannot write the report in {}: {e}\n",
                 dir.display()
             ))
         };
-        let mut charts_written = 0;
-        let mut put = |name: String, svg: String| -> Result<(), Failure> {
-            std::fs::write(dir.join(name), svg)?;
-            charts_written += 1;
+        let mut written: Vec<PathBuf> = Vec::new();
+        let mut put = |name: String, text: String| -> Result<(), Failure> {
+            std::fs::write(dir.join(&name), text)?;
+            written.push(dir.join(name));
             Ok(())
         };
         for id in c.milestone_ids() {
@@ -177,28 +178,29 @@ pub fn compare(args: &CompareArgs, out: &mut dyn Write) -> Result<i32, Failure> 
                 format!("s-curves-{id}.svg"),
                 charts::to_svg(|root| charts::overlay(root, &c, &id)).map_err(fail)?,
             )?;
-            if args.out.png {
-                charts::to_png(&dir.join(format!("s-curves-{id}.png")), |root| {
-                    charts::overlay(root, &c, &id)
-                })
-                .map_err(fail)?;
-            }
         }
         put(
             format!("tradeoff-{milestone}.svg"),
             charts::to_svg(|root| charts::tradeoff(root, &c, &milestone, &axis)).map_err(fail)?,
         )?;
+        put("compare.md".into(), report::markdown(&c))?;
+        put("compare.json".into(), report::json(&c))?;
         if args.out.png {
-            charts::to_png(&dir.join(format!("tradeoff-{milestone}.png")), |root| {
-                charts::tradeoff(root, &c, &milestone, &axis)
-            })
-            .map_err(fail)?;
+            for id in c.milestone_ids() {
+                let path = dir.join(format!("s-curves-{id}.png"));
+                charts::to_png(&path, |root| charts::overlay(root, &c, &id)).map_err(fail)?;
+                written.push(path);
+            }
+            let path = dir.join(format!("tradeoff-{milestone}.png"));
+            charts::to_png(&path, |root| charts::tradeoff(root, &c, &milestone, &axis))
+                .map_err(fail)?;
+            written.push(path);
         }
-        std::fs::write(dir.join("compare.md"), report::markdown(&c))?;
-        std::fs::write(dir.join("compare.json"), report::json(&c))?;
+        rd.seal(&written)?;
         eprintln!(
-            "report: {} ({charts_written} charts in {})",
+            "report: {} ({} files in {})",
             dir.join("compare.md").display(),
+            written.len(),
             dir.display()
         );
     }
@@ -294,24 +296,29 @@ pub fn sweep(args: &SweepArgs, out: &mut dyn Write) -> Result<i32, Failure> {
         Format::Markdown => crate::report::markdown::table(&report::sweep_table(&s), params.len()),
     };
     out.write_all(text.as_bytes())?;
-    if let Some(dir) = &report_dir {
+    if let Some(rd) = &report_dir {
+        let dir = &rd.path;
         let fail = |e: Box<dyn std::error::Error>| {
             Failure::bad_input(format!(
                 "error: cannot write the report in {}: {e}\n",
                 dir.display()
             ))
         };
+        let mut written = vec![dir.join("sweep.svg"), dir.join("sweep.csv")];
         std::fs::write(
-            dir.join("sweep.svg"),
+            &written[0],
             charts::to_svg(|root| charts::sweep(root, &s)).map_err(fail)?,
         )?;
+        std::fs::write(&written[1], report::sweep_csv(&s))?;
         if args.out.png {
-            charts::to_png(&dir.join("sweep.png"), |root| charts::sweep(root, &s)).map_err(fail)?;
+            let path = dir.join("sweep.png");
+            charts::to_png(&path, |root| charts::sweep(root, &s)).map_err(fail)?;
+            written.push(path);
         }
-        std::fs::write(dir.join("sweep.csv"), report::sweep_csv(&s))?;
+        rd.seal(&written)?;
         eprintln!(
             "report: {} and sweep.csv in {}",
-            dir.join("sweep.svg").display(),
+            written[0].display(),
             dir.display()
         );
     }

@@ -143,7 +143,7 @@ pub struct OutArgs {
 impl OutArgs {
     /// The report directory, checked and created: `--out`, else `output/<default_name>/`.
     /// None with `--no-report`.
-    pub fn prepare(&self, default_name: &str) -> Result<Option<PathBuf>, Failure> {
+    pub fn prepare(&self, default_name: &str) -> Result<Option<ReportDir>, Failure> {
         if self.no_report {
             return Ok(None);
         }
@@ -151,7 +151,7 @@ impl OutArgs {
             .out
             .clone()
             .unwrap_or_else(|| PathBuf::from("output").join(default_name));
-        crate::report::files::prepare(&dir, self.force).map_err(|e| {
+        let mark = crate::report::files::prepare(&dir, self.force).map_err(|e| {
             let hint = match e {
                 crate::report::files::DirError::Foreign(_) => {
                     "  = hint: choose another --out, or pass --force to write there anyway\n"
@@ -160,7 +160,30 @@ impl OutArgs {
             };
             Failure::bad_input(format!("error: {e}\n{hint}"))
         })?;
-        Ok(Some(dir))
+        Ok(Some(ReportDir { path: dir, mark }))
+    }
+}
+
+/// A report directory ready for writing.
+#[derive(Debug, Clone)]
+pub struct ReportDir {
+    pub path: PathBuf,
+    /// Whether shipcast owns it: mark it, and clear its own stale files.
+    pub mark: bool,
+}
+
+impl ReportDir {
+    /// Marks the directory as shipcast's (listing `written`), when it owns it.
+    pub fn seal(&self, written: &[PathBuf]) -> Result<(), Failure> {
+        if self.mark {
+            crate::report::files::seal(&self.path, written).map_err(|e| {
+                Failure::bad_input(format!(
+                    "error: cannot write in {}: {e}\n",
+                    self.path.display()
+                ))
+            })?;
+        }
+        Ok(())
     }
 }
 
@@ -291,6 +314,17 @@ fn validate(file: &Path) -> Result<i32, Failure> {
         plan.milestones.len()
     );
     Ok(EXIT_OK)
+}
+
+/// Refuses an output file that exists, unless forced; creates nothing.
+pub fn refuse_existing(path: &Path, force: bool) -> Result<(), Failure> {
+    if !force && path.exists() {
+        return Err(Failure::bad_input(format!(
+            "error: {} exists and would be overwritten\n  = hint: pass --force to replace it, or choose another file\n",
+            path.display()
+        )));
+    }
+    Ok(())
 }
 
 /// Opens a file the user named for output, refusing to replace one that exists unless forced.

@@ -83,7 +83,7 @@ struct Done {
     details: Option<Details>,
     precision: Option<PrecisionReached>,
     drift: Option<Vec<drift::Drift>>,
-    report_dir: Option<PathBuf>,
+    report_dir: Option<super::ReportDir>,
 }
 
 impl Done {
@@ -219,6 +219,7 @@ fn simulate(
 
 fn simulate_file(
     file: &Path,
+    name: &str,
     args: &RunArgs,
     batch: bool,
     check: bool,
@@ -245,17 +246,13 @@ fn simulate_file(
                     .out
                     .clone()
                     .unwrap_or_else(|| PathBuf::from("output"))
-                    .join(super::stem(file)),
+                    .join(name),
             ),
             ..args.out.clone()
         };
-        base.prepare(&super::stem(file))?
+        base.prepare(name)?
     } else {
-        let name = match &args.variant {
-            Some(v) => format!("{}-{v}", super::stem(file)),
-            None => super::stem(file),
-        };
-        args.out.prepare(&name)?
+        args.out.prepare(name)?
     };
     let want_details = report_dir.is_some() || args.format == Format::Markdown && !batch;
     let probes = if want_details {
@@ -350,6 +347,35 @@ fn read_baseline(path: &Path, file: &str) -> Result<Vec<drift::Earlier>, Failure
     drift::earlier(report).ok_or_else(|| bad("it has no milestones".into()))
 }
 
+/// Each file's report directory name: its stem (with the variant), or, where two files share a
+/// stem, its path with the separators turned into dashes.
+fn report_names(files: &[PathBuf], variant: Option<&str>) -> Vec<String> {
+    let stems: Vec<String> = files.iter().map(|f| super::stem(f)).collect();
+    files
+        .iter()
+        .zip(&stems)
+        .map(|(f, stem)| {
+            let base = if stems.iter().filter(|s| *s == stem).count() > 1 {
+                let parts: Vec<String> = f
+                    .with_extension("")
+                    .components()
+                    .filter_map(|c| match c {
+                        std::path::Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+                        _ => None,
+                    })
+                    .collect();
+                parts.join("-")
+            } else {
+                stem.clone()
+            };
+            match variant {
+                Some(v) => format!("{base}-{v}"),
+                None => base,
+            }
+        })
+        .collect()
+}
+
 fn ci_mode(args: &RunArgs) -> bool {
     args.ci || std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
 }
@@ -382,20 +408,25 @@ pub fn run(args: &RunArgs, check: bool, out: &mut dyn Write) -> Result<i32, Fail
             path.display()
         )));
     }
-    let samples = match &args.samples {
-        Some(path) => Some(super::open_output(path, args.out.force)?),
-        None => None,
-    };
+    // Refused before any work, created only once the run succeeded.
+    if let Some(path) = &args.samples {
+        super::refuse_existing(path, args.out.force)?;
+    }
     let progress = !ci && !batch && io::stderr().is_terminal();
+    let names = report_names(&files, args.variant.as_deref());
     let results: Vec<Result<Done, Failure>> = if batch {
         files
             .par_iter()
-            .map(|f| simulate_file(f, args, true, check, false))
+            .zip(&names)
+            .map(|(f, name)| simulate_file(f, name, args, true, check, false))
             .collect()
     } else {
-        vec![simulate_file(&files[0], args, false, check, progress)]
+        vec![simulate_file(
+            &files[0], &names[0], args, false, check, progress,
+        )]
     };
-    if let (Some(f), Some(path), Some(Ok(done))) = (samples, &args.samples, results.first()) {
+    if let (Some(path), Some(Ok(done))) = (&args.samples, results.first()) {
+        let f = super::open_output(path, args.out.force)?;
         report::samples::write(&done.plan, &done.outcomes, io::BufWriter::new(f)).map_err(|e| {
             Failure::bad_input(format!("error: cannot write {}: {e}\n", path.display()))
         })?;
@@ -448,22 +479,20 @@ pub fn run(args: &RunArgs, check: bool, out: &mut dyn Write) -> Result<i32, Fail
     out.write_all(text.as_bytes())?;
 
     for done in results.iter().flatten() {
-        if let (Some(dir), Some(forecast)) = (&done.report_dir, done.input().forecast()) {
+        if let (Some(rd), Some(forecast)) = (&done.report_dir, done.input().forecast()) {
             // Charts are drawn on this thread, after the simulation.
-            let written = report::files::write(dir, &forecast, args.out.png).map_err(|e| {
+            let written = report::files::write(&rd.path, &forecast, args.out.png).map_err(|e| {
                 Failure::bad_input(format!(
                     "error: cannot write the report in {}: {e}\n",
-                    dir.display()
+                    rd.path.display()
                 ))
             })?;
-            let charts = written
-                .iter()
-                .filter(|p| p.extension().is_some_and(|e| e == "svg"))
-                .count();
+            rd.seal(&written)?;
             eprintln!(
-                "report: {} ({charts} charts and summaries in {})",
-                dir.join("report.html").display(),
-                dir.display()
+                "report: {} ({} files in {})",
+                rd.path.join("report.html").display(),
+                written.len(),
+                rd.path.display()
             );
         }
     }

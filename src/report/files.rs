@@ -1,9 +1,11 @@
 //! The report directory: charts, `report.html`, `report.md`, `summary.csv` and `drivers.csv`.
 //!
-//! shipcast marks a directory it writes with a `.shipcast` file. It writes into a directory that
-//! does not exist yet, is empty, or carries that mark; any other directory holds files shipcast
-//! did not write, and is only used with `--force`. Files it writes have fixed names, so a rerun
-//! replaces its own earlier report and nothing else.
+//! shipcast marks a directory it writes with a `.shipcast` file that lists the files it wrote.
+//! It writes into a directory that does not exist yet, is empty, or carries that mark; any other
+//! directory holds files shipcast did not write, and is only used with `--force` (and then not
+//! marked, so the next run asks again). A rerun replaces its own files and removes those of its
+//! earlier report that it no longer writes (a PNG from an earlier `--png`, the charts of a
+//! renamed milestone), and nothing else.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -25,8 +27,11 @@ pub enum DirError {
     Io(PathBuf, io::Error),
 }
 
-/// Checks that `dir` may receive a report, and creates it.
-pub fn prepare(dir: &Path, force: bool) -> Result<(), DirError> {
+const MARK_HEADER: &str = "This directory holds a report written by shipcast; the next run may replace it.\nFiles it wrote:\n";
+
+/// Checks that `dir` may receive a report, and creates it. Returns whether it is (or may
+/// become) shipcast's own, that is, whether to mark it.
+pub fn prepare(dir: &Path, force: bool) -> Result<bool, DirError> {
     if dir.exists() {
         if !dir.is_dir() {
             return Err(DirError::NotADir(dir.to_path_buf()));
@@ -35,16 +40,48 @@ pub fn prepare(dir: &Path, force: bool) -> Result<(), DirError> {
             .map_err(|e| DirError::Io(dir.to_path_buf(), e))?
             .next()
             .is_none();
-        if !empty && !dir.join(MARK).exists() && !force {
-            return Err(DirError::Foreign(dir.to_path_buf()));
+        if !empty && !dir.join(MARK).exists() {
+            return if force {
+                Ok(false)
+            } else {
+                Err(DirError::Foreign(dir.to_path_buf()))
+            };
         }
     }
     std::fs::create_dir_all(dir).map_err(|e| DirError::Io(dir.to_path_buf(), e))?;
-    std::fs::write(
-        dir.join(MARK),
-        "This directory holds a report written by shipcast; it may be replaced by the next run.\n",
-    )
-    .map_err(|e| DirError::Io(dir.to_path_buf(), e))
+    Ok(true)
+}
+
+/// The files an earlier run listed in the mark.
+fn listed(dir: &Path) -> Vec<String> {
+    std::fs::read_to_string(dir.join(MARK))
+        .map(|t| {
+            t.lines()
+                .filter_map(|l| l.strip_prefix("  "))
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Records the files of this report in the mark, and removes the earlier report's files that
+/// this one did not write again. Only files named in the mark are ever removed.
+pub fn seal(dir: &Path, written: &[PathBuf]) -> io::Result<()> {
+    let names: Vec<String> = written
+        .iter()
+        .filter_map(|p| p.file_name())
+        .map(|n| n.to_string_lossy().into_owned())
+        .collect();
+    for old in listed(dir) {
+        if !names.contains(&old) && !old.contains('/') && !old.starts_with('.') {
+            let _ = std::fs::remove_file(dir.join(&old));
+        }
+    }
+    let mut mark = MARK_HEADER.to_string();
+    for n in &names {
+        mark.push_str(&format!("  {n}\n"));
+    }
+    std::fs::write(dir.join(MARK), mark)
 }
 
 /// Writes every chart (SVG, and PNG when asked) and the reports into `dir`, which [`prepare`]

@@ -81,9 +81,13 @@ pub fn render(f: &Forecast) -> String {
         let _ = writeln!(s, "\n## Experiments\n");
         s.push_str(&table(&tables::experiments(plan, summary), 1));
     }
+    if !summary.risks.is_empty() {
+        let _ = writeln!(s, "\n## Risks\n");
+        s.push_str(&table(&tables::risks(plan, summary), 1));
+    }
     let _ = writeln!(
         s,
-        "\nThe full report with every chart is `report.html`; the schedule is in [gantt.svg](gantt.svg)."
+        "\nThe full report with every chart is [report.html](report.html); the schedule is in [gantt.svg](gantt.svg)."
     );
     s
 }
