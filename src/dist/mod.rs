@@ -220,6 +220,31 @@ impl Dist {
         }
     }
 
+    /// Fills `out[j]` with the quantile of `u(j)`: one match for the whole slice, so that each
+    /// distribution's loop is compiled on its own (the engine's hot path). A fixed duration
+    /// does not even draw its uniforms.
+    #[inline]
+    pub fn fill(&self, out: &mut [f64], u: impl Fn(usize) -> f64) {
+        match self {
+            Dist::Fixed(d) => out.fill(*d),
+            Dist::Uniform { min, max } => {
+                for (j, o) in out.iter_mut().enumerate() {
+                    *o = min + (max - min) * u(j);
+                }
+            }
+            Dist::Pert { low, high, table } => {
+                for (j, o) in out.iter_mut().enumerate() {
+                    *o = low + (high - low) * table.quantile(u(j));
+                }
+            }
+            _ => {
+                for (j, o) in out.iter_mut().enumerate() {
+                    *o = self.quantile(u(j));
+                }
+            }
+        }
+    }
+
     /// Every draw is the same value.
     pub fn is_constant(&self) -> bool {
         match self {

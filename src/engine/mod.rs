@@ -340,6 +340,10 @@ struct Scratch {
     finish: Vec<f64>,
     status: Vec<u8>,
     risk_delay: Vec<f64>,
+    /// The current node's draws for the block: duration, success, attempts.
+    dur: Vec<f64>,
+    ok: Vec<bool>,
+    attempts: Vec<u32>,
     /// For the backward pass: the last walk that visited each node, and the current walk.
     stamp: Vec<u32>,
     walk: u32,
@@ -353,6 +357,9 @@ impl Scratch {
             finish: vec![0.0; nodes * BLOCK],
             status: vec![OK; nodes * BLOCK],
             risk_delay: vec![0.0; risks * BLOCK],
+            dur: vec![0.0; BLOCK],
+            ok: vec![true; BLOCK],
+            attempts: vec![1; BLOCK],
             stamp: vec![0; nodes],
             walk: 0,
             stack: Vec::new(),
@@ -414,6 +421,31 @@ fn run_block(env: &Env, first: u64, len: usize, s: &mut Scratch, out: &mut [f64]
         let risks = plan.risks_of(i);
         let stream = env.streams[i];
         let counts = &mut c.nodes[i];
+        // First every draw of the block (independent of the schedule, so the CPU overlaps
+        // them), then the schedule; a draw of a run that does not happen is simply unused.
+        if node.experiment.is_none() {
+            // The common case: one draw per run, the same arithmetic as `sample_duration`.
+            node.duration.fill(&mut s.dur[..len], |j| {
+                stream.at(first + j as u64).uniform(0)
+            });
+            for j in 0..len {
+                s.dur[j] *= node.scale;
+                s.ok[j] = true;
+                s.attempts[j] = 1;
+            }
+        } else {
+            for j in 0..len {
+                let (dur, ok, attempts) = sample_duration(node, stream.at(first + j as u64));
+                s.dur[j] = dur;
+                s.ok[j] = ok;
+                s.attempts[j] = attempts;
+            }
+        }
+        for &r in risks {
+            for j in 0..len {
+                s.dur[j] += s.risk_delay[r as usize * BLOCK + j];
+            }
+        }
         for j in 0..len {
             let k = i * BLOCK + j;
             // Earliest start from start constraints, earliest finish from finish constraints.
@@ -446,10 +478,7 @@ fn run_block(env: &Env, first: u64, len: usize, s: &mut Scratch, out: &mut [f64]
                 s.finish[k] = f64::INFINITY;
                 continue;
             }
-            let (mut dur, ok, attempts) = sample_duration(node, stream.at(first + j as u64));
-            for &r in risks {
-                dur += s.risk_delay[r as usize * BLOCK + j];
-            }
+            let (dur, ok, attempts) = (s.dur[j], s.ok[j], s.attempts[j]);
             let start = es.max(ef - dur);
             s.start[k] = start;
             s.finish[k] = start + dur;
