@@ -7,6 +7,8 @@
 //! - `engine/simulate_100k/default_pool`: `engine::simulate`, 100,000 iterations, rayon's global
 //!   pool (one thread per core).
 //! - `engine/simulate_100k/1_thread`: the same inside a 1-thread pool.
+//! - `engine/simulate_100k/1_thread_triangular`: the same network with `three_point =
+//!   "triangular"`, 1 thread: isolates the cost of the PERT quantile tables.
 //! - `engine/baseline_10k/triangular_fs_loop`: the floor to compare against: a plain loop, one
 //!   thread, `rand_distr::Triangular` on a `StdRng` and the finish-to-start forward pass over the
 //!   same edges, 10,000 iterations.
@@ -76,6 +78,15 @@ fn benches(c: &mut Criterion) {
     g.measurement_time(Duration::from_secs(30));
     g.bench_function("1_thread", |b| {
         b.iter(|| one.install(|| engine::simulate(black_box(&plan), black_box(&config))))
+    });
+    // The same network with its three-point estimates read as triangular: the difference from
+    // `1_thread` is the cost of the PERT (Beta) quantile tables inside the engine.
+    let tri_text = text.replace("three_point = \"pert\"", "three_point = \"triangular\"");
+    let tri_plan = shipcast::scenario::load_str("net.toml", &tri_text)
+        .expect("the triangular variant is a valid scenario");
+    g.measurement_time(Duration::from_secs(15));
+    g.bench_function("1_thread_triangular", |b| {
+        b.iter(|| one.install(|| engine::simulate(black_box(&tri_plan), black_box(&config))))
     });
     g.finish();
 
