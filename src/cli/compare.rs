@@ -105,6 +105,24 @@ pub fn compare(args: &CompareArgs, out: &mut dyn Write) -> Result<i32, Failure> 
             }
         },
     };
+    if let TradeoffAxis::Score(name) = &axis
+        && !owned
+            .iter()
+            .any(|(_, p)| p.scores.iter().any(|(k, _)| k == name))
+    {
+        let known: Vec<&str> = owned
+            .iter()
+            .flat_map(|(_, p)| p.scores.iter().map(|(k, _)| k.as_str()))
+            .collect();
+        return Err(Failure::bad_input(format!(
+            "error: --y score:{name}: no scenario declares that score (declared: {})\n",
+            if known.is_empty() {
+                "none".into()
+            } else {
+                known.join(", ")
+            }
+        )));
+    }
     let plans: Vec<(String, &Plan)> = owned.iter().map(|(l, p)| (l.clone(), p)).collect();
     let config = args.sim.config(plans[0].1)?;
     let milestone = match &args.milestone {
@@ -270,6 +288,14 @@ pub fn sweep(args: &SweepArgs, out: &mut dyn Write) -> Result<i32, Failure> {
             .as_ref()
             .map_or(plan.milestones.len() - 1, |s| s.milestone),
     };
+    // Every value must apply before anything is written.
+    for p in &params {
+        let mut probe = plan.clone();
+        for &v in &p.values {
+            crate::analysis::sweep::apply(&mut probe, &p.path, v)
+                .map_err(|e| Failure::bad_input(format!("error: --set {}: {e}\n", p.path)))?;
+        }
+    }
     let config = args.sim.config(&plan)?;
     let report_dir = args
         .out

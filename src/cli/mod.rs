@@ -73,7 +73,8 @@ pub struct SimArgs {
     #[arg(short = 'j', long)]
     pub threads: Option<usize>,
     /// How uniforms are drawn: plain Monte Carlo, or Latin hypercube (lhs), which stratifies
-    /// every draw over the run and narrows the intervals at equal iterations.
+    /// every draw over the run so estimates vary less from seed to seed at equal iterations
+    /// (the reported intervals stay the conservative Monte Carlo ones).
     #[arg(long, value_enum, default_value_t = SamplingArg::Mc)]
     pub sampling: SamplingArg,
 }
@@ -125,7 +126,8 @@ impl SimArgs {
 /// Where charts and reports go.
 #[derive(clap::Args, Debug, Clone)]
 pub struct OutArgs {
-    /// Where to write charts and reports [default: output/<scenario file name>/].
+    /// Where to write charts and reports [default: a directory under output/ named after the
+    /// scenario file].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Also write every chart as PNG.

@@ -566,7 +566,7 @@ fn gate_lines(outcomes: &[FileOutcome]) -> String {
                 }
             }
             Err(_) => s.push_str(&format!(
-                "ERROR {}: the scenario could not be read (see stderr)\n",
+                "ERROR {}: no verdict, see the error on stderr\n",
                 o.file
             )),
         }

@@ -61,6 +61,8 @@ impl Tool {
 struct Scenario<'a> {
     name: &'a str,
     file: &'a str,
+    /// The variant run (`run --variant`), null for the base plan.
+    variant: Option<&'a str>,
     start: Option<String>,
 }
 
@@ -226,6 +228,7 @@ fn report<'a>(input: &Input<'a>) -> Report<'a> {
         scenario: Scenario {
             name: &plan.name,
             file,
+            variant: plan.variant.as_deref(),
             start: plan.calendar.start.map(|d| d.to_string()),
         },
         run: Run {

@@ -57,16 +57,25 @@ pub fn render(input: &Input) -> String {
         run,
     } = *input;
     let mut out = String::new();
-    let _ = writeln!(out, "{} ({file})", plan.name);
+    let variant = plan
+        .variant
+        .as_ref()
+        .map_or(String::new(), |v| format!(", variant {v}"));
+    let _ = writeln!(out, "{} ({file}{variant})", plan.name);
     let start = plan
         .calendar
         .start
         .map_or("no start date: times in working days".into(), |d| {
             format!("start {d}")
         });
+    let lhs = if run.sampling == crate::engine::Sampling::LatinHypercube {
+        " (Latin hypercube)"
+    } else {
+        ""
+    };
     let _ = writeln!(
         out,
-        "{} iterations, seed {}, {start}\n",
+        "{} iterations{lhs}, seed {}, {start}\n",
         summary.iterations, summary.seed
     );
     out.push_str(&layout(&tables::summary(plan, summary), 1));
