@@ -307,6 +307,21 @@ impl Builder {
             }
         };
 
+        let resolve_links = |b: &mut Self,
+                             after: &[RawLink]|
+         -> Vec<(usize, LinkKind, f64, std::ops::Range<usize>)> {
+            after
+                .iter()
+                .filter_map(|l| {
+                    Some((
+                        resolve(b, &l.target, "`after`")?,
+                        l.kind,
+                        l.lag,
+                        l.target.span.clone(),
+                    ))
+                })
+                .collect()
+        };
         let mut pending: Vec<Pending> = Vec::new();
         for t in &raw.tasks {
             let duration = match &t.duration {
@@ -322,18 +337,7 @@ impl Builder {
                     None
                 }
             };
-            let links = t
-                .after
-                .iter()
-                .filter_map(|l| {
-                    Some((
-                        resolve(&mut self, &l.target, "`after`")?,
-                        l.kind,
-                        l.lag,
-                        l.target.span.clone(),
-                    ))
-                })
-                .collect();
+            let links = resolve_links(&mut self, &t.after);
             let experiment = self.experiment(t, three);
             let fallback = t
                 .fallback
@@ -373,18 +377,7 @@ impl Builder {
         }
         let mut milestones = Vec::new();
         for m in &raw.milestones {
-            let links: Vec<_> = m
-                .after
-                .iter()
-                .filter_map(|l| {
-                    Some((
-                        resolve(&mut self, &l.target, "`after`")?,
-                        l.kind,
-                        l.lag,
-                        l.target.span.clone(),
-                    ))
-                })
-                .collect();
+            let links = resolve_links(&mut self, &m.after);
             if m.after.is_empty() {
                 self.err(
                     m.id.span.clone(),

@@ -126,6 +126,26 @@ where
     Ok(())
 }
 
+/// A milestone, its summary, the number of runs and its delivered finishes, sorted.
+fn milestone_data<'f>(
+    f: &'f Forecast,
+    m: usize,
+) -> (
+    &'f crate::model::Milestone,
+    &'f crate::analysis::MilestoneSummary,
+    f64,
+    Vec<f64>,
+) {
+    let sorted = &f.finishes[m];
+    let delivered = sorted.iter().copied().filter(|x| x.is_finite()).collect();
+    (
+        &f.plan.milestones[m],
+        &f.summary.milestones[m],
+        sorted.len() as f64,
+        delivered,
+    )
+}
+
 /// "When will Launch ship?": the cumulative chance of delivery by each date, with P50/P80/P95
 /// and the deadline marked, ending below 100% when some simulated programs never deliver.
 pub fn s_curve<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, f: &Forecast, m: usize) -> Res
@@ -133,11 +153,7 @@ where
     DB::ErrorType: 'static,
 {
     let plan = f.plan;
-    let ms = &plan.milestones[m];
-    let summary = &f.summary.milestones[m];
-    let sorted = &f.finishes[m];
-    let n = sorted.len() as f64;
-    let delivered: Vec<f64> = sorted.iter().copied().filter(|x| x.is_finite()).collect();
+    let (ms, summary, n, delivered) = milestone_data(f, m);
     root.fill(&WHITE)?;
     let title = format!("When will {} ship?", ms.name);
     let Some((&lo, &hi)) = delivered.first().zip(delivered.last()) else {
@@ -247,11 +263,7 @@ where
     DB::ErrorType: 'static,
 {
     let plan = f.plan;
-    let ms = &plan.milestones[m];
-    let summary = &f.summary.milestones[m];
-    let sorted = &f.finishes[m];
-    let n = sorted.len() as f64;
-    let delivered: Vec<f64> = sorted.iter().copied().filter(|x| x.is_finite()).collect();
+    let (ms, summary, n, delivered) = milestone_data(f, m);
     root.fill(&WHITE)?;
     let title = format!("How spread out is {}'s finish?", ms.name);
     let Some((&lo, &hi)) = delivered.first().zip(delivered.last()) else {
@@ -332,7 +344,7 @@ where
         );
         marker(&mut chart, d, y_top, 0, label, VERMILLION, false)?;
     }
-    if delivered.len() < sorted.len() {
+    if (delivered.len() as f64) < n {
         let share = 100.0 * (1.0 - delivered.len() as f64 / n);
         chart.draw_series(std::iter::once(Text::new(
             format!("not shown: {share:.1}% of runs never deliver"),
