@@ -10,9 +10,10 @@
 //! - **Criticality**: the share of delivered iterations in which the task is on the milestone's
 //!   critical path (the engine's backward pass).
 //! - **What if it resolved**: for an experiment, the milestone's P80 if it always succeeded at the
-//!   first attempt; for a risk, if it never occurred. This reruns the whole simulation with that
-//!   one change and the same seed: common random numbers make the difference exact for these
-//!   iterations, not a regression estimate.
+//!   first attempt; for a risk, if it never occurred. This reruns the simulation with that one
+//!   change and the same seed over the run's first [`WHAT_IF_ITERATIONS`] iterations, and compares
+//!   with the base on those same iterations: common random numbers make the difference exact for
+//!   them, not a regression estimate.
 
 use rayon::prelude::*;
 
@@ -23,6 +24,9 @@ use crate::model::Plan;
 /// Experiments and risks whose "what if" is computed: the most influential ones, since each costs
 /// a full simulation.
 pub const WHAT_IF_LIMIT: usize = 10;
+
+/// Iterations a "what if" rerun covers at most: the first ones of the run.
+pub const WHAT_IF_ITERATIONS: u64 = 20_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DriverKind {
@@ -147,10 +151,12 @@ fn risk_draws(plan: &Plan, r: usize, config: &Config) -> Draws {
 }
 
 /// P80 and P(delivered) of every milestone.
-fn p80s(out: &Outcomes) -> Vec<(Option<f64>, f64)> {
+/// P80 and P(delivered) of every milestone over the first `n` iterations of `out`.
+fn p80s(out: &Outcomes, n: usize) -> Vec<(Option<f64>, f64)> {
     (0..out.milestones)
         .map(|m| {
             let mut col = out.milestone_column(m);
+            col.truncate(n);
             col.sort_by(f64::total_cmp);
             let delivered = col.iter().filter(|x| x.is_finite()).count() as f64 / col.len() as f64;
             let p80 = quantile_sorted(&col, 0.8);
@@ -201,7 +207,10 @@ pub fn drivers(plan: &Plan, config: &Config, out: &Outcomes) -> Vec<MilestoneDri
         .collect();
     candidates.sort_by(|a, b| b.2.total_cmp(&a.2));
     candidates.truncate(WHAT_IF_LIMIT);
-    let base = p80s(out);
+    // The reruns cover the run's first iterations: on those same runs the comparison with the
+    // base is exact (common random numbers), and a large run does not cost a full rerun each.
+    let n = config.iterations.min(WHAT_IF_ITERATIONS);
+    let base = p80s(out, n as usize);
     let what_ifs: Vec<((DriverKind, usize), Vec<WhatIf>)> = candidates
         .iter()
         .map(|&(kind, index, _)| {
@@ -214,7 +223,10 @@ pub fn drivers(plan: &Plan, config: &Config, out: &Outcomes) -> Vec<MilestoneDri
                 }
                 _ => changed.risks[index].probability = 0.0,
             }
-            let alt = p80s(&engine::simulate(&changed, config));
+            let alt = p80s(
+                &engine::simulate_range(&changed, config, &engine::Probes::default(), 0..n),
+                n as usize,
+            );
             let w = base
                 .iter()
                 .zip(alt)

@@ -13,7 +13,7 @@ pub mod sweep;
 
 use statrs::distribution::{Binomial, DiscreteCDF};
 
-use crate::engine::{Config, Outcomes, Probes, simulate_with};
+use crate::engine::{Config, Outcomes, Probes, simulate_range};
 use crate::model::Plan;
 
 /// The percentiles every report shows.
@@ -426,13 +426,16 @@ pub fn details(plan: &Plan, config: &Config, out: &Outcomes) -> Details {
         });
         by_crit.truncate(GANTT_TASKS);
         by_crit.sort();
-        let traced = simulate_with(
+        // Percentiles of start and finish need no more than the run's first iterations.
+        let n = config.iterations.min(drivers::WHAT_IF_ITERATIONS);
+        let traced = simulate_range(
             plan,
             config,
             &Probes {
                 criticality: false,
                 trace: by_crit,
             },
+            0..n,
         );
         gantt(&traced)
     };

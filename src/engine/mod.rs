@@ -287,7 +287,12 @@ pub fn simulate_range(
         } else {
             fired
         },
-        critical,
+        // An empty range has no block to count in: its counters are zeros all the same.
+        critical: if critical.is_empty() && probes.criticality {
+            vec![0; n_ms * n]
+        } else {
+            critical
+        },
     }
 }
 
