@@ -344,6 +344,8 @@ struct Scratch {
     start: Vec<f64>,
     finish: Vec<f64>,
     status: Vec<u8>,
+    /// The finish successors see: the node's own, its fallback chain's, or infinity.
+    resolved: Vec<f64>,
     risk_delay: Vec<f64>,
     /// The current node's draws for the block: duration, success, attempts.
     dur: Vec<f64>,
@@ -361,6 +363,7 @@ impl Scratch {
             start: vec![0.0; nodes * BLOCK],
             finish: vec![0.0; nodes * BLOCK],
             status: vec![OK; nodes * BLOCK],
+            resolved: vec![0.0; nodes * BLOCK],
             risk_delay: vec![0.0; risks * BLOCK],
             dur: vec![0.0; BLOCK],
             ok: vec![true; BLOCK],
@@ -385,20 +388,21 @@ fn resolved_node(plan: &Plan, s: &Scratch, mut p: usize, j: usize) -> Option<usi
     }
 }
 
-#[inline]
-fn resolved_finish(plan: &Plan, s: &Scratch, p: usize, j: usize) -> f64 {
-    resolved_node(plan, s, p, j).map_or(f64::INFINITY, |q| s.finish[q * BLOCK + j])
+/// The finish successors of node `p` see: `resolved[k]`, kept up to date as fallbacks run.
+#[inline(always)]
+fn resolved_finish(s: &Scratch, p: usize, j: usize) -> f64 {
+    s.resolved[p * BLOCK + j]
 }
 
 /// A node's own start (an experiment's first attempt), or never when it was not delivered: it did
 /// not run, or it failed and no fallback in its chain delivered.
-#[inline]
-fn own_start(plan: &Plan, s: &Scratch, p: usize, j: usize) -> f64 {
+#[inline(always)]
+fn own_start(s: &Scratch, p: usize, j: usize) -> f64 {
     let k = p * BLOCK + j;
-    match s.status[k] {
-        OK => s.start[k],
-        FAILED if resolved_node(plan, s, p, j).is_some() => s.start[k],
-        _ => f64::INFINITY,
+    if s.resolved[k] < f64::INFINITY {
+        s.start[k]
+    } else {
+        f64::INFINITY
     }
 }
 
@@ -458,10 +462,10 @@ fn run_block(env: &Env, first: u64, len: usize, s: &mut Scratch, out: &mut [f64]
             for l in preds {
                 let p = l.node as usize;
                 match l.kind {
-                    LinkKind::FS => es = es.max(resolved_finish(plan, s, p, j) + l.lag),
-                    LinkKind::SS => es = es.max(own_start(plan, s, p, j) + l.lag),
-                    LinkKind::FF => ef = ef.max(resolved_finish(plan, s, p, j) + l.lag),
-                    LinkKind::SF => ef = ef.max(own_start(plan, s, p, j) + l.lag),
+                    LinkKind::FS => es = es.max(resolved_finish(s, p, j) + l.lag),
+                    LinkKind::SS => es = es.max(own_start(s, p, j) + l.lag),
+                    LinkKind::FF => ef = ef.max(resolved_finish(s, p, j) + l.lag),
+                    LinkKind::SF => ef = ef.max(own_start(s, p, j) + l.lag),
                 }
             }
             if let Some(e) = node.fallback_of {
@@ -472,6 +476,7 @@ fn run_block(env: &Env, first: u64, len: usize, s: &mut Scratch, out: &mut [f64]
                         s.status[k] = SKIPPED;
                         s.start[k] = f64::INFINITY;
                         s.finish[k] = f64::INFINITY;
+                        s.resolved[k] = f64::INFINITY;
                         continue;
                     }
                     _ => es = f64::INFINITY,
@@ -481,6 +486,7 @@ fn run_block(env: &Env, first: u64, len: usize, s: &mut Scratch, out: &mut [f64]
                 s.status[k] = BLOCKED;
                 s.start[k] = f64::INFINITY;
                 s.finish[k] = f64::INFINITY;
+                s.resolved[k] = f64::INFINITY;
                 continue;
             }
             let (dur, ok, attempts) = (s.dur[j], s.ok[j], s.attempts[j]);
@@ -488,16 +494,36 @@ fn run_block(env: &Env, first: u64, len: usize, s: &mut Scratch, out: &mut [f64]
             s.start[k] = start;
             s.finish[k] = start + dur;
             s.status[k] = if ok { OK } else { FAILED };
+            // A failed experiment delivers nothing until a fallback in its chain does.
+            s.resolved[k] = if ok { start + dur } else { f64::INFINITY };
             counts.ran += 1;
             counts.succeeded += u64::from(ok);
             counts.attempts += u64::from(attempts);
+        }
+        // A fallback that ran stands in for the failed experiments above it in its chain.
+        if let Some(e) = node.fallback_of {
+            for j in 0..len {
+                let k = i * BLOCK + j;
+                if s.status[k] != OK && s.status[k] != FAILED {
+                    continue;
+                }
+                let value = s.resolved[k];
+                let mut x = e as usize;
+                while s.status[x * BLOCK + j] == FAILED {
+                    s.resolved[x * BLOCK + j] = value;
+                    match plan.nodes[x].fallback_of {
+                        Some(y) => x = y as usize,
+                        None => break,
+                    }
+                }
+            }
         }
     }
     let n_ms = plan.milestones.len();
     for j in 0..len {
         let row = &mut out[j * env.stride..(j + 1) * env.stride];
         for (m, ms) in plan.milestones.iter().enumerate() {
-            row[m] = resolved_finish(plan, s, ms.node as usize, j);
+            row[m] = resolved_finish(s, ms.node as usize, j);
         }
         for (t, &node) in env.probes.trace.iter().enumerate() {
             let k = node as usize * BLOCK + j;
@@ -574,17 +600,17 @@ fn mark_critical(plan: &Plan, s: &mut Scratch, j: usize, from: usize, counts: &m
             let p = l.node as usize;
             let (value, at, via) = match l.kind {
                 LinkKind::FS => (
-                    resolved_finish(plan, s, p, j),
+                    resolved_finish(s, p, j),
                     start,
                     resolved_node(plan, s, p, j),
                 ),
-                LinkKind::SS => (own_start(plan, s, p, j), start, Some(p)),
+                LinkKind::SS => (own_start(s, p, j), start, Some(p)),
                 LinkKind::FF => (
-                    resolved_finish(plan, s, p, j),
+                    resolved_finish(s, p, j),
                     finish,
                     resolved_node(plan, s, p, j),
                 ),
-                LinkKind::SF => (own_start(plan, s, p, j), finish, Some(p)),
+                LinkKind::SF => (own_start(s, p, j), finish, Some(p)),
             };
             if let Some(q) = via
                 && binds(value + l.lag, at)

@@ -50,10 +50,16 @@ impl IterStream {
     /// Draw number `draw` of this iteration: a uniform strictly inside (0, 1), on a grid of 2^-53.
     #[inline(always)]
     pub fn uniform(self, draw: u32) -> f64 {
-        let bits = mix64(
+        // The iteration's state is already a full mix of (seed, key, iteration): draw 0 uses it
+        // as is (one mix per plain task-sample), later draws mix in their number.
+        let bits = if draw == 0 {
             self.0
-                .wrapping_add(u64::from(draw).wrapping_mul(0xd1b5_4a32_d192_ed03)),
-        );
+        } else {
+            mix64(
+                self.0
+                    .wrapping_add(u64::from(draw).wrapping_mul(0xd1b5_4a32_d192_ed03)),
+            )
+        };
         ((bits >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)
     }
 }
