@@ -431,28 +431,32 @@ fn run_block(env: &Env, first: u64, len: usize, s: &mut Scratch, out: &mut [f64]
         let stream = env.streams[i];
         let counts = &mut c.nodes[i];
         // First every draw of the block (independent of the schedule, so the CPU overlaps
-        // them), then the schedule; a draw of a run that does not happen is simply unused.
-        if node.experiment.is_none() {
-            // The common case: one draw per run, the same arithmetic as `sample_duration`.
-            node.duration.fill(&mut s.dur[..len], |j| {
-                stream.at(first + j as u64).uniform(0)
-            });
-            for j in 0..len {
-                s.dur[j] *= node.scale;
-                s.ok[j] = true;
-                s.attempts[j] = 1;
+        // them), then the schedule; a draw of a run that does not happen is simply unused. A
+        // fallback, which runs only when its experiment failed, draws when it runs instead.
+        let lazy = node.fallback_of.is_some();
+        if !lazy {
+            if node.experiment.is_none() {
+                // The common case: one draw per run, the same arithmetic as `sample_duration`.
+                node.duration.fill(&mut s.dur[..len], |j| {
+                    stream.at(first + j as u64).uniform(0)
+                });
+                for j in 0..len {
+                    s.dur[j] *= node.scale;
+                    s.ok[j] = true;
+                    s.attempts[j] = 1;
+                }
+            } else {
+                for j in 0..len {
+                    let (dur, ok, attempts) = sample_duration(node, stream.at(first + j as u64));
+                    s.dur[j] = dur;
+                    s.ok[j] = ok;
+                    s.attempts[j] = attempts;
+                }
             }
-        } else {
-            for j in 0..len {
-                let (dur, ok, attempts) = sample_duration(node, stream.at(first + j as u64));
-                s.dur[j] = dur;
-                s.ok[j] = ok;
-                s.attempts[j] = attempts;
-            }
-        }
-        for &r in risks {
-            for j in 0..len {
-                s.dur[j] += s.risk_delay[r as usize * BLOCK + j];
+            for &r in risks {
+                for j in 0..len {
+                    s.dur[j] += s.risk_delay[r as usize * BLOCK + j];
+                }
             }
         }
         for j in 0..len {
@@ -489,7 +493,15 @@ fn run_block(env: &Env, first: u64, len: usize, s: &mut Scratch, out: &mut [f64]
                 s.resolved[k] = f64::INFINITY;
                 continue;
             }
-            let (dur, ok, attempts) = (s.dur[j], s.ok[j], s.attempts[j]);
+            let (dur, ok, attempts) = if lazy {
+                let (mut dur, ok, attempts) = sample_duration(node, stream.at(first + j as u64));
+                for &r in risks {
+                    dur += s.risk_delay[r as usize * BLOCK + j];
+                }
+                (dur, ok, attempts)
+            } else {
+                (s.dur[j], s.ok[j], s.attempts[j])
+            };
             let start = es.max(ef - dur);
             s.start[k] = start;
             s.finish[k] = start + dur;
