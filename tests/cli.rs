@@ -652,6 +652,18 @@ fn usage_errors_exit_2() {
         .code,
         2
     );
+    let huge = shipcast(&[
+        "run",
+        "--no-report",
+        "scenarios/ai-assistant.toml",
+        "-n",
+        "1000000000000",
+    ]);
+    assert!(
+        huge.code == 2 && huge.stderr.contains("--iterations must be from 1 to"),
+        "{}",
+        huge.stderr
+    );
     let missing = shipcast(&["run", "--no-report", "no/such/file.toml"]);
     assert_eq!(missing.code, 2);
     assert!(missing.stderr.contains("no/such/file.toml"));

@@ -409,7 +409,7 @@ pub fn detail_probes(plan: &Plan) -> Probes {
 pub fn details(plan: &Plan, config: &Config, out: &Outcomes) -> Details {
     let drivers = drivers::drivers(plan, config, out);
     let primary = plan.milestones.len() - 1;
-    let gantt = if !out.traced.is_empty() || out.milestones == 0 {
+    let gantt = if !out.traced.is_empty() {
         gantt(out)
     } else {
         let n = plan.nodes.len();

@@ -25,6 +25,8 @@ pub const EXIT_BAD_INPUT: i32 = 2;
 pub const DEFAULT_ITERATIONS: u64 = 10_000;
 /// Seed when neither the command line nor the scenario says: runs are reproducible by default.
 pub const DEFAULT_SEED: u64 = 42;
+/// The most iterations one process simulates (each keeps a row of results in memory).
+pub const MAX_ITERATIONS: u64 = 100_000_000;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -101,10 +103,11 @@ impl SimArgs {
             },
             ..config
         };
-        if config.iterations == 0 {
-            return Err(Failure::bad_input(
-                "error: --iterations must be at least 1\n",
-            ));
+        if config.iterations == 0 || config.iterations > MAX_ITERATIONS {
+            return Err(Failure::bad_input(format!(
+                "error: --iterations must be from 1 to {MAX_ITERATIONS}, got {}\n  = hint: each iteration keeps a row of results in memory; for more, shard the run (--shard K/N)\n",
+                config.iterations
+            )));
         }
         Ok(config)
     }

@@ -268,7 +268,9 @@ fn simulate_file(
             (out, summary, None)
         }
         Some(target) => {
-            let max = args.max_iterations.max(config.iterations);
+            let max = args
+                .max_iterations
+                .clamp(config.iterations, super::MAX_ITERATIONS);
             let mut out = simulate(&plan, &config, &probes, 0..config.iterations, progress);
             loop {
                 let summary = analysis::summarize(&plan, &out);
