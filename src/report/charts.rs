@@ -146,21 +146,17 @@ fn milestone_data<'f>(
     )
 }
 
-/// "When will Launch ship?": the cumulative chance of delivery by each date, with P50/P80/P95
-/// and the deadline marked, ending below 100% when some simulated programs never deliver.
-pub fn s_curve<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, f: &Forecast, m: usize) -> Res
+/// The frame of a delivery curve: dates (or days) across, the chance delivered up.
+fn cdf_frame<'a, DB: DrawingBackend>(
+    root: &'a DrawingArea<DB, Shift>,
+    plan: &Plan,
+    title: String,
+    lo: f64,
+    hi: f64,
+) -> Result<ChartContext<'a, DB, Xy>, Box<dyn Error>>
 where
     DB::ErrorType: 'static,
 {
-    let plan = f.plan;
-    let (ms, summary, n, delivered) = milestone_data(f, m);
-    root.fill(&WHITE)?;
-    let title = format!("When will {} ship?", ms.name);
-    let Some((&lo, &hi)) = delivered.first().zip(delivered.last()) else {
-        return no_data(root, &title, "not delivered in any simulated run");
-    };
-    let deadline = ms.deadline.map(|d| d.days);
-    let hi = hi.max(deadline.unwrap_or(hi));
     let mut chart = ChartBuilder::on(root)
         .caption(title, bold(24.0))
         .margin(16)
@@ -179,18 +175,43 @@ where
         .label_style(font(13.0))
         .light_line_style(RGBColor(235, 235, 235))
         .draw()?;
-    // The empirical CDF, read at 1,000 evenly spaced ranks: the i-th smallest finish has a
-    // share (i + 1) / n of all runs at or before it.
-    let k = delivered.len() - 1;
-    let mut points: Vec<(f64, f64)> = (0..=1000usize)
+    Ok(chart)
+}
+
+/// The empirical CDF of `delivered` (sorted finishes) among `n` runs, read at `samples + 1`
+/// evenly spaced ranks (the i-th smallest finish has a share (i + 1) / n of all runs at or
+/// before it), held level to `hi`: it ends below 100% when some runs never deliver.
+fn ecdf(delivered: &[f64], n: f64, hi: f64, samples: usize) -> Vec<(f64, f64)> {
+    let last = delivered.len() - 1;
+    let mut points: Vec<(f64, f64)> = (0..=samples)
         .map(|q| {
-            let i = q * k / 1000;
+            let i = q * last / samples;
             (delivered[i], 100.0 * (i + 1) as f64 / n)
         })
         .collect();
     points.dedup();
+    points.push((hi, 100.0 * delivered.len() as f64 / n));
+    points
+}
+
+/// "When will Launch ship?": the cumulative chance of delivery by each date, with P50/P80/P95
+/// and the deadline marked, ending below 100% when some simulated programs never deliver.
+pub fn s_curve<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, f: &Forecast, m: usize) -> Res
+where
+    DB::ErrorType: 'static,
+{
+    let plan = f.plan;
+    let (ms, summary, n, delivered) = milestone_data(f, m);
+    root.fill(&WHITE)?;
+    let title = format!("When will {} ship?", ms.name);
+    let Some((&lo, &hi)) = delivered.first().zip(delivered.last()) else {
+        return no_data(root, &title, "not delivered in any simulated run");
+    };
+    let deadline = ms.deadline.map(|d| d.days);
+    let hi = hi.max(deadline.unwrap_or(hi));
+    let mut chart = cdf_frame(root, plan, title, lo, hi)?;
+    let points = ecdf(&delivered, n, hi, 1000);
     let top = 100.0 * delivered.len() as f64 / n;
-    points.push((hi, top));
     chart.draw_series(
         AreaSeries::new(points.iter().copied(), 0.0, BLUE.mix(0.12))
             .border_style(BLUE.stroke_width(3)),
@@ -789,24 +810,7 @@ where
     if !lo.is_finite() {
         return no_data(root, &title, "no scenario delivers it in any simulated run");
     }
-    let mut chart = ChartBuilder::on(root)
-        .caption(title, bold(24.0))
-        .margin(16)
-        .x_label_area_size(48)
-        .y_label_area_size(64)
-        .build_cartesian_2d(x_range(lo, hi), 0.0..105.0)?;
-    chart
-        .configure_mesh()
-        .x_labels(8)
-        .y_labels(11)
-        .x_label_formatter(&|x| axis_label(reference, *x))
-        .y_label_formatter(&|y| format!("{y:.0}%"))
-        .x_desc(x_desc(reference))
-        .y_desc("Chance delivered by then")
-        .axis_desc_style(font(15.0))
-        .label_style(font(13.0))
-        .light_line_style(RGBColor(235, 235, 235))
-        .draw()?;
+    let mut chart = cdf_frame(root, reference, title, lo, hi)?;
     for (k, col) in columns.iter().enumerate() {
         let Some(col) = col else { continue };
         let n = col.len() as f64;
@@ -814,13 +818,7 @@ where
         if delivered.is_empty() {
             continue;
         }
-        let last = delivered.len() - 1;
-        let mut points: Vec<(f64, f64)> = (0..=500usize)
-            .map(|q| q * last / 500)
-            .map(|i| (delivered[i], 100.0 * (i + 1) as f64 / n))
-            .collect();
-        points.dedup();
-        points.push((hi, 100.0 * delivered.len() as f64 / n));
+        let points = ecdf(&delivered, n, hi, 500);
         styled_line(&mut chart, k, points, &c.plans[k].0)?;
     }
     if let Some(d) = deadline {
