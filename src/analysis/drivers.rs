@@ -58,6 +58,27 @@ pub struct Driver {
     pub what_if: Option<WhatIf>,
 }
 
+impl DriverKind {
+    /// The kind as reports name it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DriverKind::Task => "task",
+            DriverKind::Experiment => "experiment",
+            DriverKind::Risk => "risk",
+        }
+    }
+}
+
+impl Driver {
+    /// The id and name of the task or risk this driver is.
+    pub fn subject<'p>(&self, plan: &'p Plan) -> (&'p str, &'p str) {
+        match self.kind {
+            DriverKind::Risk => (&plan.risks[self.index].id, &plan.risks[self.index].name),
+            _ => (&plan.nodes[self.index].id, &plan.nodes[self.index].name),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct MilestoneDrivers {
     pub milestone: usize,

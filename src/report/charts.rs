@@ -377,12 +377,27 @@ where
     Ok(())
 }
 
+/// The label of a row of a chart whose rows run top to bottom in `names`' order (segment 0 is
+/// the bottom row).
+fn row_label(names: &[String], y: &SegmentValue<i32>) -> String {
+    match y {
+        SegmentValue::CenterOf(i) => names
+            .len()
+            .checked_sub(1 + *i as usize)
+            .and_then(|k| names.get(k))
+            .cloned()
+            .unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+
 /// The name a driver goes by in charts and tables.
 pub fn driver_name(plan: &Plan, d: &Driver) -> String {
+    let name = d.subject(plan).1;
     match d.kind {
-        DriverKind::Risk => format!("risk: {}", plan.risks[d.index].name),
-        DriverKind::Experiment => format!("{} (experiment)", plan.nodes[d.index].name),
-        DriverKind::Task => plan.nodes[d.index].name.clone(),
+        DriverKind::Risk => format!("risk: {name}"),
+        DriverKind::Experiment => format!("{name} (experiment)"),
+        DriverKind::Task => name.to_string(),
     }
 }
 
@@ -449,13 +464,7 @@ where
         .x_labels(9)
         .y_labels(drivers.len())
         .x_label_formatter(&|x| format!("{x:+.2}"))
-        .y_label_formatter(&|y| match y {
-            SegmentValue::CenterOf(i) => names
-                .get((rows - 1 - *i) as usize)
-                .cloned()
-                .unwrap_or_default(),
-            _ => String::new(),
-        })
+        .y_label_formatter(&|y| row_label(&names, y))
         .x_desc("Rank correlation with the finish (Spearman)")
         .axis_desc_style(font(15.0))
         .label_style(font(13.0))
@@ -601,13 +610,7 @@ where
         .x_labels(8)
         .y_labels(rows.len())
         .x_label_formatter(&|x| axis_label(plan, *x))
-        .y_label_formatter(&|y| match y {
-            SegmentValue::CenterOf(i) => names
-                .get((n - 1 - *i) as usize)
-                .cloned()
-                .unwrap_or_default(),
-            _ => String::new(),
-        })
+        .y_label_formatter(&|y| row_label(&names, y))
         .x_desc("Light bar: P10 start to P90 finish; solid: P50 start to P50 finish")
         .axis_desc_style(font(15.0))
         .label_style(font(12.0))

@@ -107,7 +107,6 @@ pub fn render(input: &Input) -> String {
 
 /// `drivers.csv`: every driver of every milestone, ranked within each milestone.
 pub fn render_drivers(f: &super::Forecast) -> String {
-    use crate::analysis::drivers::DriverKind;
     let plan = f.plan;
     let mut w = ::csv::Writer::from_writer(Vec::new());
     w.write_record([
@@ -126,21 +125,13 @@ pub fn render_drivers(f: &super::Forecast) -> String {
     for md in &f.drivers {
         let ms = &plan.milestones[md.milestone];
         for (rank, d) in md.drivers.iter().enumerate() {
-            let (kind, id, name) = match d.kind {
-                DriverKind::Task => ("task", &plan.nodes[d.index].id, &plan.nodes[d.index].name),
-                DriverKind::Experiment => (
-                    "experiment",
-                    &plan.nodes[d.index].id,
-                    &plan.nodes[d.index].name,
-                ),
-                DriverKind::Risk => ("risk", &plan.risks[d.index].id, &plan.risks[d.index].name),
-            };
+            let (id, name) = d.subject(plan);
             w.write_record([
                 ms.id.clone(),
                 (rank + 1).to_string(),
-                kind.to_string(),
-                id.clone(),
-                name.clone(),
+                d.kind.as_str().to_string(),
+                id.to_string(),
+                name.to_string(),
                 num(d.sensitivity),
                 num(d.criticality),
                 num(d.what_if.and_then(|x| x.p80)),

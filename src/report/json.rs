@@ -4,7 +4,6 @@
 use serde::Serialize;
 
 use super::{Input, SCHEMA, finish_date};
-use crate::analysis::drivers::DriverKind;
 use crate::analysis::{GateStatus, Percentile, Probability};
 
 #[derive(Serialize)]
@@ -275,21 +274,9 @@ fn report<'a>(input: &Input<'a>) -> Report<'a> {
                             .drivers
                             .iter()
                             .map(|d| {
-                                let (kind, id, name) = match d.kind {
-                                    DriverKind::Task => {
-                                        ("task", &plan.nodes[d.index].id, &plan.nodes[d.index].name)
-                                    }
-                                    DriverKind::Experiment => (
-                                        "experiment",
-                                        &plan.nodes[d.index].id,
-                                        &plan.nodes[d.index].name,
-                                    ),
-                                    DriverKind::Risk => {
-                                        ("risk", &plan.risks[d.index].id, &plan.risks[d.index].name)
-                                    }
-                                };
+                                let (id, name) = d.subject(plan);
                                 Driver {
-                                    kind,
+                                    kind: d.kind.as_str(),
                                     id,
                                     name,
                                     sensitivity: d.sensitivity,

@@ -2,7 +2,7 @@
 //! reports only differ in how they lay these out.
 
 use super::finish_date;
-use crate::analysis::drivers::{DriverKind, MilestoneDrivers};
+use crate::analysis::drivers::MilestoneDrivers;
 use crate::analysis::{GateStatus, MilestoneSummary, Probability, Summary};
 use crate::model::Plan;
 
@@ -210,11 +210,7 @@ pub fn drivers(plan: &Plan, md: &MilestoneDrivers, limit: usize) -> Table {
         .iter()
         .take(limit)
         .map(|d| {
-            let (name, kind) = match d.kind {
-                DriverKind::Task => (plan.nodes[d.index].name.clone(), "task"),
-                DriverKind::Experiment => (plan.nodes[d.index].name.clone(), "experiment"),
-                DriverKind::Risk => (plan.risks[d.index].name.clone(), "risk"),
-            };
+            let (name, kind) = (d.subject(plan).1.to_string(), d.kind.as_str());
             let what_if = d.what_if.map_or("-".into(), |w| match (w.p80_gain, w.p80) {
                 (Some(g), _) => format!("{g:.1} d sooner"),
                 (None, Some(_)) => "P80 becomes reachable".into(),
