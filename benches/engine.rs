@@ -57,8 +57,8 @@ fn baseline(preds: &[Vec<usize>], dists: &[Triangular<f64>], iterations: u64, se
 fn benches(c: &mut Criterion) {
     let net = common::generate(TASKS, NETWORK_SEED);
     let text = net.to_toml(NETWORK_SEED);
-    let plan = shipcast::scenario::load_str("net.toml", &text)
-        .expect("the generated network is a valid scenario");
+    let plan =
+        shipcast::load_str("net.toml", &text).expect("the generated network is a valid scenario");
     let config = Config::new(ITERATIONS, 1);
     let task_samples = ITERATIONS * TASKS as u64;
 
@@ -82,7 +82,7 @@ fn benches(c: &mut Criterion) {
     // The same network with its three-point estimates read as triangular: the difference from
     // `1_thread` is the cost of the PERT (Beta) quantile tables inside the engine.
     let tri_text = text.replace("three_point = \"pert\"", "three_point = \"triangular\"");
-    let tri_plan = shipcast::scenario::load_str("net.toml", &tri_text)
+    let tri_plan = shipcast::load_str("net.toml", &tri_text)
         .expect("the triangular variant is a valid scenario");
     g.measurement_time(Duration::from_secs(15));
     g.bench_function("1_thread_triangular", |b| {
@@ -115,7 +115,7 @@ fn benches(c: &mut Criterion) {
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(5));
     g.bench_function("load_str", |b| {
-        b.iter(|| shipcast::scenario::load_str("net.toml", black_box(&text)))
+        b.iter(|| shipcast::load_str("net.toml", black_box(&text)))
     });
     g.finish();
 }

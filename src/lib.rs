@@ -1,20 +1,20 @@
 //! shipcast: forecast when a technical program will deliver, with honest odds.
 //!
-//! The library is a pipeline of plain functions:
-//! [`scenario::load`] (file to validated [`model::Plan`]) ->
-//! [`engine::simulate`] (plan to raw [`engine::Outcomes`]) ->
-//! [`analysis::summarize`] (outcomes to forecasts with intervals) ->
-//! [`report`] (forecasts to text, JSON or CSV).
+//! The library has one entry, [`pipeline`]: [`load`] (file to validated [`model::Plan`]), then
+//! [`pipeline::forecast`] (plan and [`pipeline::RunSpec`] to a [`pipeline::Forecast`]: simulated,
+//! summarised with intervals, with drivers when asked), then [`report`] (to text, JSON, CSV,
+//! Markdown, HTML and charts). Underneath, [`engine::simulate`] and [`analysis::summarize`] are
+//! plain functions too.
 //!
 //! ```
-//! let plan = shipcast::scenario::load_str("plan.toml", r#"
+//! let plan = shipcast::load_str("plan.toml", r#"
 //! [[task]]
 //! id = "build"
 //! duration = [5, 8, 15]
 //! "#).unwrap();
-//! let outcomes = shipcast::engine::simulate(&plan, &shipcast::engine::Config::new(2000, 1));
-//! let summary = shipcast::analysis::summarize(&plan, &outcomes);
-//! let p50 = summary.milestones[0].percentiles[1].days.unwrap();
+//! let spec = shipcast::pipeline::RunSpec { iterations: Some(2000), ..Default::default() };
+//! let f = shipcast::pipeline::forecast(plan, &spec, None, &shipcast::pipeline::Quiet).unwrap();
+//! let p50 = f.summary.milestones[0].percentile(0.5).unwrap().days.unwrap();
 //! assert!(p50 > 5.0 && p50 < 15.0);
 //! ```
 
@@ -23,5 +23,8 @@ pub mod cli;
 pub mod dist;
 pub mod engine;
 pub mod model;
+pub mod pipeline;
 pub mod report;
 pub mod scenario;
+
+pub use pipeline::{load, load_all, load_all_str, load_str};

@@ -276,18 +276,31 @@ fn an_unwritable_step_summary_never_fails_the_run() {
 #[test]
 fn four_shards_merge_into_the_unsharded_report_byte_for_byte() {
     let dir = tempfile::tempdir().unwrap();
-    let whole = shipcast(&[
-        "run",
-        "scenarios/ai-assistant.toml",
-        "--iterations",
-        "3001",
-        "--format",
-        "json",
-        "--no-report",
-        "--gate",
-        "beta:40@0.5",
-    ]);
-    assert_eq!(whole.code, 0, "{}", whole.stderr);
+    let run = |report: bool| {
+        let out = dir.path().join("report");
+        let mut args = vec![
+            "run",
+            "scenarios/ai-assistant.toml",
+            "--iterations",
+            "3001",
+            "--format",
+            "json",
+            "--gate",
+            "beta:40@0.5",
+            "--force",
+        ];
+        if report {
+            args.extend(["--out", out.to_str().unwrap()]);
+        } else {
+            args.push("--no-report");
+        }
+        let r = shipcast(&args);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        r.stdout
+    };
+    // With a report, the run ranks its drivers; without, it does not.
+    let (whole, whole_bare) = (run(true), run(false));
+    assert!(whole.contains("\"drivers\": [") && !whole_bare.contains("\"drivers\": ["));
     let mut parts = Vec::new();
     for k in [3, 1, 4, 2] {
         let shard = shipcast(&[
@@ -309,7 +322,13 @@ fn four_shards_merge_into_the_unsharded_report_byte_for_byte() {
     args.extend(parts.iter().map(|p| p.to_str().unwrap()));
     let merged = shipcast(&args);
     assert_eq!(merged.code, 0, "{}", merged.stderr);
-    assert_eq!(merged.stdout, whole.stdout);
+    // Drivers included: criticality counts add up, sensitivities and what-ifs are recomputed
+    // from the same streams.
+    assert_eq!(merged.stdout, whole);
+    args.push("--no-drivers");
+    let bare = shipcast(&args);
+    assert_eq!(bare.code, 0, "{}", bare.stderr);
+    assert_eq!(bare.stdout, whole_bare);
     // A missing shard is refused.
     let three = shipcast(&[
         "merge",

@@ -66,7 +66,7 @@ proptest! {
 
     #[test]
     fn same_results_for_any_thread_count(net in network(), seed in any::<u64>(), iterations in 1u64..700) {
-        let plan = shipcast::scenario::load_str("p.toml", &to_toml(&net)).unwrap();
+        let plan = shipcast::load_str("p.toml", &to_toml(&net)).unwrap();
         let config = Config::new(iterations, seed);
         let one = pool(1).install(|| simulate(&plan, &config));
         let two = pool(2).install(|| simulate(&plan, &config));
@@ -77,7 +77,7 @@ proptest! {
 
     #[test]
     fn finishes_lie_between_the_shortest_and_longest_critical_paths(net in network(), seed in any::<u64>()) {
-        let plan = shipcast::scenario::load_str("p.toml", &to_toml(&net)).unwrap();
+        let plan = shipcast::load_str("p.toml", &to_toml(&net)).unwrap();
         let out = simulate(&plan, &Config::new(300, seed));
         let (lo, hi) = (cpm(&net, |a, _| a), cpm(&net, |_, b| b));
         for &f in &out.rows {
@@ -91,7 +91,7 @@ proptest! {
 
     #[test]
     fn ranges_simulated_apart_join_into_the_whole_run(net in network(), seed in any::<u64>(), cut in 0u64..600, lhs in any::<bool>()) {
-        let plan = shipcast::scenario::load_str("p.toml", &to_toml(&net)).unwrap();
+        let plan = shipcast::load_str("p.toml", &to_toml(&net)).unwrap();
         let sampling = if lhs { Sampling::LatinHypercube } else { Sampling::MonteCarlo };
         let config = Config { sampling, ..Config::new(600, seed) };
         let probes = Probes { criticality: true, trace: vec![0] };

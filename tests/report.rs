@@ -13,7 +13,7 @@ use shipcast::report::charts::Chart;
 use shipcast::report::{Forecast, html};
 
 fn forecast(toml: &str, iterations: u64) -> (Plan, analysis::Summary, Details) {
-    let plan = shipcast::scenario::load_str("plan.toml", toml).unwrap();
+    let plan = shipcast::load_str("plan.toml", toml).unwrap();
     let config = Config::new(iterations, 11);
     let out = simulate_with(&plan, &config, &analysis::detail_probes(&plan));
     let summary = analysis::summarize(&plan, &out);
@@ -25,8 +25,8 @@ fn driver<'a>(plan: &Plan, md: &'a MilestoneDrivers, id: &str) -> &'a Driver {
     md.drivers
         .iter()
         .find(|d| match d.kind {
-            DriverKind::Risk => plan.risks[d.index].id == id,
-            _ => plan.nodes[d.index].id == id,
+            DriverKind::Risk => plan.risks()[d.index].id == id,
+            _ => plan.nodes()[d.index].id == id,
         })
         .unwrap_or_else(|| panic!("no driver {id}"))
 }
@@ -53,7 +53,7 @@ duration = { dist = "uniform", min = 0, max = 1 }
         20_000,
     );
     let md = &d.drivers[0];
-    assert_eq!(plan.nodes[md.drivers[0].index].id, "big");
+    assert_eq!(plan.nodes()[md.drivers[0].index].id, "big");
     assert!(md.drivers[0].sensitivity.unwrap() > 0.99);
     for id in ["a", "big", "b"] {
         assert_eq!(driver(&plan, md, id).criticality, Some(1.0), "{id}");
@@ -103,7 +103,7 @@ after = ["p", "q"]
         d.drivers[1]
             .drivers
             .iter()
-            .all(|dr| plan.nodes[dr.index].id != "x")
+            .all(|dr| plan.nodes()[dr.index].id != "x")
     );
 }
 

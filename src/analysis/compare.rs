@@ -94,8 +94,8 @@ pub fn paired(
     b: usize,
     id: &str,
 ) -> Option<Paired> {
-    let ma = plans[a].1.milestones.iter().position(|m| m.id == id)?;
-    let mb = plans[b].1.milestones.iter().position(|m| m.id == id)?;
+    let ma = plans[a].1.milestones().iter().position(|m| m.id == id)?;
+    let mb = plans[b].1.milestones().iter().position(|m| m.id == id)?;
     let fa = scenarios[a].outcomes.milestone_column(ma);
     let fb = scenarios[b].outcomes.milestone_column(mb);
     let n = fa.len() as u64;
@@ -106,7 +106,7 @@ pub fn paired(
         .collect();
     d.sort_by(f64::total_cmp);
     let sooner = fa.iter().zip(&fb).filter(|(x, y)| y < x).count() as u64;
-    let deadline = |k: usize, m: usize| plans[k].1.milestones[m].deadline.map(|d| d.days);
+    let deadline = |k: usize, m: usize| plans[k].1.milestones()[m].deadline.map(|d| d.days);
     let on_time = deadline(a, ma).zip(deadline(b, mb)).map(|(da, db)| {
         // Paired proportions: only the runs where exactly one is on time move the difference.
         let (mut only_a, mut only_b) = (0u64, 0u64);

@@ -46,8 +46,7 @@ pub struct Drift {
     pub on_time: Option<Move>,
 }
 
-/// A milestone as an earlier `shipcast.report/1` JSON has it: (P80 days, low, high) and
-/// (P(on time), low, high).
+/// A milestone of an earlier run: (P80 days, low, high) and (P(on time), low, high).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Earlier {
     pub id: String,
@@ -55,40 +54,8 @@ pub struct Earlier {
     pub on_time: Option<Est>,
 }
 
-/// Reads the milestones of an earlier report (the `milestones` array of `shipcast.report/1`).
-pub fn earlier(report: &serde_json::Value) -> Option<Vec<Earlier>> {
-    let triple = |v: &serde_json::Value, x: &str, lo: &str, hi: &str| {
-        Some((
-            v.get(x)?.as_f64()?,
-            v.get(lo)?.as_f64()?,
-            v.get(hi)?.as_f64()?,
-        ))
-    };
-    report.get("milestones")?.as_array().map(|ms| {
-        ms.iter()
-            .filter_map(|m| {
-                let p80 = m
-                    .get("percentiles")?
-                    .as_array()?
-                    .iter()
-                    .find(|p| p.get("p").and_then(|p| p.as_f64()) == Some(0.8))
-                    .and_then(|p| triple(p, "days", "low_days", "high_days"));
-                let on_time = m
-                    .get("deadline")
-                    .and_then(|d| d.get("on_time"))
-                    .and_then(|o| triple(o, "estimate", "low", "high"));
-                Some(Earlier {
-                    id: m.get("id")?.as_str()?.to_string(),
-                    p80,
-                    on_time,
-                })
-            })
-            .collect()
-    })
-}
-
 /// An estimate with its 95% interval: (estimate, low, high).
-type Est = (f64, f64, f64);
+pub type Est = (f64, f64, f64);
 
 fn now(m: &MilestoneSummary) -> (Option<Est>, Option<Est>) {
     let p = &m.percentiles[2];
@@ -112,7 +79,7 @@ pub fn drift(plan: &Plan, summary: &Summary, before: &[Earlier]) -> Vec<Drift> {
         .milestones
         .iter()
         .filter_map(|m| {
-            let id = &plan.milestones[m.milestone].id;
+            let id = &plan.milestones()[m.milestone].id;
             let b = before.iter().find(|e| &e.id == id)?;
             let (p80, on_time) = now(m);
             Some(Drift {

@@ -73,8 +73,8 @@ impl Driver {
     /// The id and name of the task or risk this driver is.
     pub fn subject<'p>(&self, plan: &'p Plan) -> (&'p str, &'p str) {
         match self.kind {
-            DriverKind::Risk => (&plan.risks[self.index].id, &plan.risks[self.index].name),
-            _ => (&plan.nodes[self.index].id, &plan.nodes[self.index].name),
+            DriverKind::Risk => (&plan.risks()[self.index].id, &plan.risks()[self.index].name),
+            _ => (&plan.nodes()[self.index].id, &plan.nodes()[self.index].name),
         }
     }
 }
@@ -140,7 +140,7 @@ impl Draws {
 }
 
 fn task_draws(plan: &Plan, i: usize, config: &Config) -> Draws {
-    let node = &plan.nodes[i];
+    let node = &plan.nodes()[i];
     let stream = config.sampler(node.key);
     let n = config.iterations;
     if node.experiment.is_none() {
@@ -159,7 +159,7 @@ fn task_draws(plan: &Plan, i: usize, config: &Config) -> Draws {
 }
 
 fn risk_draws(plan: &Plan, r: usize, config: &Config) -> Draws {
-    let risk = &plan.risks[r];
+    let risk = &plan.risks()[r];
     if risk.probability == 0.0 {
         return Draws::Constant;
     }
@@ -193,8 +193,8 @@ pub fn drivers(plan: &Plan, config: &Config, out: &Outcomes) -> Vec<MilestoneDri
     let finish_ranks: Vec<Vec<f64>> = (0..n_ms)
         .map(|m| mid_ranks(&out.milestone_column(m)))
         .collect();
-    let tasks: Vec<usize> = (0..plan.nodes.len())
-        .filter(|&i| !plan.nodes[i].is_milestone)
+    let tasks: Vec<usize> = (0..plan.nodes().len())
+        .filter(|&i| !plan.nodes()[i].is_milestone)
         .collect();
     // One row of sensitivities (one per milestone) per task, then per risk.
     let sens = |draws: Draws| -> Vec<Option<f64>> {
@@ -207,7 +207,7 @@ pub fn drivers(plan: &Plan, config: &Config, out: &Outcomes) -> Vec<MilestoneDri
         .par_iter()
         .map(|&i| sens(task_draws(plan, i, config)))
         .collect();
-    let risk_sens: Vec<Vec<Option<f64>>> = (0..plan.risks.len())
+    let risk_sens: Vec<Vec<Option<f64>>> = (0..plan.risks().len())
         .into_par_iter()
         .map(|r| sens(risk_draws(plan, r, config)))
         .collect();
@@ -217,7 +217,7 @@ pub fn drivers(plan: &Plan, config: &Config, out: &Outcomes) -> Vec<MilestoneDri
     let mut candidates: Vec<(DriverKind, usize, f64)> = tasks
         .iter()
         .zip(&task_sens)
-        .filter(|(i, _)| plan.nodes[**i].experiment.is_some())
+        .filter(|(i, _)| plan.nodes()[**i].experiment.is_some())
         .map(|(&i, s)| (DriverKind::Experiment, i, influence(s)))
         .chain(
             risk_sens
@@ -235,15 +235,10 @@ pub fn drivers(plan: &Plan, config: &Config, out: &Outcomes) -> Vec<MilestoneDri
     let what_ifs: Vec<((DriverKind, usize), Vec<WhatIf>)> = candidates
         .iter()
         .map(|&(kind, index, _)| {
-            let mut changed = plan.clone();
-            match kind {
-                DriverKind::Experiment => {
-                    if let Some(e) = changed.nodes[index].experiment.as_mut() {
-                        e.success = vec![1.0];
-                    }
-                }
-                _ => changed.risks[index].probability = 0.0,
-            }
+            let changed = match kind {
+                DriverKind::Experiment => plan.with_sure_success(index),
+                _ => plan.without_risk(index),
+            };
             let alt = p80s(
                 &engine::simulate_range(&changed, config, &engine::Probes::default(), 0..n),
                 n as usize,
@@ -270,12 +265,13 @@ pub fn drivers(plan: &Plan, config: &Config, out: &Outcomes) -> Vec<MilestoneDri
     (0..n_ms)
         .map(|m| {
             // Only what the milestone waits for can drive it.
-            let mut upstream = vec![false; plan.nodes.len()];
-            for &a in &plan.milestones[m].ancestors {
+            let mut upstream = vec![false; plan.nodes().len()];
+            for &a in &plan.milestones()[m].ancestors {
                 upstream[a as usize] = true;
             }
             let risk_upstream = |r: usize| {
-                (0..plan.nodes.len()).any(|i| upstream[i] && plan.risks_of(i).contains(&(r as u32)))
+                (0..plan.nodes().len())
+                    .any(|i| upstream[i] && plan.risks_of(i).contains(&(r as u32)))
             };
             let delivered = out
                 .milestone_column(m)
@@ -284,14 +280,14 @@ pub fn drivers(plan: &Plan, config: &Config, out: &Outcomes) -> Vec<MilestoneDri
                 .count() as f64;
             let crit = |i: usize| {
                 (delivered > 0.0 && !out.critical.is_empty())
-                    .then(|| out.critical[m * plan.nodes.len() + i] as f64 / delivered)
+                    .then(|| out.critical[m * plan.nodes().len() + i] as f64 / delivered)
             };
             let mut drivers: Vec<Driver> = tasks
                 .iter()
                 .zip(&task_sens)
                 .filter(|(i, _)| upstream[**i])
                 .map(|(&i, s)| {
-                    let kind = if plan.nodes[i].experiment.is_some() {
+                    let kind = if plan.nodes()[i].experiment.is_some() {
                         DriverKind::Experiment
                     } else {
                         DriverKind::Task

@@ -173,6 +173,13 @@ pub struct MilestoneSummary {
     pub cost: Option<CostSummary>,
 }
 
+impl MilestoneSummary {
+    /// The reported percentile `p` (one of [`PERCENTILES`]), looked up by value.
+    pub fn percentile(&self, p: f64) -> Option<&Percentile> {
+        self.percentiles.iter().find(|x| x.p == p)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExperimentSummary {
     /// Index into `plan.nodes`.
@@ -212,10 +219,10 @@ pub fn milestone_summary(
     let delivered_n = sorted.partition_point(|x| x.is_finite()) as u64;
     let delivered = &sorted[..delivered_n as usize];
     let (mean, sd) = mean_sd(delivered);
-    let on_time = plan.milestones[m].deadline.map(|d| {
+    let on_time = plan.milestones()[m].deadline.map(|d| {
         let k = sorted.partition_point(|&x| x <= d.days) as u64;
         let probability = wilson(k, n);
-        let gate = plan.milestones[m].confidence.map(|target| Gate {
+        let gate = plan.milestones()[m].confidence.map(|target| Gate {
             target,
             status: if probability.estimate >= target {
                 GateStatus::Holds
@@ -268,7 +275,7 @@ pub fn summarize(plan: &Plan, out: &Outcomes) -> Summary {
         })
         .collect();
     let mut experiments: Vec<ExperimentSummary> = plan
-        .nodes
+        .nodes()
         .iter()
         .enumerate()
         .filter_map(|(i, node)| {
@@ -284,7 +291,7 @@ pub fn summarize(plan: &Plan, out: &Outcomes) -> Summary {
             })
         })
         .collect();
-    experiments.sort_by_key(|e| plan.nodes[e.node].decl);
+    experiments.sort_by_key(|e| plan.nodes()[e.node].decl);
     let risks = out
         .risks_fired
         .iter()
@@ -391,8 +398,8 @@ pub const GANTT_TASKS: usize = 40;
 /// The probes a run that will produce [`Details`] should simulate with: criticality, and the
 /// trace of every task when they fit in one Gantt chart.
 pub fn detail_probes(plan: &Plan) -> Probes {
-    let tasks: Vec<u32> = (0..plan.nodes.len() as u32)
-        .filter(|&i| !plan.nodes[i as usize].is_milestone)
+    let tasks: Vec<u32> = (0..plan.nodes().len() as u32)
+        .filter(|&i| !plan.nodes()[i as usize].is_milestone)
         .collect();
     Probes {
         criticality: true,
@@ -408,13 +415,13 @@ pub fn detail_probes(plan: &Plan) -> Probes {
 /// more to trace the tasks most often critical for the primary milestone.
 pub fn details(plan: &Plan, config: &Config, out: &Outcomes) -> Details {
     let drivers = drivers::drivers(plan, config, out);
-    let primary = plan.milestones.len() - 1;
+    let primary = plan.milestones().len() - 1;
     let gantt = if !out.traced.is_empty() {
         gantt(out)
     } else {
-        let n = plan.nodes.len();
+        let n = plan.nodes().len();
         let mut by_crit: Vec<u32> = (0..n as u32)
-            .filter(|&i| !plan.nodes[i as usize].is_milestone)
+            .filter(|&i| !plan.nodes()[i as usize].is_milestone)
             .collect();
         by_crit.sort_by_key(|&i| {
             std::cmp::Reverse(

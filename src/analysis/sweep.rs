@@ -17,7 +17,16 @@
 use super::{Percentile, Probability, percentiles, quantile_sorted, wilson};
 use crate::engine::{Config, simulate};
 use crate::model::Plan;
-pub use crate::model::params::{MAX_POINTS, Param, apply, parse_set};
+pub use crate::model::params::{MAX_POINTS, Param, ParamError, SetError, apply, parse_set};
+
+/// Why a sweep could not run.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SweepError {
+    #[error("the grid has {0} points; at most {MAX_POINTS}")]
+    TooManyPoints(usize),
+    #[error(transparent)]
+    Param(#[from] ParamError),
+}
 
 /// One grid point's results for the swept milestone.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,12 +47,10 @@ pub fn sweep(
     params: &[Param],
     m: usize,
     config: &Config,
-) -> Result<Vec<Point>, String> {
+) -> Result<Vec<Point>, SweepError> {
     let points: usize = params.iter().map(|p| p.values.len()).product();
     if points > MAX_POINTS {
-        return Err(format!(
-            "the grid has {points} points; at most {MAX_POINTS}"
-        ));
+        return Err(SweepError::TooManyPoints(points));
     }
     let mut out = Vec::with_capacity(points);
     for k in 0..points {
@@ -63,7 +70,7 @@ pub fn sweep(
         finish.sort_by(f64::total_cmp);
         let n = finish.len() as u64;
         let ps = percentiles(&finish, &[0.5, 0.8]);
-        let deadline = changed.milestones[m].deadline;
+        let deadline = changed.milestones()[m].deadline;
         let on_time = deadline.map(|d| wilson(finish.partition_point(|&x| x <= d.days) as u64, n));
         let cost = outcomes.cost_column(m).map(|mut c| {
             c.sort_by(f64::total_cmp);

@@ -4,9 +4,10 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use super::{EXIT_OK, Failure, Format, OutArgs, SimArgs};
-use crate::analysis::compare::{Pairing, paired, simulate_all};
-use crate::analysis::sweep::{parse_set, sweep as run_sweep};
+use crate::analysis::compare::Pairing;
+use crate::analysis::sweep::Param;
 use crate::model::Plan;
+use crate::pipeline;
 use crate::report::charts::{self, TradeoffAxis};
 use crate::report::compare::{self as report, Comparison, Sweep};
 
@@ -27,13 +28,24 @@ pub struct CompareArgs {
     #[arg(long)]
     pub unpaired: bool,
     /// The trade-off chart's vertical axis: `cost` (cost P80) or `score:NAME` (a declared score).
-    #[arg(long, value_name = "cost|score:NAME", default_value = "cost")]
-    pub y: String,
+    #[arg(long, value_name = "cost|score:NAME", default_value = "cost", value_parser = parse_axis)]
+    pub y: TradeoffAxis,
     /// The milestone of the trade-off chart [default: the last one of the first scenario].
     #[arg(long, value_name = "ID")]
     pub milestone: Option<String>,
     #[command(flatten)]
     pub out: OutArgs,
+}
+
+/// `--y cost` or `--y score:NAME`.
+fn parse_axis(y: &str) -> Result<TradeoffAxis, String> {
+    match y {
+        "cost" => Ok(TradeoffAxis::Cost),
+        y => match y.strip_prefix("score:") {
+            Some(name) if !name.is_empty() => Ok(TradeoffAxis::Score(name.to_string())),
+            _ => Err(format!("{y}: use `cost` or `score:NAME`")),
+        },
+    }
 }
 
 /// Every scenario to compare, labelled: "base" and variant names for one file; the file's name
@@ -48,15 +60,19 @@ fn scenarios(args: &CompareArgs) -> Result<Scenarios, Failure> {
     for file in &args.files {
         let stem = super::stem(file);
         for plan in super::load_all(file)? {
-            let label = match (&plan.variant, many) {
+            let label = match (plan.variant(), many) {
                 (None, false) => "base".to_string(),
                 (None, true) => stem.clone(),
-                (Some(v), false) => v.clone(),
+                (Some(v), false) => v.to_string(),
                 (Some(v), true) => format!("{stem}:{v}"),
             };
-            if let Some(v) = &plan.variant {
-                known.push(v.clone());
-                if args.variants.as_ref().is_some_and(|pick| !pick.contains(v)) {
+            if let Some(v) = plan.variant() {
+                known.push(v.to_string());
+                if args
+                    .variants
+                    .as_ref()
+                    .is_some_and(|pick| !pick.iter().any(|p| p == v))
+                {
                     continue;
                 }
             }
@@ -72,75 +88,71 @@ fn scenarios(args: &CompareArgs) -> Result<Scenarios, Failure> {
                 } else {
                     format!("there are: {}", known.join(", "))
                 };
-                return Err(Failure::bad_input(format!(
-                    "error: no variant `{v}` in {} ({have})\n",
-                    args.files
-                        .iter()
-                        .map(|f| f.display().to_string())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )));
+                let files: Vec<String> =
+                    args.files.iter().map(|f| f.display().to_string()).collect();
+                return Err(Failure::error(
+                    format!("no variant `{v}` in {} ({have})", files.join(", ")),
+                    None,
+                ));
             }
         }
     }
     if plans.len() < 2 {
-        return Err(Failure::bad_input(format!(
-            "error: nothing to compare: {} has no variants\n  = hint: add [variant.NAME] sections (see the README), or name two or more files\n",
-            args.files[0].display()
-        )));
+        return Err(Failure::error(
+            format!(
+                "nothing to compare: {} has no variants",
+                args.files[0].display()
+            ),
+            Some("add [variant.NAME] sections (see the README), or name two or more files"),
+        ));
     }
     Ok((plans, files))
 }
 
 pub fn compare(args: &CompareArgs, out: &mut dyn Write) -> Result<i32, Failure> {
     let (owned, files) = scenarios(args)?;
-    let axis = match args.y.as_str() {
-        "cost" => TradeoffAxis::Cost,
-        y => match y.strip_prefix("score:") {
-            Some(name) if !name.is_empty() => TradeoffAxis::Score(name.to_string()),
-            _ => {
-                return Err(Failure::bad_input(format!(
-                    "error: --y {y}: use `cost` or `score:NAME`\n"
-                )));
-            }
-        },
-    };
-    if let TradeoffAxis::Score(name) = &axis
+    let axis = &args.y;
+    if let TradeoffAxis::Score(name) = axis
         && !owned
             .iter()
-            .any(|(_, p)| p.scores.iter().any(|(k, _)| k == name))
+            .any(|(_, p)| p.scores().iter().any(|(k, _)| k == name))
     {
         let known: Vec<&str> = owned
             .iter()
-            .flat_map(|(_, p)| p.scores.iter().map(|(k, _)| k.as_str()))
+            .flat_map(|(_, p)| p.scores().iter().map(|(k, _)| k.as_str()))
             .collect();
-        return Err(Failure::bad_input(format!(
-            "error: --y score:{name}: no scenario declares that score (declared: {})\n",
-            if known.is_empty() {
-                "none".into()
-            } else {
-                known.join(", ")
-            }
-        )));
+        return Err(Failure::error(
+            format!(
+                "--y score:{name}: no scenario declares that score (declared: {})",
+                if known.is_empty() {
+                    "none".into()
+                } else {
+                    known.join(", ")
+                }
+            ),
+            None,
+        ));
     }
     let plans: Vec<(String, &Plan)> = owned.iter().map(|(l, p)| (l.clone(), p)).collect();
-    let config = args.sim.config(plans[0].1)?;
+    let spec = args.sim.spec();
+    pipeline::check(plans[0].1, &spec)?;
     let milestone = match &args.milestone {
         Some(id)
             if plans
                 .iter()
-                .any(|(_, p)| p.milestones.iter().any(|m| &m.id == id)) =>
+                .any(|(_, p)| p.milestones().iter().any(|m| &m.id == id)) =>
         {
             id.clone()
         }
         Some(id) => {
-            return Err(Failure::bad_input(format!(
-                "error: --milestone {id}: no scenario has that milestone\n"
-            )));
+            return Err(Failure::error(
+                format!("--milestone {id}: no scenario has that milestone"),
+                None,
+            ));
         }
         None => plans[0]
             .1
-            .milestones
+            .milestones()
             .last()
             .map(|m| m.id.clone())
             .unwrap_or_default(),
@@ -153,21 +165,12 @@ pub fn compare(args: &CompareArgs, out: &mut dyn Write) -> Result<i32, Failure> 
     } else {
         Pairing::Common
     };
-    let scenarios = args
-        .sim
-        .pool()?
-        .install(|| simulate_all(&plans, &config, pairing));
-    let mut pairs = Vec::new();
-    for b in 1..plans.len() {
-        for m in &plans[0].1.milestones {
-            pairs.extend(paired(&plans, &scenarios, 0, b, &m.id));
-        }
-    }
+    let compared = pipeline::compare(&plans, &spec, pairing)?;
     let c = Comparison {
         plans: &plans,
         files: &files,
-        scenarios: &scenarios,
-        paired: &pairs,
+        scenarios: &compared.scenarios,
+        paired: &compared.paired,
         pairing,
     };
     let text = match args.format {
@@ -180,10 +183,10 @@ pub fn compare(args: &CompareArgs, out: &mut dyn Write) -> Result<i32, Failure> 
     if let Some(rd) = &report_dir {
         let dir = &rd.path;
         let fail = |e: Box<dyn std::error::Error>| {
-            Failure::bad_input(format!(
-                "error: cannot write the report in {}: {e}\n",
-                dir.display()
-            ))
+            Failure::error(
+                format!("cannot write the report in {}: {e}", dir.display()),
+                None,
+            )
         };
         let mut written: Vec<PathBuf> = Vec::new();
         let mut put = |name: String, text: String| -> Result<(), Failure> {
@@ -199,7 +202,7 @@ pub fn compare(args: &CompareArgs, out: &mut dyn Write) -> Result<i32, Failure> 
         }
         put(
             format!("tradeoff-{milestone}.svg"),
-            charts::to_svg(|root| charts::tradeoff(root, &c, &milestone, &axis)).map_err(fail)?,
+            charts::to_svg(|root| charts::tradeoff(root, &c, &milestone, axis)).map_err(fail)?,
         )?;
         put("compare.md".into(), report::markdown(&c))?;
         put("compare.json".into(), report::json(&c))?;
@@ -210,7 +213,7 @@ pub fn compare(args: &CompareArgs, out: &mut dyn Write) -> Result<i32, Failure> 
                 written.push(path);
             }
             let path = dir.join(format!("tradeoff-{milestone}.png"));
-            charts::to_png(&path, |root| charts::tradeoff(root, &c, &milestone, &axis))
+            charts::to_png(&path, |root| charts::tradeoff(root, &c, &milestone, axis))
                 .map_err(fail)?;
             written.push(path);
         }
@@ -231,8 +234,8 @@ pub struct SweepArgs {
     pub file: PathBuf,
     /// A parameter and its values: PATH=LO..HI:STEP or PATH=A,B,C; once or twice
     /// [default: the scenario's [sweep] section].
-    #[arg(long = "set", value_name = "PATH=VALUES")]
-    pub set: Vec<String>,
+    #[arg(long = "set", value_name = "PATH=VALUES", value_parser = super::parse_set)]
+    pub set: Vec<Param>,
     /// The milestone to report [default: the [sweep] section's, else the last one].
     #[arg(long, value_name = "ID")]
     pub milestone: Option<String>,
@@ -249,62 +252,51 @@ pub fn sweep(args: &SweepArgs, out: &mut dyn Write) -> Result<i32, Failure> {
     let mut plans = super::load_all(&args.file)?;
     let plan = plans.swap_remove(0);
     let params = if args.set.is_empty() {
-        match &plan.sweep {
+        match plan.sweep() {
             Some(s) => s.params.clone(),
             None => {
-                return Err(Failure::bad_input(format!(
-                    "error: nothing to sweep: pass --set PATH=LO..HI:STEP or add a [sweep] section to {}\n  = hint: e.g. --set task.train.success=0.3..0.9:0.1\n",
-                    args.file.display()
-                )));
+                return Err(Failure::error(
+                    format!(
+                        "nothing to sweep: pass --set PATH=LO..HI:STEP or add a [sweep] section to {}",
+                        args.file.display()
+                    ),
+                    Some("e.g. --set task.train.success=0.3..0.9:0.1"),
+                ));
             }
         }
     } else {
         if args.set.len() > 2 {
-            return Err(Failure::bad_input(
-                "error: a sweep varies one or two parameters; give --set once or twice\n",
+            return Err(Failure::error(
+                "a sweep varies one or two parameters; give --set once or twice",
+                None,
             ));
         }
-        args.set
-            .iter()
-            .map(|s| {
-                parse_set(s).map_err(|e| Failure::bad_input(format!("error: --set {s}: {e}\n")))
-            })
-            .collect::<Result<Vec<_>, _>>()?
+        args.set.clone()
     };
     let milestone = match &args.milestone {
         Some(id) => plan
-            .milestones
+            .milestones()
             .iter()
             .position(|m| &m.id == id)
             .ok_or_else(|| {
-                let ids: Vec<&str> = plan.milestones.iter().map(|m| m.id.as_str()).collect();
-                Failure::bad_input(format!(
-                    "error: --milestone {id}: the plan has {}\n",
-                    ids.join(", ")
-                ))
+                let ids: Vec<&str> = plan.milestones().iter().map(|m| m.id.as_str()).collect();
+                Failure::error(
+                    format!("--milestone {id}: the plan has {}", ids.join(", ")),
+                    None,
+                )
             })?,
         None => plan
-            .sweep
-            .as_ref()
-            .map_or(plan.milestones.len() - 1, |s| s.milestone),
+            .sweep()
+            .map_or(plan.milestones().len() - 1, |s| s.milestone),
     };
     // Every value must apply before anything is written.
-    for p in &params {
-        let mut probe = plan.clone();
-        for &v in &p.values {
-            crate::analysis::sweep::apply(&mut probe, &p.path, v)
-                .map_err(|e| Failure::bad_input(format!("error: --set {}: {e}\n", p.path)))?;
-        }
-    }
-    let config = args.sim.config(&plan)?;
+    let spec = args.sim.spec();
+    pipeline::check_sweep(&plan, &params)?;
+    pipeline::check(&plan, &spec)?;
     let report_dir = args
         .out
         .prepare(&format!("{}-sweep", super::stem(&args.file)))?;
-    let points = args
-        .sim
-        .pool()?
-        .install(|| run_sweep(&plan, &params, milestone, &config))
-        .map_err(|e| Failure::bad_input(format!("error: {e}\n")))?;
+    let (config, points) = pipeline::sweep(&plan, &params, milestone, &spec)?;
     let file = args.file.display().to_string();
     let s = Sweep {
         plan: &plan,
@@ -325,10 +317,10 @@ pub fn sweep(args: &SweepArgs, out: &mut dyn Write) -> Result<i32, Failure> {
     if let Some(rd) = &report_dir {
         let dir = &rd.path;
         let fail = |e: Box<dyn std::error::Error>| {
-            Failure::bad_input(format!(
-                "error: cannot write the report in {}: {e}\n",
-                dir.display()
-            ))
+            Failure::error(
+                format!("cannot write the report in {}: {e}", dir.display()),
+                None,
+            )
         };
         let mut written = vec![dir.join("sweep.svg"), dir.join("sweep.csv")];
         std::fs::write(

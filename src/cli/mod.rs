@@ -13,20 +13,23 @@ use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::engine::Config;
+use crate::engine::Sampling;
 use crate::model::Plan;
+use crate::pipeline::{self, RunSpec};
 use crate::scenario;
 
 pub const EXIT_OK: i32 = 0;
 pub const EXIT_GATE_FAILED: i32 = 1;
 pub const EXIT_BAD_INPUT: i32 = 2;
 
-/// Iterations when neither the command line nor the scenario says.
-pub const DEFAULT_ITERATIONS: u64 = 10_000;
-/// Seed when neither the command line nor the scenario says: runs are reproducible by default.
-pub const DEFAULT_SEED: u64 = 42;
-/// The most iterations one process simulates (each keeps a row of results in memory).
-pub const MAX_ITERATIONS: u64 = 100_000_000;
+/// The exit code of a finished run: the one place that says what a failed gate means.
+pub fn exit_code(gate_failed: bool) -> i32 {
+    if gate_failed {
+        EXIT_GATE_FAILED
+    } else {
+        EXIT_OK
+    }
+}
 
 #[derive(Parser, Debug)]
 #[command(
@@ -88,41 +91,18 @@ pub enum SamplingArg {
 }
 
 impl SimArgs {
-    /// The run's configuration: the command line first, then the scenario, then the defaults.
-    pub fn config(&self, plan: &Plan) -> Result<Config, Failure> {
-        let config = Config::new(
-            self.iterations
-                .or(plan.iterations)
-                .unwrap_or(DEFAULT_ITERATIONS),
-            self.seed.or(plan.seed).unwrap_or(DEFAULT_SEED),
-        );
-        let config = Config {
+    /// The run these flags ask for (what they leave open, the scenario or the defaults fill).
+    pub fn spec(&self) -> RunSpec {
+        RunSpec {
+            iterations: self.iterations,
+            seed: self.seed,
             sampling: match self.sampling {
-                SamplingArg::Mc => crate::engine::Sampling::MonteCarlo,
-                SamplingArg::Lhs => crate::engine::Sampling::LatinHypercube,
+                SamplingArg::Mc => Sampling::MonteCarlo,
+                SamplingArg::Lhs => Sampling::LatinHypercube,
             },
-            ..config
-        };
-        if config.iterations == 0 || config.iterations > MAX_ITERATIONS {
-            return Err(Failure::bad_input(format!(
-                "error: --iterations must be from 1 to {MAX_ITERATIONS}, got {}\n  = hint: each iteration keeps a row of results in memory; for more, shard the run (--shard K/N)\n",
-                config.iterations
-            )));
+            threads: self.threads,
+            ..RunSpec::default()
         }
-        Ok(config)
-    }
-
-    /// A rayon pool of the asked size.
-    pub fn pool(&self) -> Result<rayon::ThreadPool, Failure> {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(self.threads.unwrap_or(0))
-            .build()
-            .map_err(|e| {
-                Failure::bad_input(format!(
-                    "error: cannot start {} threads: {e}\n",
-                    self.threads.unwrap_or(0)
-                ))
-            })
     }
 }
 
@@ -206,7 +186,19 @@ pub enum Format {
     Markdown,
 }
 
-/// A failure that ends the command: its message and exit code.
+impl Format {
+    /// The report format this flag names.
+    pub fn report(self) -> crate::report::Format {
+        match self {
+            Format::Text => crate::report::Format::Text,
+            Format::Json => crate::report::Format::Json,
+            Format::Csv => crate::report::Format::Csv,
+            Format::Markdown => crate::report::Format::Markdown,
+        }
+    }
+}
+
+/// A failure that ends the command: its rendered message and exit code.
 #[derive(Debug)]
 pub struct Failure {
     pub message: String,
@@ -214,11 +206,45 @@ pub struct Failure {
 }
 
 impl Failure {
+    /// A message already rendered (a diagnostic with its source lines, say).
     pub fn bad_input(message: impl Into<String>) -> Failure {
         Failure {
             message: message.into(),
             code: EXIT_BAD_INPUT,
         }
+    }
+
+    /// An error, rendered as every error is: `error: MESSAGE`, then `  = hint: HINT` when given.
+    pub fn error(message: impl std::fmt::Display, hint: Option<&str>) -> Failure {
+        let mut s = format!("error: {message}\n");
+        if let Some(h) = hint {
+            s.push_str(&format!("  = hint: {h}\n"));
+        }
+        Failure::bad_input(s)
+    }
+}
+
+impl From<pipeline::Error> for Failure {
+    fn from(e: pipeline::Error) -> Failure {
+        Failure::error(&e, e.hint().as_deref())
+    }
+}
+
+impl From<crate::report::baseline::BaselineError> for Failure {
+    fn from(e: crate::report::baseline::BaselineError) -> Failure {
+        Failure::error(&e, Some(e.hint()))
+    }
+}
+
+impl From<crate::report::shard::ShardError> for Failure {
+    fn from(e: crate::report::shard::ShardError) -> Failure {
+        Failure::error(e, None)
+    }
+}
+
+impl From<scenario::LoadError> for Failure {
+    fn from(e: scenario::LoadError) -> Failure {
+        Failure::bad_input(e.render())
     }
 }
 
@@ -300,14 +326,18 @@ fn init(file: Option<PathBuf>, out: &mut dyn Write) -> Result<i32, Failure> {
 
 /// The base plan and every variant of a scenario file.
 pub fn load_all(file: &Path) -> Result<Vec<Plan>, Failure> {
-    scenario::load_all(file).map_err(|e| Failure::bad_input(e.render()))
+    Ok(pipeline::load_all(file)?)
 }
 
 fn validate(file: &Path) -> Result<i32, Failure> {
     let plans = load_all(file)?;
     let plan = &plans[0];
-    let tasks = plan.nodes.iter().filter(|n| !n.is_milestone).count();
-    let experiments = plan.nodes.iter().filter(|n| n.experiment.is_some()).count();
+    let tasks = plan.nodes().iter().filter(|n| !n.is_milestone).count();
+    let experiments = plan
+        .nodes()
+        .iter()
+        .filter(|n| n.experiment.is_some())
+        .count();
     let variants = match plans.len() - 1 {
         0 => String::new(),
         n => format!(", {n} variant{}", if n == 1 { "" } else { "s" }),
@@ -315,8 +345,8 @@ fn validate(file: &Path) -> Result<i32, Failure> {
     eprintln!(
         "{}: ok ({tasks} tasks, {experiments} experiments, {} risks, {} milestones{variants})",
         file.display(),
-        plan.risks.len(),
-        plan.milestones.len()
+        plan.risks().len(),
+        plan.milestones().len()
     );
     Ok(EXIT_OK)
 }
@@ -348,4 +378,64 @@ pub fn open_output(path: &Path, force: bool) -> Result<std::fs::File, Failure> {
             Failure::bad_input(format!("error: cannot write {}: {e}\n", path.display()))
         }
     })
+}
+
+/// `--gate ID:DEADLINE@CONFIDENCE`, parsed, with the text as written.
+pub fn parse_gate(text: &str) -> Result<crate::model::GateSpec, String> {
+    use crate::model::{DeadlineSpec, GateSpec};
+    let usage = "write MILESTONE:DEADLINE@CONFIDENCE, e.g. launch:2027-04-30@0.8 or launch:60@0.8";
+    let (id, rest) = text
+        .split_once(':')
+        .ok_or_else(|| format!("`{text}`: {usage}"))?;
+    let (deadline, confidence) = rest
+        .rsplit_once('@')
+        .ok_or_else(|| format!("`{text}` has no @CONFIDENCE: {usage}"))?;
+    let confidence: f64 = confidence
+        .parse()
+        .map_err(|_| format!("`{confidence}` is not a number: {usage}"))?;
+    if !(confidence > 0.0 && confidence <= 1.0) {
+        return Err(format!(
+            "the confidence must be in (0, 1], got {confidence}"
+        ));
+    }
+    let deadline =
+        match deadline.parse::<u32>() {
+            Ok(days) => DeadlineSpec::Days(days),
+            Err(_) => DeadlineSpec::Date(deadline.parse().map_err(|e| {
+                format!("`{deadline}` is neither whole working days nor a date: {e}")
+            })?),
+        };
+    Ok(GateSpec {
+        text: text.to_string(),
+        milestone: id.to_string(),
+        deadline,
+        confidence,
+    })
+}
+
+/// `--precision 0.5d`: a positive number of working days.
+pub fn parse_days(s: &str) -> Result<f64, String> {
+    let x = s.trim().trim_end_matches('d').trim();
+    match x.parse::<f64>() {
+        Ok(v) if v > 0.0 && v.is_finite() => Ok(v),
+        _ => Err(format!(
+            "{s}: give a positive number of working days, e.g. 0.5d"
+        )),
+    }
+}
+
+/// `--shard K/N`.
+pub fn parse_shard(spec: &str) -> Result<pipeline::ShardSpec, String> {
+    let bad = || format!("{spec}: write K/N with 1 <= K <= N, e.g. 3/16");
+    let (k, n) = spec.split_once('/').ok_or_else(bad)?;
+    let (k, n): (u64, u64) = (
+        k.trim().parse().map_err(|_| bad())?,
+        n.trim().parse().map_err(|_| bad())?,
+    );
+    pipeline::ShardSpec::new(k, n).ok_or_else(bad)
+}
+
+/// `--set PATH=LO..HI:STEP` or `PATH=A,B,C`.
+pub fn parse_set(spec: &str) -> Result<crate::model::params::Param, String> {
+    crate::model::params::parse_set(spec).map_err(|e| e.to_string())
 }

@@ -180,6 +180,14 @@ impl Outcomes {
     }
 }
 
+/// The iterations of part `k` (from 1) of `n` in a run of `iterations`: consecutive ranges of
+/// equal size, give or take one, that together cover the run once. Shards and progress steps
+/// are cut this way.
+pub fn split(k: u64, n: u64, iterations: u64) -> std::ops::Range<u64> {
+    let at = |i: u64| ((u128::from(iterations) * u128::from(i)) / u128::from(n)) as u64;
+    at(k - 1)..at(k)
+}
+
 /// Simulates `config.iterations` schedules of `plan` on the current rayon pool.
 pub fn simulate(plan: &Plan, config: &Config) -> Outcomes {
     simulate_with(plan, config, &Probes::default())
@@ -227,16 +235,20 @@ pub fn simulate_range(
     probes: &Probes,
     range: std::ops::Range<u64>,
 ) -> Outcomes {
-    let n_ms = plan.milestones.len();
+    let n_ms = plan.milestones().len();
     assert!(n_ms > 0, "a validated plan has at least one milestone");
     assert!(
         range.end <= config.iterations,
         "the range lies inside the run"
     );
-    let n = plan.nodes.len();
+    let n = plan.nodes().len();
     let iterations = usize::try_from(range.end - range.start).expect("iterations fit in memory");
-    let streams: Vec<Sampler> = plan.nodes.iter().map(|nd| config.sampler(nd.key)).collect();
-    let risk_streams: Vec<Sampler> = plan.risks.iter().map(|r| config.sampler(r.key)).collect();
+    let streams: Vec<Sampler> = plan
+        .nodes()
+        .iter()
+        .map(|nd| config.sampler(nd.key))
+        .collect();
+    let risk_streams: Vec<Sampler> = plan.risks().iter().map(|r| config.sampler(r.key)).collect();
     let costs = plan.has_costs();
     let stride = n_ms * (1 + usize::from(costs)) + 2 * probes.trace.len();
     let mut rows = vec![f64::INFINITY; iterations * stride];
@@ -252,7 +264,7 @@ pub fn simulate_range(
         .par_chunks_mut(BLOCK * stride)
         .enumerate()
         .map_init(
-            || Scratch::new(n, plan.risks.len()),
+            || Scratch::new(n, plan.risks().len()),
             |scratch, (b, out)| {
                 run_block(
                     &env,
@@ -283,7 +295,7 @@ pub fn simulate_range(
             nodes
         },
         risks_fired: if fired.is_empty() {
-            vec![0; plan.risks.len()]
+            vec![0; plan.risks().len()]
         } else {
             fired
         },
@@ -382,7 +394,7 @@ fn resolved_node(plan: &Plan, s: &Scratch, mut p: usize, j: usize) -> Option<usi
     loop {
         match s.status[p * BLOCK + j] {
             OK => return Some(p),
-            FAILED => p = plan.nodes[p].experiment.as_ref()?.fallback? as usize,
+            FAILED => p = plan.nodes()[p].experiment.as_ref()?.fallback? as usize,
             _ => return None,
         }
     }
@@ -408,24 +420,24 @@ fn own_start(s: &Scratch, p: usize, j: usize) -> f64 {
 
 fn run_block(env: &Env, first: u64, len: usize, s: &mut Scratch, out: &mut [f64]) -> Counters {
     let plan = env.plan;
-    let n = plan.nodes.len();
+    let n = plan.nodes().len();
     let mut c = Counters {
         nodes: vec![NodeCounts::default(); n],
-        fired: vec![0; plan.risks.len()],
+        fired: vec![0; plan.risks().len()],
         critical: if env.probes.criticality {
-            vec![0; plan.milestones.len() * n]
+            vec![0; plan.milestones().len() * n]
         } else {
             vec![]
         },
     };
-    for (r, risk) in plan.risks.iter().enumerate() {
+    for (r, risk) in plan.risks().iter().enumerate() {
         for j in 0..len {
             let delay = sample_risk(risk, env.risk_streams[r].at(first + j as u64));
             c.fired[r] += u64::from(delay.is_some());
             s.risk_delay[r * BLOCK + j] = delay.unwrap_or(0.0);
         }
     }
-    for (i, node) in plan.nodes.iter().enumerate() {
+    for (i, node) in plan.nodes().iter().enumerate() {
         let preds = plan.preds_of(i);
         let risks = plan.risks_of(i);
         let stream = env.streams[i];
@@ -523,7 +535,7 @@ fn run_block(env: &Env, first: u64, len: usize, s: &mut Scratch, out: &mut [f64]
                 let mut x = e as usize;
                 while s.status[x * BLOCK + j] == FAILED {
                     s.resolved[x * BLOCK + j] = value;
-                    match plan.nodes[x].fallback_of {
+                    match plan.nodes()[x].fallback_of {
                         Some(y) => x = y as usize,
                         None => break,
                     }
@@ -531,10 +543,10 @@ fn run_block(env: &Env, first: u64, len: usize, s: &mut Scratch, out: &mut [f64]
             }
         }
     }
-    let n_ms = plan.milestones.len();
+    let n_ms = plan.milestones().len();
     for j in 0..len {
         let row = &mut out[j * env.stride..(j + 1) * env.stride];
-        for (m, ms) in plan.milestones.iter().enumerate() {
+        for (m, ms) in plan.milestones().iter().enumerate() {
             row[m] = resolved_finish(s, ms.node as usize, j);
         }
         for (t, &node) in env.probes.trace.iter().enumerate() {
@@ -546,11 +558,11 @@ fn run_block(env: &Env, first: u64, len: usize, s: &mut Scratch, out: &mut [f64]
     }
     if env.costs {
         let at = n_ms + 2 * env.probes.trace.len();
-        for (m, ms) in plan.milestones.iter().enumerate() {
+        for (m, ms) in plan.milestones().iter().enumerate() {
             for j in 0..len {
                 let (mut spent, mut last) = (0.0, 0.0f64);
                 for &a in &ms.ancestors {
-                    let (node, k) = (&plan.nodes[a as usize], a as usize * BLOCK + j);
+                    let (node, k) = (&plan.nodes()[a as usize], a as usize * BLOCK + j);
                     if s.status[k] == OK || s.status[k] == FAILED {
                         spent += node.cost + node.cost_per_day * (s.finish[k] - s.start[k]);
                         last = last.max(s.finish[k]);
@@ -558,12 +570,12 @@ fn run_block(env: &Env, first: u64, len: usize, s: &mut Scratch, out: &mut [f64]
                 }
                 let row = &mut out[j * env.stride..(j + 1) * env.stride];
                 let end = if row[m].is_finite() { row[m] } else { last };
-                row[at + m] = spent + plan.cost_per_day * end;
+                row[at + m] = spent + plan.cost_per_day() * end;
             }
         }
     }
     if env.probes.criticality {
-        for (m, ms) in plan.milestones.iter().enumerate() {
+        for (m, ms) in plan.milestones().iter().enumerate() {
             let counts = &mut c.critical[m * n..(m + 1) * n];
             for j in 0..len {
                 if s.status[ms.node as usize * BLOCK + j] == OK {
@@ -602,7 +614,7 @@ fn mark_critical(plan: &Plan, s: &mut Scratch, j: usize, from: usize, counts: &m
         counts[x] += 1;
         let k = x * BLOCK + j;
         let (start, finish) = (s.start[k], s.finish[k]);
-        if let Some(e) = plan.nodes[x].fallback_of {
+        if let Some(e) = plan.nodes()[x].fallback_of {
             let e = e as usize;
             if binds(s.finish[e * BLOCK + j], start) {
                 s.stack.push(e as u32);

@@ -6,26 +6,9 @@
 //! between threads, and a task that two variants of a plan share (same id, so same stream key)
 //! draws the same numbers in both: common random numbers for free.
 
-/// The SplitMix64 finalizer (Steele, Lea and Flood 2014): a bijection on u64 with full avalanche.
-#[inline(always)]
-pub fn mix64(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
+pub use crate::model::key::{mix64, stream_key};
 
 const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;
-
-/// A stable 64-bit key for a stream name (FNV-1a, then mixed): the same on every platform and
-/// version, unlike `std`'s hasher.
-pub fn stream_key(name: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in name.as_bytes() {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    mix64(h)
-}
 
 /// One stream: a seed and a key, mixed once up front.
 #[derive(Debug, Clone, Copy)]

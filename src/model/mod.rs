@@ -3,6 +3,7 @@
 //! the only way to make one, and it reports every problem it finds with the span at fault.
 
 pub mod calendar;
+pub mod key;
 pub mod params;
 
 use std::collections::{HashMap, HashSet};
@@ -10,11 +11,11 @@ use std::collections::{HashMap, HashSet};
 use jiff::civil::Date;
 
 use crate::dist::{Dist, DistError, TableCache};
-use crate::engine::rng::stream_key;
 use crate::scenario::diag::{Diagnostic, did_you_mean};
 pub use crate::scenario::raw::LinkKind;
 use crate::scenario::raw::*;
 use calendar::Calendar;
+use key::stream_key;
 
 /// A node of the schedule network: a task, or a milestone (a zero-duration node).
 #[derive(Debug, Clone)]
@@ -87,32 +88,35 @@ pub struct Milestone {
     pub ancestors: Vec<u32>,
 }
 
+/// A valid plan. Its fields are private: [`build`] is the only way to make one, and the few
+/// changes allowed afterwards (a gate, a swept parameter, a what-if) are methods that keep it
+/// valid. Read it through its accessors.
 #[derive(Debug, Clone)]
 pub struct Plan {
-    pub name: String,
+    name: String,
     /// The variant this plan is (None for the base plan).
-    pub variant: Option<String>,
+    variant: Option<String>,
     /// Declared scores, in file order.
-    pub scores: Vec<(String, f64)>,
+    scores: Vec<(String, f64)>,
     /// Burn rate per working day while the program runs.
-    pub cost_per_day: f64,
-    pub calendar: Calendar,
-    pub seed: Option<u64>,
-    pub iterations: Option<u64>,
+    cost_per_day: f64,
+    calendar: Calendar,
+    seed: Option<u64>,
+    iterations: Option<u64>,
     /// Every task and milestone, in topological order: a node's predecessors, the experiment it
     /// is a fallback of, and every fallback of its predecessors all come before it.
-    pub nodes: Vec<Node>,
+    nodes: Vec<Node>,
     /// Predecessors of node i are `preds[pred_start[i]..pred_start[i + 1]]`.
-    pub pred_start: Vec<u32>,
-    pub preds: Vec<Link>,
-    pub risks: Vec<Risk>,
+    pred_start: Vec<u32>,
+    preds: Vec<Link>,
+    risks: Vec<Risk>,
     /// Risks that delay node i are `risk_of[risk_start[i]..risk_start[i + 1]]`.
-    pub risk_start: Vec<u32>,
-    pub risk_of: Vec<u32>,
+    risk_start: Vec<u32>,
+    risk_of: Vec<u32>,
     /// At least one: a scenario without milestones gets the implicit `finish`.
-    pub milestones: Vec<Milestone>,
+    milestones: Vec<Milestone>,
     /// The `[sweep]` section, checked against the plan.
-    pub sweep: Option<SweepSpec>,
+    sweep: Option<SweepSpec>,
 }
 
 /// What `shipcast sweep` varies when the command line does not say.
@@ -124,6 +128,82 @@ pub struct SweepSpec {
 }
 
 impl Plan {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The variant this plan is (None for the base plan).
+    pub fn variant(&self) -> Option<&str> {
+        self.variant.as_deref()
+    }
+
+    /// Declared scores, in file order.
+    pub fn scores(&self) -> &[(String, f64)] {
+        &self.scores
+    }
+
+    /// Burn rate per working day while the program runs.
+    pub fn cost_per_day(&self) -> f64 {
+        self.cost_per_day
+    }
+
+    pub fn calendar(&self) -> &Calendar {
+        &self.calendar
+    }
+
+    /// The scenario's seed, when it sets one.
+    pub fn seed(&self) -> Option<u64> {
+        self.seed
+    }
+
+    /// The scenario's iterations, when it sets them.
+    pub fn iterations(&self) -> Option<u64> {
+        self.iterations
+    }
+
+    /// Every task and milestone, in topological order: a node's predecessors, the experiment it
+    /// is a fallback of, and every fallback of its predecessors all come before it.
+    pub fn nodes(&self) -> &[Node] {
+        &self.nodes
+    }
+
+    pub fn risks(&self) -> &[Risk] {
+        &self.risks
+    }
+
+    /// At least one: a scenario without milestones gets the implicit `finish`.
+    pub fn milestones(&self) -> &[Milestone] {
+        &self.milestones
+    }
+
+    /// The `[sweep]` section, checked against the plan.
+    pub fn sweep(&self) -> Option<&SweepSpec> {
+        self.sweep.as_ref()
+    }
+
+    /// This plan, named as variant `name` of its file.
+    pub fn with_variant(mut self, name: &str) -> Plan {
+        self.variant = Some(name.to_string());
+        self
+    }
+
+    /// This plan with experiment `node` succeeding at its first attempt (a what-if); a node that
+    /// is not an experiment is left as it is.
+    pub fn with_sure_success(&self, node: usize) -> Plan {
+        let mut changed = self.clone();
+        if let Some(e) = changed.nodes[node].experiment.as_mut() {
+            e.success = vec![1.0];
+        }
+        changed
+    }
+
+    /// This plan with risk `risk` never occurring (a what-if).
+    pub fn without_risk(&self, risk: usize) -> Plan {
+        let mut changed = self.clone();
+        changed.risks[risk].probability = 0.0;
+        changed
+    }
+
     pub fn preds_of(&self, i: usize) -> &[Link] {
         &self.preds[self.pred_start[i] as usize..self.pred_start[i + 1] as usize]
     }
@@ -507,13 +587,16 @@ impl Builder {
     fn sweep(&mut self, sw: &RawSweep, plan: &Plan) -> Option<SweepSpec> {
         let mut out = Vec::new();
         for s in &sw.set {
-            let applied = params::parse_set(&s.value).and_then(|p| {
-                let mut probe = plan.clone();
-                p.values
-                    .iter()
-                    .try_for_each(|&v| params::apply(&mut probe, &p.path, v))?;
-                Ok(p)
-            });
+            let applied = params::parse_set(&s.value)
+                .map_err(|e| e.to_string())
+                .and_then(|p| {
+                    let mut probe = plan.clone();
+                    p.values
+                        .iter()
+                        .try_for_each(|&v| params::apply(&mut probe, &p.path, v))
+                        .map_err(|e| e.to_string())?;
+                    Ok(p)
+                });
             match applied {
                 Ok(p) => out.push(p),
                 Err(e) => self.err(
@@ -1029,68 +1112,94 @@ fn assemble(
     }
 }
 
+/// A gate set from outside the scenario (`--gate`): it replaces a milestone's own deadline and
+/// confidence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GateSpec {
+    /// The gate as the user wrote it, for messages and for shard files.
+    pub text: String,
+    pub milestone: String,
+    pub deadline: DeadlineSpec,
+    /// In (0, 1].
+    pub confidence: f64,
+}
+
+/// A deadline as written: whole working days from the start, or a date.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum DeadlineSpec {
+    Days(u32),
+    Date(Date),
+}
+
+/// Why a gate does not fit the plan.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum GateError {
+    #[error("`{text}`: the plan has no milestone `{id}` (it has {})", .known.join(", "))]
+    NoMilestone {
+        text: String,
+        id: String,
+        known: Vec<String>,
+    },
+    #[error("`{0}`: a deadline date needs [project] start; give working days instead")]
+    NoStart(String),
+    #[error("`{text}`: the deadline {date} is before the start {start}")]
+    BeforeStart {
+        text: String,
+        date: Date,
+        start: Date,
+    },
+    #[error("`{text}`: cannot place {date} on the calendar")]
+    OffCalendar { text: String, date: Date },
+    #[error("the confidence must be in (0, 1], got {0}")]
+    Confidence(f64),
+}
+
 impl Plan {
-    /// Sets a gate from the command line, `MILESTONE:DEADLINE@CONFIDENCE` with the deadline a
-    /// date (`2027-04-30`) or whole working days (`60`): it replaces the milestone's own deadline
-    /// and confidence.
-    pub fn set_gate(&mut self, spec: &str) -> Result<(), String> {
-        let usage =
-            "write MILESTONE:DEADLINE@CONFIDENCE, e.g. launch:2027-04-30@0.8 or launch:60@0.8";
-        let (id, rest) = spec
-            .split_once(':')
-            .ok_or_else(|| format!("`{spec}`: {usage}"))?;
-        let (deadline, confidence) = rest
-            .rsplit_once('@')
-            .ok_or_else(|| format!("`{spec}` has no @CONFIDENCE: {usage}"))?;
-        let confidence: f64 = confidence
-            .parse()
-            .map_err(|_| format!("`{confidence}` is not a number: {usage}"))?;
-        if !(confidence > 0.0 && confidence <= 1.0) {
-            return Err(format!(
-                "the confidence must be in (0, 1], got {confidence}"
-            ));
+    /// Sets a gate from outside the scenario: it replaces the milestone's own deadline and
+    /// confidence.
+    pub fn set_gate(&mut self, gate: &GateSpec) -> Result<(), GateError> {
+        let text = || gate.text.clone();
+        if !(gate.confidence > 0.0 && gate.confidence <= 1.0) {
+            return Err(GateError::Confidence(gate.confidence));
         }
         let m = self
             .milestones
             .iter()
-            .position(|m| m.id == id)
-            .ok_or_else(|| {
-                let ids: Vec<&str> = self.milestones.iter().map(|m| m.id.as_str()).collect();
-                format!(
-                    "`{spec}`: the plan has no milestone `{id}` (it has {})",
-                    ids.join(", ")
-                )
+            .position(|m| m.id == gate.milestone)
+            .ok_or_else(|| GateError::NoMilestone {
+                text: text(),
+                id: gate.milestone.clone(),
+                known: self.milestones.iter().map(|m| m.id.clone()).collect(),
             })?;
-        let deadline = if let Ok(days) = deadline.parse::<u32>() {
-            Deadline {
+        let deadline = match gate.deadline {
+            DeadlineSpec::Days(days) => Deadline {
                 days: f64::from(days),
                 date: self.calendar.finish_date(f64::from(days)),
-            }
-        } else {
-            let date: Date = deadline.parse().map_err(|e| {
-                format!("`{deadline}` is neither whole working days nor a date: {e}")
-            })?;
-            let start = self.calendar.start.ok_or_else(|| {
-                format!(
-                    "`{spec}`: a deadline date needs [project] start; give working days instead"
-                )
-            })?;
-            if date < start {
-                return Err(format!(
-                    "`{spec}`: the deadline {date} is before the start {start}"
-                ));
-            }
-            let days = self
-                .calendar
-                .deadline_time(date)
-                .ok_or_else(|| format!("`{spec}`: cannot place {date} on the calendar"))?;
-            Deadline {
-                days,
-                date: Some(date),
+            },
+            DeadlineSpec::Date(date) => {
+                let start = self
+                    .calendar
+                    .start
+                    .ok_or_else(|| GateError::NoStart(text()))?;
+                if date < start {
+                    return Err(GateError::BeforeStart {
+                        text: text(),
+                        date,
+                        start,
+                    });
+                }
+                let days = self
+                    .calendar
+                    .deadline_time(date)
+                    .ok_or_else(|| GateError::OffCalendar { text: text(), date })?;
+                Deadline {
+                    days,
+                    date: Some(date),
+                }
             }
         };
         self.milestones[m].deadline = Some(deadline);
-        self.milestones[m].confidence = Some(confidence);
+        self.milestones[m].confidence = Some(gate.confidence);
         Ok(())
     }
 }

@@ -24,28 +24,75 @@ pub struct Param {
     pub values: Vec<f64>,
 }
 
+const SET_USAGE: &str =
+    "write PATH=LO..HI:STEP or PATH=A,B,C, e.g. task.train.success=0.3..0.9:0.1";
+
+/// Why a `PATH=VALUES` grid could not be read.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SetError {
+    #[error("`{0}` has no `=`: {SET_USAGE}")]
+    NoEquals(String),
+    #[error("`{0}` is not a number: {SET_USAGE}")]
+    NotANumber(String),
+    #[error("`{0}` has no `..`: {SET_USAGE}")]
+    NoRange(String),
+    #[error("`{0}` needs LO <= HI and a positive STEP")]
+    BadRange(String),
+    #[error("`{range}` has {points} points; at most {MAX_POINTS}")]
+    TooManyPoints { range: String, points: usize },
+    #[error("`{0}` gives no values")]
+    Empty(String),
+}
+
+/// Why a parameter could not be set.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ParamError {
+    #[error("{path} must be between 0 and 1, got {value}")]
+    NotAFraction { path: String, value: f64 },
+    #[error("{path} cannot be negative, got {value}")]
+    Negative { path: String, value: f64 },
+    #[error("{path} must be a whole number from 1 to 1000, got {value}")]
+    Attempts { path: String, value: f64 },
+    #[error("{path}: the plan has no task `{id}`")]
+    NoTask { path: String, id: String },
+    #[error("{path}: task `{id}` is not an experiment (it has no `success`)")]
+    NotAnExperiment { path: String, id: String },
+    #[error(
+        "{path}: tasks have no sweepable `{field}` (success, attempts, duration_scale, cost, cost_per_day)"
+    )]
+    TaskField { path: String, field: String },
+    #[error("{path}: the plan has no risk `{id}`")]
+    NoRisk { path: String, id: String },
+    #[error(
+        "`{0}` is not a sweepable parameter: use task.ID.success, task.ID.attempts, task.ID.duration_scale, task.ID.cost, task.ID.cost_per_day, risk.ID.probability, project.cost_per_day or project.duration_scale"
+    )]
+    Unknown(String),
+}
+
 /// Parses `PATH=LO..HI:STEP` (HI included) or `PATH=A,B,C`.
-pub fn parse_set(spec: &str) -> Result<Param, String> {
-    let usage = "write PATH=LO..HI:STEP or PATH=A,B,C, e.g. task.train.success=0.3..0.9:0.1";
+pub fn parse_set(spec: &str) -> Result<Param, SetError> {
     let (path, range) = spec
         .split_once('=')
-        .ok_or_else(|| format!("`{spec}` has no `=`: {usage}"))?;
+        .ok_or_else(|| SetError::NoEquals(spec.to_string()))?;
     let num = |s: &str| {
         s.trim()
             .parse::<f64>()
-            .map_err(|_| format!("`{s}` is not a number: {usage}"))
+            .map_err(|_| SetError::NotANumber(s.to_string()))
     };
     let values = if let Some((lo_hi, step)) = range.split_once(':') {
         let (lo, hi) = lo_hi
             .split_once("..")
-            .ok_or_else(|| format!("`{range}` has no `..`: {usage}"))?;
+            .ok_or_else(|| SetError::NoRange(range.to_string()))?;
         let (lo, hi, step) = (num(lo)?, num(hi)?, num(step)?);
         if step.is_nan() || step <= 0.0 || hi < lo {
-            return Err(format!("`{range}` needs LO <= HI and a positive STEP"));
+            return Err(SetError::BadRange(range.to_string()));
         }
         let n = ((hi - lo) / step + 1e-9).floor() as usize + 1;
         if n > MAX_POINTS {
-            return Err(format!("`{range}` has {n} points; at most {MAX_POINTS}"));
+            return Err(SetError::TooManyPoints {
+                range: range.to_string(),
+                points: n,
+            });
         }
         // Computed from the index, not by adding steps, so 0.1 steps do not drift.
         (0..n)
@@ -55,7 +102,7 @@ pub fn parse_set(spec: &str) -> Result<Param, String> {
         range.split(',').map(num).collect::<Result<Vec<_>, _>>()?
     };
     if values.is_empty() {
-        return Err(format!("`{spec}` gives no values"));
+        return Err(SetError::Empty(spec.to_string()));
     }
     Ok(Param {
         path: path.trim().to_string(),
@@ -64,20 +111,26 @@ pub fn parse_set(spec: &str) -> Result<Param, String> {
 }
 
 /// Sets the parameter at `path` to `value` in `plan`.
-pub fn apply(plan: &mut Plan, path: &str, value: f64) -> Result<(), String> {
+pub fn apply(plan: &mut Plan, path: &str, value: f64) -> Result<(), ParamError> {
     let parts: Vec<&str> = path.split('.').collect();
     let fraction = |v: f64| {
         if (0.0..=1.0).contains(&v) {
             Ok(v)
         } else {
-            Err(format!("{path} must be between 0 and 1, got {v}"))
+            Err(ParamError::NotAFraction {
+                path: path.to_string(),
+                value: v,
+            })
         }
     };
     let non_negative = |v: f64| {
         if v >= 0.0 {
             Ok(v)
         } else {
-            Err(format!("{path} cannot be negative, got {v}"))
+            Err(ParamError::Negative {
+                path: path.to_string(),
+                value: v,
+            })
         }
     };
     match parts.as_slice() {
@@ -90,21 +143,29 @@ pub fn apply(plan: &mut Plan, path: &str, value: f64) -> Result<(), String> {
             let i = plan
                 .node_index(id)
                 .filter(|&i| !plan.nodes[i].is_milestone)
-                .ok_or_else(|| format!("{path}: the plan has no task `{id}`"))?;
+                .ok_or_else(|| ParamError::NoTask {
+                    path: path.to_string(),
+                    id: id.to_string(),
+                })?;
             let node = &mut plan.nodes[i];
             match *field {
                 "success" | "attempts" => {
-                    let e = node.experiment.as_mut().ok_or_else(|| {
-                        format!("{path}: task `{id}` is not an experiment (it has no `success`)")
-                    })?;
+                    let e =
+                        node.experiment
+                            .as_mut()
+                            .ok_or_else(|| ParamError::NotAnExperiment {
+                                path: path.to_string(),
+                                id: id.to_string(),
+                            })?;
                     if *field == "success" {
                         let p = fraction(value)?;
                         e.success.iter_mut().for_each(|s| *s = p);
                     } else {
                         if value < 1.0 || value.fract() != 0.0 || value > 1000.0 {
-                            return Err(format!(
-                                "{path} must be a whole number from 1 to 1000, got {value}"
-                            ));
+                            return Err(ParamError::Attempts {
+                                path: path.to_string(),
+                                value,
+                            });
                         }
                         let last = *e.success.last().expect("an experiment has an attempt");
                         e.success.resize(value as usize, last);
@@ -114,25 +175,25 @@ pub fn apply(plan: &mut Plan, path: &str, value: f64) -> Result<(), String> {
                 "cost" => node.cost = non_negative(value)?,
                 "cost_per_day" => node.cost_per_day = non_negative(value)?,
                 other => {
-                    return Err(format!(
-                        "{path}: tasks have no sweepable `{other}` (success, attempts, duration_scale, cost, cost_per_day)"
-                    ));
+                    return Err(ParamError::TaskField {
+                        path: path.to_string(),
+                        field: other.to_string(),
+                    });
                 }
             }
         }
         ["risk", id, "probability"] => {
-            let r = plan
-                .risks
-                .iter_mut()
-                .find(|r| r.id == *id)
-                .ok_or_else(|| format!("{path}: the plan has no risk `{id}`"))?;
+            let r =
+                plan.risks
+                    .iter_mut()
+                    .find(|r| r.id == *id)
+                    .ok_or_else(|| ParamError::NoRisk {
+                        path: path.to_string(),
+                        id: id.to_string(),
+                    })?;
             r.probability = fraction(value)?;
         }
-        _ => {
-            return Err(format!(
-                "`{path}` is not a sweepable parameter: use task.ID.success, task.ID.attempts, task.ID.duration_scale, task.ID.cost, task.ID.cost_per_day, risk.ID.probability, project.cost_per_day or project.duration_scale"
-            ));
-        }
+        _ => return Err(ParamError::Unknown(path.to_string())),
     }
     Ok(())
 }

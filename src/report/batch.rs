@@ -21,6 +21,55 @@ pub struct FileOutcome<'a> {
     pub exit_code: i32,
 }
 
+/// `check`: one line per gate, then a line per file that could not be read.
+pub fn check_lines(outcomes: &[FileOutcome]) -> String {
+    let mut s = String::new();
+    for o in outcomes {
+        match &o.result {
+            Ok(input) => {
+                for m in &input.summary.milestones {
+                    let ms = &input.plan.milestones()[m.milestone];
+                    let Some(on_time) = &m.on_time else { continue };
+                    let Some(g) = &on_time.gate else { continue };
+                    let verdict = if g.status == GateStatus::Holds {
+                        "PASS"
+                    } else {
+                        "FAIL"
+                    };
+                    let deadline = ms
+                        .deadline
+                        .and_then(|d| d.date)
+                        .map_or(format!("working day {}", on_time.deadline_days), |d| {
+                            d.to_string()
+                        });
+                    let undecided = if g.decided {
+                        ""
+                    } else {
+                        " (undecided at this precision: raise --iterations or use --precision)"
+                    };
+                    s.push_str(&format!(
+                        "{verdict} {}: {} by {deadline}: P(on time) {} [{}, {}], target {}{undecided}\n",
+                        o.file,
+                        ms.id,
+                        pct(on_time.probability.estimate),
+                        pct(on_time.probability.low),
+                        pct(on_time.probability.high),
+                        pct(g.target)
+                    ));
+                }
+            }
+            Err(_) => s.push_str(&format!(
+                "ERROR {}: no verdict, see the error on stderr\n",
+                o.file
+            )),
+        }
+    }
+    if s.is_empty() {
+        s.push_str("no gates: give a milestone a deadline and a confidence, or pass --gate\n");
+    }
+    s
+}
+
 /// One row per file and milestone; a file that failed gets one row with its error.
 pub fn combined(outcomes: &[FileOutcome]) -> Table {
     let mut rows = Vec::new();
@@ -115,7 +164,7 @@ pub fn junit(outcomes: &[FileOutcome]) -> String {
         match &o.result {
             Ok(input) => {
                 for m in &input.summary.milestones {
-                    let ms = &input.plan.milestones[m.milestone];
+                    let ms = &input.plan.milestones()[m.milestone];
                     let (Some(on_time), Some(deadline)) = (&m.on_time, ms.deadline) else {
                         continue;
                     };

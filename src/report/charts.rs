@@ -64,22 +64,22 @@ fn bold(size: f64) -> TextStyle<'static> {
 
 /// An axis label for a working-day time: a short date when the plan has a start, else days.
 fn axis_label(plan: &Plan, t: f64) -> String {
-    match plan.calendar.start_date(t.max(0.0)) {
-        Some(d) if plan.calendar.start.is_some() => d.strftime("%b %-d").to_string(),
+    match plan.calendar().start_date(t.max(0.0)) {
+        Some(d) if plan.calendar().start.is_some() => d.strftime("%b %-d").to_string(),
         _ => format!("{t:.0}"),
     }
 }
 
 /// The date (or day count) a finish at `t` falls on, for labels.
 fn when(plan: &Plan, t: f64) -> String {
-    match plan.calendar.finish_date(t) {
+    match plan.calendar().finish_date(t) {
         Some(d) => d.strftime("%b %-d").to_string(),
         None => format!("day {t:.1}"),
     }
 }
 
 fn x_desc(plan: &Plan) -> &'static str {
-    if plan.calendar.start.is_some() {
+    if plan.calendar().start.is_some() {
         "Date (working days from the start, as calendar dates)"
     } else {
         "Working days from the start"
@@ -139,7 +139,7 @@ fn milestone_data<'f>(
     let sorted = &f.finishes[m];
     let delivered = sorted.iter().copied().filter(|x| x.is_finite()).collect();
     (
-        &f.plan.milestones[m],
+        &f.plan.milestones()[m],
         &f.summary.milestones[m],
         sorted.len() as f64,
         delivered,
@@ -419,7 +419,7 @@ where
     DB::ErrorType: 'static,
 {
     let plan = f.plan;
-    let ms = &plan.milestones[m];
+    let ms = &plan.milestones()[m];
     root.fill(&WHITE)?;
     let title = format!("What moves {}?", ms.name);
     // Correlations within 3 standard errors (1/sqrt(n) under independence) of zero are noise;
@@ -557,7 +557,7 @@ where
     DB::ErrorType: 'static,
 {
     let plan = f.plan;
-    let primary = &plan.milestones[f.primary];
+    let primary = &plan.milestones()[f.primary];
     root.fill(&WHITE)?;
     let title = format!("Which tasks hold up {}?", primary.name);
     let rows: Vec<_> = f.gantt.iter().filter(|r| r.start[1].is_some()).collect();
@@ -587,7 +587,7 @@ where
     let names: Vec<String> = rows
         .iter()
         .map(|r| {
-            let name = shorten(&plan.nodes[r.node].name, 38);
+            let name = shorten(&plan.nodes()[r.node].name, 38);
             if r.ran < 0.995 {
                 format!("{name} (runs {:.0}%)", 100.0 * r.ran)
             } else {
@@ -692,7 +692,7 @@ impl Chart {
     /// Every chart of a forecast, in report order.
     pub fn all(f: &Forecast) -> Vec<Chart> {
         let mut v = Vec::new();
-        for m in 0..f.plan.milestones.len() {
+        for m in 0..f.plan.milestones().len() {
             v.extend([Chart::SCurve(m), Chart::Histogram(m), Chart::Tornado(m)]);
         }
         v.push(Chart::Gantt);
@@ -701,9 +701,9 @@ impl Chart {
 
     pub fn stem(&self, plan: &Plan) -> String {
         match self {
-            Chart::SCurve(m) => format!("s-curve-{}", plan.milestones[*m].id),
-            Chart::Histogram(m) => format!("histogram-{}", plan.milestones[*m].id),
-            Chart::Tornado(m) => format!("drivers-{}", plan.milestones[*m].id),
+            Chart::SCurve(m) => format!("s-curve-{}", plan.milestones()[*m].id),
+            Chart::Histogram(m) => format!("histogram-{}", plan.milestones()[*m].id),
+            Chart::Tornado(m) => format!("drivers-{}", plan.milestones()[*m].id),
             Chart::Gantt => "gantt".into(),
         }
     }
@@ -786,12 +786,12 @@ where
     let name = c
         .plans
         .iter()
-        .find_map(|(_, p)| p.milestones.iter().find(|m| m.id == id))
+        .find_map(|(_, p)| p.milestones().iter().find(|m| m.id == id))
         .map_or(id.to_string(), |m| m.name.clone());
     let title = format!("When will {name} ship, scenario by scenario?");
     let columns: Vec<Option<Vec<f64>>> = (0..c.plans.len())
         .map(|k| {
-            let m = c.plans[k].1.milestones.iter().position(|m| m.id == id)?;
+            let m = c.plans[k].1.milestones().iter().position(|m| m.id == id)?;
             let mut v = c.scenarios[k].outcomes.milestone_column(m);
             v.sort_by(f64::total_cmp);
             Some(v)
@@ -805,7 +805,7 @@ where
         (a.min(x), b.max(x))
     });
     let deadline = reference
-        .milestones
+        .milestones()
         .iter()
         .find(|m| m.id == id)
         .and_then(|m| m.deadline);
@@ -874,7 +874,7 @@ where
     let name = c
         .plans
         .iter()
-        .find_map(|(_, p)| p.milestones.iter().find(|m| m.id == id))
+        .find_map(|(_, p)| p.milestones().iter().find(|m| m.id == id))
         .map_or(id.to_string(), |m| m.name.clone());
     let y_name = match axis {
         TradeoffAxis::Cost => "Cost P80".to_string(),
@@ -904,7 +904,7 @@ where
             TradeoffAxis::Cost => m.cost.map(|c| (c.p80, c.p10, c.p90)),
             TradeoffAxis::Score(s) => c.plans[k]
                 .1
-                .scores
+                .scores()
                 .iter()
                 .find(|(n, _)| n == s)
                 .map(|(_, v)| (*v, *v, *v)),
@@ -1011,7 +1011,7 @@ where
     DB::ErrorType: 'static,
 {
     root.fill(&WHITE)?;
-    let ms = &s.plan.milestones[s.milestone];
+    let ms = &s.plan.milestones()[s.milestone];
     let title = format!("How does {}'s P80 move with {}?", ms.name, s.params[0].path);
     let pts: Vec<_> = s
         .points

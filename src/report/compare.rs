@@ -32,7 +32,7 @@ impl Comparison<'_> {
     pub fn milestone_ids(&self) -> Vec<String> {
         let mut ids: Vec<String> = Vec::new();
         for (_, plan) in self.plans {
-            for m in &plan.milestones {
+            for m in plan.milestones() {
                 if !ids.contains(&m.id) {
                     ids.push(m.id.clone());
                 }
@@ -43,14 +43,18 @@ impl Comparison<'_> {
 
     /// Scenario `k`'s summary of milestone `id`, when it has that milestone.
     pub fn milestone(&self, k: usize, id: &str) -> Option<&MilestoneSummary> {
-        let m = self.plans[k].1.milestones.iter().position(|m| m.id == id)?;
+        let m = self.plans[k]
+            .1
+            .milestones()
+            .iter()
+            .position(|m| m.id == id)?;
         self.scenarios[k].summary.milestones.get(m)
     }
 
     fn milestone_name(&self, id: &str) -> String {
         self.plans
             .iter()
-            .find_map(|(_, p)| p.milestones.iter().find(|m| m.id == id))
+            .find_map(|(_, p)| p.milestones().iter().find(|m| m.id == id))
             .map_or(id.to_string(), |m| m.name.clone())
     }
 
@@ -58,7 +62,7 @@ impl Comparison<'_> {
     pub fn score_names(&self) -> Vec<String> {
         let mut names: Vec<String> = Vec::new();
         for (_, plan) in self.plans {
-            for (k, _) in &plan.scores {
+            for (k, _) in plan.scores() {
                 if !names.contains(k) {
                     names.push(k.clone());
                 }
@@ -161,7 +165,12 @@ pub fn side_by_side(c: &Comparison) -> Table {
         let values: Vec<Option<f64>> = c
             .plans
             .iter()
-            .map(|(_, p)| p.scores.iter().find(|(k, _)| *k == score).map(|(_, v)| *v))
+            .map(|(_, p)| {
+                p.scores()
+                    .iter()
+                    .find(|(k, _)| *k == score)
+                    .map(|(_, v)| *v)
+            })
             .collect();
         let cells = values
             .iter()
@@ -394,11 +403,11 @@ pub fn json(c: &Comparison) -> String {
             .zip(c.files)
             .map(|(((label, plan), sc), file)| JScenario {
                 label,
-                name: &plan.name,
+                name: plan.name(),
                 file,
-                variant: plan.variant.as_deref(),
+                variant: plan.variant(),
                 scores: plan
-                    .scores
+                    .scores()
                     .iter()
                     .map(|(k, v)| (k.clone(), serde_json::json!(v)))
                     .collect(),
@@ -407,7 +416,7 @@ pub fn json(c: &Comparison) -> String {
                     .milestones
                     .iter()
                     .map(|m| {
-                        let ms = &plan.milestones[m.milestone];
+                        let ms = &plan.milestones()[m.milestone];
                         JMilestone {
                             id: &ms.id,
                             name: &ms.name,
@@ -495,10 +504,10 @@ pub fn sweep_table(s: &Sweep) -> Table {
 }
 
 pub fn sweep_text(s: &Sweep) -> String {
-    let ms = &s.plan.milestones[s.milestone];
+    let ms = &s.plan.milestones()[s.milestone];
     let mut out = format!(
         "Sweep of {} ({}) for {}: {} points, {} iterations each, seed {} (common random numbers)\n\n",
-        s.plan.name,
+        s.plan.name(),
         s.file,
         ms.name,
         s.points.len(),
@@ -571,9 +580,9 @@ pub fn sweep_json(s: &Sweep) -> String {
     let report = JSweep {
         schema: SWEEP_SCHEMA,
         tool: Tool::this(),
-        scenario: &s.plan.name,
+        scenario: s.plan.name(),
         file: s.file,
-        milestone: &s.plan.milestones[s.milestone].id,
+        milestone: &s.plan.milestones()[s.milestone].id,
         run: serde_json::json!({ "seed": s.seed, "iterations": s.iterations }),
         parameters: s
             .params

@@ -49,7 +49,7 @@ pub fn render(input: &Input) -> String {
     }
     w.write_record(&header).expect("write to memory");
     for m in &summary.milestones {
-        let ms = &plan.milestones[m.milestone];
+        let ms = &plan.milestones()[m.milestone];
         let mut row = vec![
             ms.id.clone(),
             ms.name.clone(),
@@ -123,7 +123,7 @@ pub fn render_drivers(f: &super::Forecast) -> String {
     ])
     .expect("write to memory");
     for md in &f.drivers {
-        let ms = &plan.milestones[md.milestone];
+        let ms = &plan.milestones()[md.milestone];
         for (rank, d) in md.drivers.iter().enumerate() {
             let (id, name) = d.subject(plan);
             w.write_record([
@@ -152,4 +152,17 @@ pub fn table(t: &super::tables::Table) -> String {
         w.write_record(r).expect("write to memory");
     }
     String::from_utf8(w.into_inner().expect("flush to memory")).expect("csv of utf-8 text")
+}
+
+/// The CSV exporter: one row per milestone, or per file and milestone for batches.
+pub struct Csv;
+
+impl super::Exporter for Csv {
+    fn run(&self, input: &Input) -> Option<String> {
+        Some(render(input))
+    }
+
+    fn batch(&self, files: &[super::batch::FileOutcome]) -> String {
+        table(&super::batch::combined(files))
+    }
 }

@@ -98,15 +98,15 @@ pub fn render(
         s,
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
     );
-    let _ = writeln!(s, "<title>{} — delivery forecast</title>", esc(&plan.name));
+    let _ = writeln!(s, "<title>{} — delivery forecast</title>", esc(plan.name()));
     let _ = writeln!(
         s,
         "<style>{}</style>\n</head>\n<body>",
         CSS.replace("FONT", FONT)
     );
-    let _ = writeln!(s, "<h1>{} — delivery forecast</h1>", esc(&plan.name));
+    let _ = writeln!(s, "<h1>{} — delivery forecast</h1>", esc(plan.name()));
     let start = plan
-        .calendar
+        .calendar()
         .start
         .map_or("no start date (times in working days)".to_string(), |d| {
             format!("start {d}")
@@ -128,7 +128,7 @@ pub fn render(
     );
 
     for m in &summary.milestones {
-        let ms = &plan.milestones[m.milestone];
+        let ms = &plan.milestones()[m.milestone];
         let _ = writeln!(s, "<h2>{}</h2>", esc(&ms.name));
         let mut facts = format!(
             "Delivered in {} of runs {}",

@@ -225,10 +225,10 @@ fn report<'a>(input: &Input<'a>) -> Report<'a> {
             version: env!("CARGO_PKG_VERSION"),
         },
         scenario: Scenario {
-            name: &plan.name,
+            name: plan.name(),
             file,
-            variant: plan.variant.as_deref(),
-            start: plan.calendar.start.map(|d| d.to_string()),
+            variant: plan.variant(),
+            start: plan.calendar().start.map(|d| d.to_string()),
         },
         run: Run {
             seed: summary.seed,
@@ -247,7 +247,7 @@ fn report<'a>(input: &Input<'a>) -> Report<'a> {
             .milestones
             .iter()
             .map(|m| {
-                let ms = &plan.milestones[m.milestone];
+                let ms = &plan.milestones()[m.milestone];
                 Milestone {
                     id: &ms.id,
                     name: &ms.name,
@@ -297,7 +297,7 @@ fn report<'a>(input: &Input<'a>) -> Report<'a> {
             .experiments
             .iter()
             .map(|e| {
-                let node = &plan.nodes[e.node];
+                let node = &plan.nodes()[e.node];
                 let exp = node
                     .experiment
                     .as_ref()
@@ -308,7 +308,7 @@ fn report<'a>(input: &Input<'a>) -> Report<'a> {
                     attempts_max: exp.success.len(),
                     success: e.success.into(),
                     mean_attempts: e.mean_attempts,
-                    fallback: exp.fallback.map(|f| plan.nodes[f as usize].id.as_str()),
+                    fallback: exp.fallback.map(|f| plan.nodes()[f as usize].id.as_str()),
                     fallback_rate: e.fallback_rate.map(Into::into),
                 }
             })
@@ -317,7 +317,7 @@ fn report<'a>(input: &Input<'a>) -> Report<'a> {
             .risks
             .iter()
             .map(|r| {
-                let risk = &plan.risks[r.risk];
+                let risk = &plan.risks()[r.risk];
                 Risk {
                     id: &risk.id,
                     name: &risk.name,
@@ -343,5 +343,18 @@ fn report<'a>(input: &Input<'a>) -> Report<'a> {
                 })
                 .collect()
         }),
+    }
+}
+
+/// The JSON exporter: `shipcast.report/1`, and `shipcast.batch/1` for batches.
+pub struct Json;
+
+impl super::Exporter for Json {
+    fn run(&self, input: &Input) -> Option<String> {
+        Some(render(input))
+    }
+
+    fn batch(&self, files: &[super::batch::FileOutcome]) -> String {
+        super::batch::json(files)
     }
 }

@@ -43,9 +43,9 @@ pub fn table(t: &Table, numeric_from: usize) -> String {
 pub fn render(f: &Forecast) -> String {
     let (plan, summary) = (f.plan, f.summary);
     let mut s = String::new();
-    let _ = writeln!(s, "# {}: delivery forecast\n", plan.name);
+    let _ = writeln!(s, "# {}: delivery forecast\n", plan.name());
     let start = plan
-        .calendar
+        .calendar()
         .start
         .map_or("no start date (times in working days)".to_string(), |d| {
             format!("start {d}")
@@ -60,7 +60,7 @@ pub fn render(f: &Forecast) -> String {
     );
     s.push_str(&table(&tables::summary(plan, summary), 1));
     for m in &summary.milestones {
-        let ms = &plan.milestones[m.milestone];
+        let ms = &plan.milestones()[m.milestone];
         let _ = writeln!(s, "\n## {}\n", ms.name);
         let mut line = format!("Delivered in {} of runs", pct(m.delivered.estimate));
         if let Some(o) = &m.on_time {
@@ -90,4 +90,18 @@ pub fn render(f: &Forecast) -> String {
         "\nThe full report with every chart is [report.html](report.html); the schedule is in [gantt.svg](gantt.svg)."
     );
     s
+}
+
+/// The Markdown exporter: report.md for one run (which needs its details), the CI step summary
+/// for batches.
+pub struct Markdown;
+
+impl super::Exporter for Markdown {
+    fn run(&self, input: &super::Input) -> Option<String> {
+        input.forecast().map(|f| render(&f))
+    }
+
+    fn batch(&self, files: &[super::batch::FileOutcome]) -> String {
+        super::batch::step_summary(files)
+    }
 }

@@ -1,6 +1,7 @@
 //! Everything that serializes: one file per format. Nothing outside this module knows about
 //! JSON, CSV or how a table is laid out.
 
+pub mod baseline;
 pub mod batch;
 pub mod charts;
 pub mod compare;
@@ -66,9 +67,56 @@ impl<'a> Input<'a> {
     }
 }
 
+impl<'a> Input<'a> {
+    /// The report input of a forecast of `file`.
+    pub fn of(f: &'a crate::pipeline::Forecast, file: &'a str) -> Input<'a> {
+        Input {
+            plan: &f.plan,
+            summary: &f.summary,
+            file,
+            details: f.details.as_ref(),
+            run: RunInfo {
+                sampling: f.config.sampling,
+                precision: f.precision.as_ref(),
+                drift: f.drift.as_deref(),
+            },
+        }
+    }
+}
+
+/// An output format on stdout. Each format implements it in its own file (text, json, csv,
+/// markdown), as hyperfine's exporters do.
+pub trait Exporter: Sync {
+    /// One run's report, or None when the format needs details the run did not compute.
+    fn run(&self, input: &Input) -> Option<String>;
+    /// A batch of runs: every file, including those that could not run.
+    fn batch(&self, files: &[batch::FileOutcome]) -> String;
+}
+
+/// The formats a report is printed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+    Csv,
+    Markdown,
+}
+
+impl Format {
+    /// The exporter of this format.
+    pub fn exporter(self) -> &'static dyn Exporter {
+        match self {
+            Format::Text => &text::Text,
+            Format::Json => &json::Json,
+            Format::Csv => &csv::Csv,
+            Format::Markdown => &markdown::Markdown,
+        }
+    }
+}
+
 /// The date of a finish at working-day time `t`, as text, or None without a start date.
 pub fn finish_date(plan: &Plan, t: Option<f64>) -> Option<String> {
-    plan.calendar.finish_date(t?).map(|d| d.to_string())
+    plan.calendar().finish_date(t?).map(|d| d.to_string())
 }
 
 /// The JSON schema identifier of `shipcast run --format json`.

@@ -9,7 +9,7 @@ use crate::model::Plan;
 pub fn write(plan: &Plan, out: &Outcomes, w: impl Write) -> std::io::Result<()> {
     let mut w = ::csv::Writer::from_writer(w);
     let mut header = vec!["iteration".to_string()];
-    for m in &plan.milestones {
+    for m in plan.milestones() {
         header.extend([
             format!("{}_days", m.id),
             format!("{}_date", m.id),
@@ -23,9 +23,9 @@ pub fn write(plan: &Plan, out: &Outcomes, w: impl Write) -> std::io::Result<()> 
         .iter()
         .filter(|x| x.is_finite())
         .fold(0.0f64, |a, &b| a.max(b));
-    let dates: Vec<String> = match plan.calendar.start {
+    let dates: Vec<String> = match plan.calendar().start {
         Some(_) => plan
-            .calendar
+            .calendar()
             .working_days(last.ceil() as usize + 1)
             .iter()
             .map(|d| d.to_string())

@@ -68,7 +68,7 @@ pub fn summary(plan: &Plan, summary: &Summary) -> Table {
         .milestones
         .iter()
         .map(|m| {
-            let ms = &plan.milestones[m.milestone];
+            let ms = &plan.milestones()[m.milestone];
             let at = |i: usize| when(plan, m.percentiles[i].days);
             let (deadline, on_time) = match (&m.on_time, ms.deadline) {
                 (Some(o), Some(d)) => (
@@ -125,7 +125,7 @@ pub fn money(x: f64) -> String {
 
 /// One milestone's percentiles with their 95% intervals.
 pub fn percentiles(plan: &Plan, m: &MilestoneSummary) -> Table {
-    let dated = plan.calendar.start.is_some();
+    let dated = plan.calendar().start.is_some();
     let rows = m
         .percentiles
         .iter()
@@ -158,7 +158,7 @@ pub fn experiments(plan: &Plan, summary: &Summary) -> Table {
         .experiments
         .iter()
         .map(|e| {
-            let node = &plan.nodes[e.node];
+            let node = &plan.nodes()[e.node];
             let exp = node
                 .experiment
                 .as_ref()
@@ -169,7 +169,7 @@ pub fn experiments(plan: &Plan, summary: &Summary) -> Table {
                 e.mean_attempts
                     .map_or("-".into(), |a| format!("{a:.2} of {}", exp.success.len())),
                 exp.fallback.map_or("none: program fails".into(), |f| {
-                    plan.nodes[f as usize].id.clone()
+                    plan.nodes()[f as usize].id.clone()
                 }),
                 e.fallback_rate.map_or("-".into(), |r| pct(r.estimate)),
             ]
@@ -192,7 +192,7 @@ pub fn risks(plan: &Plan, summary: &Summary) -> Table {
         .risks
         .iter()
         .map(|r| {
-            let risk = &plan.risks[r.risk];
+            let risk = &plan.risks()[r.risk];
             vec![
                 risk.name.clone(),
                 pct(risk.probability),
@@ -244,7 +244,7 @@ pub fn drift(plan: &Plan, drift: &[crate::analysis::drift::Drift]) -> Table {
         .iter()
         .map(|d| {
             let name = plan
-                .milestones
+                .milestones()
                 .iter()
                 .find(|m| m.id == d.milestone)
                 .map_or(d.milestone.clone(), |m| m.name.clone());

@@ -58,12 +58,12 @@ pub fn render(input: &Input) -> String {
     } = *input;
     let mut out = String::new();
     let variant = plan
-        .variant
+        .variant()
         .as_ref()
         .map_or(String::new(), |v| format!(", variant {v}"));
-    let _ = writeln!(out, "{} ({file}{variant})", plan.name);
+    let _ = writeln!(out, "{} ({file}{variant})", plan.name());
     let start = plan
-        .calendar
+        .calendar()
         .start
         .map_or("no start date: times in working days".into(), |d| {
             format!("start {d}")
@@ -108,7 +108,7 @@ pub fn render(input: &Input) -> String {
     }
 
     for m in &summary.milestones {
-        let ms = &plan.milestones[m.milestone];
+        let ms = &plan.milestones()[m.milestone];
         let _ = writeln!(out, "\n{} ({})", ms.name, ms.id);
         let _ = writeln!(
             out,
@@ -149,4 +149,17 @@ pub fn render(input: &Input) -> String {
         out.push_str(&layout(&tables::risks(plan, summary), 1));
     }
     out
+}
+
+/// The plain-text exporter: the report a person reads in a terminal.
+pub struct Text;
+
+impl super::Exporter for Text {
+    fn run(&self, input: &Input) -> Option<String> {
+        Some(render(input))
+    }
+
+    fn batch(&self, files: &[super::batch::FileOutcome]) -> String {
+        layout(&super::batch::combined(files), 2)
+    }
 }

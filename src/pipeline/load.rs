@@ -1,0 +1,83 @@
+//! Loading: parse, then build. Lives above `scenario` (text to raw values) and `model` (raw values
+//! to a valid plan) so that neither needs the other.
+
+use std::path::Path;
+
+use crate::model::{self, Plan};
+use crate::scenario::LoadError;
+use crate::scenario::diag::Diagnostic;
+use crate::scenario::toml;
+
+/// Reads and validates a scenario file.
+pub fn load(path: &Path) -> Result<Plan, LoadError> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
+        path: shown.clone(),
+        source,
+    })?;
+    load_str(&shown, &text)
+}
+
+/// Validates scenario text; `path` is only used in messages. Variants are checked too; the
+/// base plan is returned.
+pub fn load_str(path: &str, text: &str) -> Result<Plan, LoadError> {
+    let mut plans = load_all_str(path, text)?;
+    Ok(plans.swap_remove(0))
+}
+
+/// Reads and validates a scenario file: the base plan, then each variant in file order.
+pub fn load_all(path: &Path) -> Result<Vec<Plan>, LoadError> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
+        path: shown.clone(),
+        source,
+    })?;
+    load_all_str(&shown, &text)
+}
+
+/// The base plan and every variant of scenario text, or every problem in any of them. A
+/// variant's problems say which variant they are in; problems of the base are reported once.
+pub fn load_all_str(path: &str, text: &str) -> Result<Vec<Plan>, LoadError> {
+    let invalid = |mut diagnostics: Vec<Diagnostic>| {
+        toml::dedup(&mut diagnostics);
+        diagnostics.sort_by_key(|d| d.span.start);
+        LoadError::Invalid {
+            path: path.to_string(),
+            text: text.to_string(),
+            diagnostics,
+        }
+    };
+    let (raw, mut diagnostics) = toml::parse(text).map_err(invalid)?;
+    let mut plans = Vec::new();
+    match model::build(&raw) {
+        Ok(plan) => plans.push(plan),
+        Err(more) => {
+            // The variants repeat the base's problems: report the base's alone.
+            diagnostics.extend(more);
+            return Err(invalid(diagnostics));
+        }
+    }
+    for v in &raw.variants {
+        match model::build(&v.scenario) {
+            Ok(plan) => plans.push(plan.with_variant(&v.name.value)),
+            Err(more) => diagnostics.extend(more.into_iter().map(|mut d| {
+                d.message = format!("in variant `{}`: {}", v.name.value, d.message);
+                if v.removed
+                    .iter()
+                    .any(|r| d.message.contains(&format!("`{r}`")))
+                {
+                    d.hint = Some(format!(
+                        "variant `{}` removes it: override what depends on it too",
+                        v.name.value
+                    ));
+                }
+                d
+            })),
+        }
+    }
+    if diagnostics.is_empty() {
+        Ok(plans)
+    } else {
+        Err(invalid(diagnostics))
+    }
+}

@@ -1,0 +1,473 @@
+//! The forecasting pipeline: the library's one entry.
+//!
+//! [`forecast`] takes a validated [`Plan`] and a [`RunSpec`] and owns everything between them and
+//! a report: the run's configuration, the thread pool, chunked simulation with progress,
+//! `--precision` (doubling the run until its intervals are narrow), the analyses charts need,
+//! and drift against an earlier run. [`shard`] and [`merge`] split and join a run exactly;
+//! [`compare`] and [`sweep`] run several plans on common random numbers. Nothing here reads or
+//! writes a file format: `report` does (shard files and baselines included), `cli` wires the two.
+
+pub mod load;
+
+pub use load::{load, load_all, load_all_str, load_str};
+
+use std::ops::Range;
+
+use crate::analysis::compare::{Paired, Pairing, Scenario};
+use crate::analysis::drift::{self, Drift, Earlier};
+use crate::analysis::sweep::{Param, Point, SweepError};
+use crate::analysis::{self, Details, GateStatus, PrecisionReached, Summary};
+use crate::engine::{self, Config, Outcomes, Probes, Sampling};
+use crate::model::Plan;
+
+/// Iterations when neither the run nor the scenario says.
+pub const DEFAULT_ITERATIONS: u64 = 10_000;
+/// Seed when neither the run nor the scenario says: runs are reproducible by default.
+pub const DEFAULT_SEED: u64 = 42;
+/// The most iterations one process simulates (each keeps a row of results in memory).
+pub const MAX_ITERATIONS: u64 = 100_000_000;
+/// The default ceiling of `--precision`.
+pub const DEFAULT_MAX_ITERATIONS: u64 = 1_000_000;
+/// Below this many iterations a run is not worth a progress display.
+const PROGRESS_FROM: u64 = 200_000;
+/// How many steps a run with a progress display is cut into.
+const PROGRESS_CHUNKS: u64 = 20;
+
+/// How to run a plan: what the command line (or a caller) asks, before the scenario's own
+/// settings and the defaults fill the gaps.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RunSpec {
+    /// Iterations [default: the scenario's, else [`DEFAULT_ITERATIONS`]].
+    pub iterations: Option<u64>,
+    /// Seed [default: the scenario's, else [`DEFAULT_SEED`]].
+    pub seed: Option<u64>,
+    pub sampling: Sampling,
+    /// Worker threads [default: one per core]. Results do not depend on it.
+    pub threads: Option<usize>,
+    /// Keep sampling until the intervals are this narrow.
+    pub precision: Option<Precision>,
+    /// Compute the drivers and Gantt rows that charts and full reports show.
+    pub details: bool,
+}
+
+/// `--precision`: the widest 95% interval wanted, in working days, and the most iterations.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Precision {
+    pub target: f64,
+    pub max_iterations: u64,
+}
+
+/// Shard `k` (from 1) of `n`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShardSpec {
+    pub k: u64,
+    pub n: u64,
+}
+
+impl ShardSpec {
+    /// A shard, when `1 <= k <= n`.
+    pub fn new(k: u64, n: u64) -> Option<ShardSpec> {
+        (k >= 1 && k <= n).then_some(ShardSpec { k, n })
+    }
+
+    /// The iterations of this shard in a run of `iterations`.
+    pub fn range(self, iterations: u64) -> Range<u64> {
+        engine::split(self.k, self.n, iterations)
+    }
+}
+
+/// Told how a long simulation advances. Called on the caller's thread.
+pub trait Progress {
+    /// Whether progress is shown at all: runs are only cut into steps when it is.
+    fn shown(&self) -> bool {
+        false
+    }
+    fn begin(&self, _total: u64) {}
+    fn advance(&self, _iterations: u64) {}
+    fn end(&self) {}
+}
+
+/// No progress display.
+pub struct Quiet;
+
+impl Progress for Quiet {}
+
+/// Why a run could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("--iterations must be from 1 to {max}, got {got}")]
+    Iterations { got: u64, max: u64 },
+    #[error("cannot start {threads} threads: {source}")]
+    Threads {
+        threads: usize,
+        source: rayon::ThreadPoolBuildError,
+    },
+    #[error(
+        "--precision adds iterations to a run, which Latin hypercube strata cannot take: use --sampling mc"
+    )]
+    PrecisionWithLhs,
+    #[error("{file} has no variant `{name}` ({})", known_variants(.known))]
+    NoVariant {
+        file: String,
+        name: String,
+        known: Vec<String>,
+    },
+    #[error("--gate {0}")]
+    Gate(#[from] crate::model::GateError),
+    #[error("--set {path}: {source}")]
+    Set {
+        path: String,
+        source: crate::model::params::ParamError,
+    },
+    #[error("{0}")]
+    Sweep(#[from] SweepError),
+    #[error("the shards do not make a whole run: {0}")]
+    Shards(String),
+}
+
+fn known_variants(known: &[String]) -> String {
+    if known.is_empty() {
+        "it has none".to_string()
+    } else {
+        format!("it has {}", known.join(", "))
+    }
+}
+
+impl Error {
+    /// What to do about it, when there is more to say than the message.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::Iterations { .. } => Some(
+                "each iteration keeps a row of results in memory; for more, shard the run (--shard K/N)"
+                    .into(),
+            ),
+            _ => None,
+        }
+    }
+}
+
+/// The run's configuration: the spec first, then the scenario, then the defaults.
+pub fn config(plan: &Plan, spec: &RunSpec) -> Result<Config, Error> {
+    let iterations = spec
+        .iterations
+        .or(plan.iterations())
+        .unwrap_or(DEFAULT_ITERATIONS);
+    if iterations == 0 || iterations > MAX_ITERATIONS {
+        return Err(Error::Iterations {
+            got: iterations,
+            max: MAX_ITERATIONS,
+        });
+    }
+    Ok(Config {
+        iterations,
+        seed: spec.seed.or(plan.seed()).unwrap_or(DEFAULT_SEED),
+        sampling: spec.sampling,
+    })
+}
+
+/// Checks a spec against a plan before any work: the configuration it gives, or why it cannot
+/// run.
+pub fn check(plan: &Plan, spec: &RunSpec) -> Result<Config, Error> {
+    let config = config(plan, spec)?;
+    if spec.precision.is_some() && config.sampling == Sampling::LatinHypercube {
+        return Err(Error::PrecisionWithLhs);
+    }
+    Ok(config)
+}
+
+/// A rayon pool of the asked size (0 or none: one thread per core).
+pub fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Error> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.unwrap_or(0))
+        .build()
+        .map_err(|source| Error::Threads {
+            threads: threads.unwrap_or(0),
+            source,
+        })
+}
+
+/// The base plan (`variant` None) or the named variant among a file's plans.
+pub fn select(mut plans: Vec<Plan>, file: &str, variant: Option<&str>) -> Result<Plan, Error> {
+    let Some(name) = variant else {
+        return Ok(plans.swap_remove(0));
+    };
+    match plans.iter().position(|p| p.variant() == Some(name)) {
+        Some(k) => Ok(plans.swap_remove(k)),
+        None => Err(Error::NoVariant {
+            file: file.to_string(),
+            name: name.to_string(),
+            known: plans
+                .iter()
+                .filter_map(|p| p.variant().map(str::to_string))
+                .collect(),
+        }),
+    }
+}
+
+/// A plan simulated and analysed.
+#[derive(Debug, Clone)]
+pub struct Forecast {
+    pub plan: Plan,
+    pub config: Config,
+    pub outcomes: Outcomes,
+    pub summary: Summary,
+    /// Drivers and Gantt rows, when the spec asked for them.
+    pub details: Option<Details>,
+    /// Where `--precision` got to, when it was asked for.
+    pub precision: Option<PrecisionReached>,
+    /// How the forecast moved since a baseline, when one was given.
+    pub drift: Option<Vec<Drift>>,
+}
+
+impl Forecast {
+    /// Whether some gate fails: its P(on time) is below its confidence.
+    pub fn gate_failed(&self) -> bool {
+        gate_failed(&self.summary)
+    }
+}
+
+/// Whether some gate of a summary fails.
+pub fn gate_failed(summary: &Summary) -> bool {
+    summary
+        .milestones
+        .iter()
+        .filter_map(|m| m.on_time.as_ref()?.gate.as_ref())
+        .any(|g| g.status == GateStatus::Fails)
+}
+
+/// Simulates `range` of a run, cut into steps that join exactly when progress is shown.
+fn simulate(
+    pool: &rayon::ThreadPool,
+    plan: &Plan,
+    config: &Config,
+    probes: &Probes,
+    range: Range<u64>,
+    progress: &dyn Progress,
+) -> Outcomes {
+    let total = range.end - range.start;
+    if !progress.shown() || total < PROGRESS_FROM {
+        return pool.install(|| engine::simulate_range(plan, config, probes, range));
+    }
+    progress.begin(total);
+    let mut out: Option<Outcomes> = None;
+    for k in 1..=PROGRESS_CHUNKS {
+        let r = engine::split(k, PROGRESS_CHUNKS, total);
+        let part = pool.install(|| {
+            engine::simulate_range(
+                plan,
+                config,
+                probes,
+                range.start + r.start..range.start + r.end,
+            )
+        });
+        progress.advance(part.iterations);
+        match &mut out {
+            None => out = Some(part),
+            Some(o) => o.append(part),
+        }
+    }
+    progress.end();
+    out.expect("PROGRESS_CHUNKS is at least one")
+}
+
+/// Simulates and analyses a plan as `spec` asks; `baseline` is an earlier run's milestones to
+/// measure drift against.
+pub fn forecast(
+    plan: Plan,
+    spec: &RunSpec,
+    baseline: Option<&[Earlier]>,
+    progress: &dyn Progress,
+) -> Result<Forecast, Error> {
+    let mut config = check(&plan, spec)?;
+    let pool = pool(spec.threads)?;
+    let probes = if spec.details {
+        analysis::detail_probes(&plan)
+    } else {
+        Probes::default()
+    };
+    let mut outcomes = simulate(
+        &pool,
+        &plan,
+        &config,
+        &probes,
+        0..config.iterations,
+        progress,
+    );
+    let mut summary = analysis::summarize(&plan, &outcomes);
+    let mut precision = None;
+    if let Some(want) = spec.precision {
+        let max = want.max_iterations.clamp(config.iterations, MAX_ITERATIONS);
+        loop {
+            let widest = analysis::widest_interval(&summary);
+            let reached = widest <= want.target && analysis::gates_decided(&summary);
+            if reached || config.iterations >= max {
+                precision = Some(PrecisionReached {
+                    target: want.target,
+                    reached,
+                    widest,
+                });
+                break;
+            }
+            // Each round doubles the run; the new iterations extend the old exactly.
+            let grown = Config {
+                iterations: (config.iterations * 2).min(max),
+                ..config
+            };
+            let more = simulate(
+                &pool,
+                &plan,
+                &grown,
+                &probes,
+                config.iterations..grown.iterations,
+                progress,
+            );
+            outcomes.append(more);
+            config = grown;
+            summary = analysis::summarize(&plan, &outcomes);
+        }
+    }
+    let details = spec
+        .details
+        .then(|| pool.install(|| analysis::details(&plan, &config, &outcomes)));
+    let drift = baseline.map(|b| drift::drift(&plan, &summary, b));
+    Ok(Forecast {
+        plan,
+        config,
+        outcomes,
+        summary,
+        details,
+        precision,
+        drift,
+    })
+}
+
+/// The probes a shard records: criticality, so that merged shards rank drivers as one run does.
+fn shard_probes() -> Probes {
+    Probes {
+        criticality: true,
+        trace: vec![],
+    }
+}
+
+/// Simulates one shard of the run `spec` describes, for [`merge`].
+pub fn shard(plan: &Plan, spec: &RunSpec, shard: ShardSpec) -> Result<(Config, Outcomes), Error> {
+    let config = config(plan, spec)?;
+    let range = shard.range(config.iterations);
+    let out = pool(spec.threads)?
+        .install(|| engine::simulate_range(plan, &config, &shard_probes(), range));
+    Ok((config, out))
+}
+
+/// Joins the outcomes of every shard of a run (in shard order) into the forecast of the whole
+/// run: the same, byte for byte, as running it at once with the same spec.
+pub fn merge(plan: Plan, spec: &RunSpec, parts: Vec<Outcomes>) -> Result<Forecast, Error> {
+    let config = config(&plan, spec)?;
+    let mut parts = parts.into_iter();
+    let mut outcomes = parts
+        .next()
+        .ok_or_else(|| Error::Shards("no shard given".into()))?;
+    let shape = |o: &Outcomes| {
+        o.milestones == plan.milestones().len()
+            && o.nodes.len() == plan.nodes().len()
+            && o.risks_fired.len() == plan.risks().len()
+            && o.rows.len() as u64 == o.iterations * o.row_len() as u64
+            && (o.critical.is_empty() || o.critical.len() == o.milestones * o.nodes.len())
+    };
+    if outcomes.first != 0 || !shape(&outcomes) {
+        return Err(Error::Shards(
+            "the first shard does not start the run or does not fit the plan".into(),
+        ));
+    }
+    for part in parts {
+        if part.first != outcomes.first + outcomes.iterations
+            || !shape(&part)
+            || part.critical.is_empty() != outcomes.critical.is_empty()
+        {
+            return Err(Error::Shards(format!(
+                "the shard of iterations from {} does not follow the one ending at {}",
+                part.first,
+                outcomes.first + outcomes.iterations
+            )));
+        }
+        outcomes.append(part);
+    }
+    if outcomes.iterations != config.iterations {
+        return Err(Error::Shards(format!(
+            "they hold {} iterations of a run of {}",
+            outcomes.iterations, config.iterations
+        )));
+    }
+    let summary = analysis::summarize(&plan, &outcomes);
+    let details = (spec.details && !outcomes.critical.is_empty()).then(|| {
+        pool(spec.threads).map(|p| p.install(|| analysis::details(&plan, &config, &outcomes)))
+    });
+    let details = details.transpose()?;
+    Ok(Forecast {
+        plan,
+        config,
+        outcomes,
+        summary,
+        details,
+        precision: None,
+        drift: None,
+    })
+}
+
+/// Scenarios simulated side by side, and each one paired with the first.
+#[derive(Debug, Clone)]
+pub struct Compared {
+    pub config: Config,
+    pub scenarios: Vec<Scenario>,
+    /// Every later scenario against the first, for each milestone of the first.
+    pub paired: Vec<Paired>,
+}
+
+/// Simulates labelled plans side by side with the first plan's configuration.
+pub fn compare(
+    plans: &[(String, &Plan)],
+    spec: &RunSpec,
+    pairing: Pairing,
+) -> Result<Compared, Error> {
+    let config = config(plans[0].1, spec)?;
+    let scenarios =
+        pool(spec.threads)?.install(|| analysis::compare::simulate_all(plans, &config, pairing));
+    let mut paired = Vec::new();
+    for b in 1..plans.len() {
+        for m in plans[0].1.milestones() {
+            paired.extend(analysis::compare::paired(plans, &scenarios, 0, b, &m.id));
+        }
+    }
+    Ok(Compared {
+        config,
+        scenarios,
+        paired,
+    })
+}
+
+/// Checks that every value of every parameter applies to `plan`, before any work.
+pub fn check_sweep(plan: &Plan, params: &[Param]) -> Result<(), Error> {
+    for p in params {
+        let mut probe = plan.clone();
+        for &v in &p.values {
+            crate::model::params::apply(&mut probe, &p.path, v).map_err(|source| Error::Set {
+                path: p.path.clone(),
+                source,
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// Runs a plan at every point of a parameter grid, reporting milestone `milestone`.
+pub fn sweep(
+    plan: &Plan,
+    params: &[Param],
+    milestone: usize,
+    spec: &RunSpec,
+) -> Result<(Config, Vec<Point>), Error> {
+    check_sweep(plan, params)?;
+    let config = config(plan, spec)?;
+    let points =
+        pool(spec.threads)?.install(|| analysis::sweep::sweep(plan, params, milestone, &config))?;
+    Ok((config, points))
+}
