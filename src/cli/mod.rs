@@ -139,11 +139,11 @@ impl OutArgs {
         let mark = crate::report::files::prepare(&dir, self.force).map_err(|e| {
             let hint = match e {
                 crate::report::files::DirError::Foreign(_) => {
-                    "  = hint: choose another --out, or pass --force to write there anyway\n"
+                    Some("choose another --out, or pass --force to write there anyway")
                 }
-                _ => "",
+                _ => None,
             };
-            Failure::bad_input(format!("error: {e}\n{hint}"))
+            Failure::error(e, hint)
         })?;
         Ok(Some(ReportDir { path: dir, mark }))
     }
@@ -162,10 +162,10 @@ impl ReportDir {
     pub fn seal(&self, written: &[PathBuf]) -> Result<(), Failure> {
         if self.mark {
             crate::report::files::seal(&self.path, written).map_err(|e| {
-                Failure::bad_input(format!(
-                    "error: cannot write in {}: {e}\n",
-                    self.path.display()
-                ))
+                Failure::error(
+                    format!("cannot write in {}: {e}", self.path.display()),
+                    None,
+                )
             })?;
         }
         Ok(())
@@ -257,10 +257,7 @@ impl From<io::Error> for Failure {
                 code: EXIT_OK,
             };
         }
-        Failure {
-            message: format!("error: {e}\n"),
-            code: EXIT_BAD_INPUT,
-        }
+        Failure::error(e, None)
     }
 }
 
@@ -306,13 +303,23 @@ fn init(file: Option<PathBuf>, out: &mut dyn Write) -> Result<i32, Failure> {
     match file {
         None => out.write_all(scenario::STARTER.as_bytes())?,
         Some(path) => {
-            let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(&path).map_err(|e| {
-                if e.kind() == io::ErrorKind::AlreadyExists {
-                    Failure::bad_input(format!("error: {} exists; shipcast init does not overwrite files\n  = hint: pick another name, or remove it first\n", path.display()))
-                } else {
-                    Failure::bad_input(format!("error: cannot write {}: {e}\n", path.display()))
-                }
-            })?;
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+                .map_err(|e| {
+                    if e.kind() == io::ErrorKind::AlreadyExists {
+                        Failure::error(
+                            format!(
+                                "{} exists; shipcast init does not overwrite files",
+                                path.display()
+                            ),
+                            Some("pick another name, or remove it first"),
+                        )
+                    } else {
+                        Failure::error(format!("cannot write {}: {e}", path.display()), None)
+                    }
+                })?;
             f.write_all(scenario::STARTER.as_bytes())?;
             eprintln!(
                 "wrote {}; next: shipcast run {}",
@@ -351,13 +358,15 @@ fn validate(file: &Path) -> Result<i32, Failure> {
     Ok(EXIT_OK)
 }
 
+const OVERWRITE_HINT: &str = "pass --force to replace it, or choose another file";
+
 /// Refuses an output file that exists, unless forced; creates nothing.
 pub fn refuse_existing(path: &Path, force: bool) -> Result<(), Failure> {
     if !force && path.exists() {
-        return Err(Failure::bad_input(format!(
-            "error: {} exists and would be overwritten\n  = hint: pass --force to replace it, or choose another file\n",
-            path.display()
-        )));
+        return Err(Failure::error(
+            format!("{} exists and would be overwritten", path.display()),
+            Some(OVERWRITE_HINT),
+        ));
     }
     Ok(())
 }
@@ -373,9 +382,12 @@ pub fn open_output(path: &Path, force: bool) -> Result<std::fs::File, Failure> {
     }
     opts.open(path).map_err(|e| {
         if e.kind() == io::ErrorKind::AlreadyExists {
-            Failure::bad_input(format!("error: {} exists and would be overwritten\n  = hint: pass --force to replace it, or choose another file\n", path.display()))
+            Failure::error(
+                format!("{} exists and would be overwritten", path.display()),
+                Some(OVERWRITE_HINT),
+            )
         } else {
-            Failure::bad_input(format!("error: cannot write {}: {e}\n", path.display()))
+            Failure::error(format!("cannot write {}: {e}", path.display()), None)
         }
     })
 }

@@ -388,7 +388,9 @@ pub fn run(args: &RunArgs, check: bool, out: &mut dyn Write) -> Result<i32, Fail
                 .append(true)
                 .create(true)
                 .open(&path)
-                .and_then(|mut f| f.write_all(batch::step_summary(&outcomes).as_bytes()));
+                .and_then(|mut f| {
+                    f.write_all(report::markdown::step_summary(&outcomes).as_bytes())
+                });
             if let Err(e) = appended {
                 eprintln!("note: could not append to GITHUB_STEP_SUMMARY ({path}): {e}");
             }

@@ -4,7 +4,7 @@
 use serde::Deserialize;
 
 use super::SCHEMA;
-use super::batch::BATCH_SCHEMA;
+use super::json::BATCH_SCHEMA;
 use crate::analysis::drift::Earlier;
 
 /// Why a baseline could not be used.

@@ -2,17 +2,9 @@
 //! the Markdown for a CI step summary, JUnit XML with a test case per gate, and
 //! `shipcast.batch/1` JSON.
 
-use serde::Serialize;
-
-use super::json::Tool;
 use super::tables::{Table, pct, when};
 use super::{Input, html::esc};
 use crate::analysis::GateStatus;
-
-pub const BATCH_SCHEMA: &str = "shipcast.batch/1";
-
-/// The step summary is capped at this many bytes (GitHub refuses more than 1 MiB).
-pub const STEP_SUMMARY_CAP: usize = 1 << 20;
 
 /// One file of a batch: its forecast, or the error that stopped it.
 pub struct FileOutcome<'a> {
@@ -126,33 +118,6 @@ pub fn worst(outcomes: &[FileOutcome]) -> i32 {
     outcomes.iter().map(|o| o.exit_code).max().unwrap_or(0)
 }
 
-/// Markdown for `$GITHUB_STEP_SUMMARY`: the combined table, then each error in full.
-pub fn step_summary(outcomes: &[FileOutcome]) -> String {
-    let mut s = String::from("## shipcast forecast\n\n");
-    s.push_str(&super::markdown::table(&combined(outcomes), 2));
-    let undecided = outcomes
-        .iter()
-        .filter_map(|o| o.result.as_ref().ok())
-        .any(|i| !crate::analysis::gates_decided(i.summary));
-    if undecided {
-        s.push_str("\n(undecided): the gate's interval straddles its target; raise `--iterations` or use `--precision`.\n");
-    }
-    for o in outcomes {
-        if let Err(e) = &o.result {
-            s.push_str(&format!("\n### {}\n\n```text\n{}```\n", o.file, e));
-        }
-    }
-    if s.len() > STEP_SUMMARY_CAP {
-        let mut cut = STEP_SUMMARY_CAP - 64;
-        while !s.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        s.truncate(cut);
-        s.push_str("\n\n(truncated at 1 MiB)\n");
-    }
-    s
-}
-
 /// JUnit XML: a test suite per file, a test case per gate (failed when the gate fails), and an
 /// error case for a file that could not be read.
 pub fn junit(outcomes: &[FileOutcome]) -> String {
@@ -228,40 +193,4 @@ pub fn junit(outcomes: &[FileOutcome]) -> String {
 /// Whether an existing file is a JUnit report shipcast wrote (and may be replaced).
 pub fn is_ours(existing: &str) -> bool {
     existing.starts_with("<?xml") && existing.contains("<testsuites name=\"shipcast\"")
-}
-
-#[derive(Serialize)]
-struct Run<'a> {
-    file: &'a str,
-    exit_code: i32,
-    error: Option<&'a str>,
-    report: Option<serde_json::Value>,
-}
-
-#[derive(Serialize)]
-struct Batch<'a> {
-    schema: &'static str,
-    tool: Tool,
-    exit_code: i32,
-    runs: Vec<Run<'a>>,
-}
-
-pub fn json(outcomes: &[FileOutcome]) -> String {
-    let batch = Batch {
-        schema: BATCH_SCHEMA,
-        tool: Tool::this(),
-        exit_code: worst(outcomes),
-        runs: outcomes
-            .iter()
-            .map(|o| Run {
-                file: o.file,
-                exit_code: o.exit_code,
-                error: o.result.as_ref().err().map(String::as_str),
-                report: o.result.as_ref().ok().map(super::json::value),
-            })
-            .collect(),
-    };
-    let mut s = serde_json::to_string_pretty(&batch).expect("report serializes");
-    s.push('\n');
-    s
 }

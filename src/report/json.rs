@@ -3,7 +3,10 @@
 
 use serde::Serialize;
 
+use super::batch::FileOutcome;
 use super::{Input, SCHEMA, finish_date};
+
+pub const BATCH_SCHEMA: &str = "shipcast.batch/1";
 use crate::analysis::{GateStatus, Percentile, Probability};
 
 #[derive(Serialize)]
@@ -354,7 +357,44 @@ impl super::Exporter for Json {
         Some(render(input))
     }
 
-    fn batch(&self, files: &[super::batch::FileOutcome]) -> String {
-        super::batch::json(files)
+    fn batch(&self, files: &[FileOutcome]) -> String {
+        batch(files)
     }
+}
+
+#[derive(Serialize)]
+struct BatchRun<'a> {
+    file: &'a str,
+    exit_code: i32,
+    error: Option<&'a str>,
+    report: Option<serde_json::Value>,
+}
+
+#[derive(Serialize)]
+struct Batch<'a> {
+    schema: &'static str,
+    tool: Tool,
+    exit_code: i32,
+    runs: Vec<BatchRun<'a>>,
+}
+
+/// `shipcast.batch/1`: every file of a batch with its report or its error.
+pub fn batch(outcomes: &[FileOutcome]) -> String {
+    let batch = Batch {
+        schema: BATCH_SCHEMA,
+        tool: Tool::this(),
+        exit_code: super::batch::worst(outcomes),
+        runs: outcomes
+            .iter()
+            .map(|o| BatchRun {
+                file: o.file,
+                exit_code: o.exit_code,
+                error: o.result.as_ref().err().map(String::as_str),
+                report: o.result.as_ref().ok().map(value),
+            })
+            .collect(),
+    };
+    let mut s = serde_json::to_string_pretty(&batch).expect("report serializes");
+    s.push('\n');
+    s
 }

@@ -102,6 +102,36 @@ impl super::Exporter for Markdown {
     }
 
     fn batch(&self, files: &[super::batch::FileOutcome]) -> String {
-        super::batch::step_summary(files)
+        step_summary(files)
     }
+}
+
+/// The step summary is capped at this many bytes (GitHub refuses more than 1 MiB).
+pub const STEP_SUMMARY_CAP: usize = 1 << 20;
+
+/// Markdown for `$GITHUB_STEP_SUMMARY`: the combined table, then each error in full.
+pub fn step_summary(outcomes: &[super::batch::FileOutcome]) -> String {
+    let mut s = String::from("## shipcast forecast\n\n");
+    s.push_str(&table(&super::batch::combined(outcomes), 2));
+    let undecided = outcomes
+        .iter()
+        .filter_map(|o| o.result.as_ref().ok())
+        .any(|i| !crate::analysis::gates_decided(i.summary));
+    if undecided {
+        s.push_str("\n(undecided): the gate's interval straddles its target; raise `--iterations` or use `--precision`.\n");
+    }
+    for o in outcomes {
+        if let Err(e) = &o.result {
+            s.push_str(&format!("\n### {}\n\n```text\n{}```\n", o.file, e));
+        }
+    }
+    if s.len() > STEP_SUMMARY_CAP {
+        let mut cut = STEP_SUMMARY_CAP - 64;
+        while !s.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        s.truncate(cut);
+        s.push_str("\n\n(truncated at 1 MiB)\n");
+    }
+    s
 }
