@@ -632,3 +632,43 @@ fn mark_critical(plan: &Plan, s: &mut Scratch, j: usize, from: usize, counts: &m
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis;
+    use crate::scenario::load_str;
+
+    #[test]
+    fn a_normal_far_below_zero_delivers_every_time() {
+        // N(-10, 1) truncated to [0, inf): every draw is a finite duration, so the one task and
+        // the implicit milestone deliver in every iteration. Its exact mean is
+        // -a + φ(a)/Q(a) with a = 10, Q(a) = erfc(a/√2)/2: 0.0980932 (mpmath at 40 digits), and
+        // its sd sqrt(1 + a λ - λ²), λ = φ(a)/Q(a): 0.0971873. The finish is the duration (the
+        // task starts at 0), so the mean of 20,000 finishes is within 4 standard errors
+        // (4 * 0.0971873 / sqrt(20000) = 0.00275) of 0.0980932.
+        let plan = load_str(
+            "plan.toml",
+            "[[task]]\nid = \"t\"\nduration = { dist = \"normal\", mean = -10, sd = 1 }\n",
+        )
+        .unwrap();
+        let n = 20_000;
+        let summary = analysis::summarize(&plan, &simulate(&plan, &Config::new(n, 1)));
+        let m = &summary.milestones[0];
+        assert_eq!(m.delivered.estimate, 1.0);
+        let mut last = 0.0;
+        for p in &m.percentiles {
+            let days = p.days.expect("every percentile is reached");
+            assert!(days.is_finite() && days > 0.0 && days >= last, "{p:?}");
+            last = days;
+        }
+        let mean = m.mean.unwrap();
+        let se = 0.0971873 / (n as f64).sqrt();
+        assert!((mean - 0.0980932).abs() <= 4.0 * se, "mean {mean}");
+        // The sample sd's standard error is sd * sqrt((kurtosis - 1) / (4 n)); this distribution
+        // is nearly exponential (kurtosis 9, an upper bound here), so 4 SE is 0.00389.
+        let se_sd = 0.0971873 * (8.0 / (4.0 * n as f64)).sqrt();
+        let sd = m.sd.unwrap();
+        assert!((sd - 0.0971873).abs() <= 4.0 * se_sd, "sd {sd}");
+    }
+}
