@@ -333,14 +333,114 @@ after = ["e"]
 }
 
 #[test]
-fn start_links_from_a_failed_experiment_are_not_delivered() {
-    // An experiment that never succeeds and has no fallback fails the program: a task that only
-    // waits for it to start (SS) is not delivered either.
+fn start_links_from_a_failed_experiment_still_run() {
+    // An experiment that never succeeds and has no fallback fails the program where it is
+    // needed: a task linked to its finish (FS, FF) is never delivered. A task that only waits for
+    // it to start (SS) still runs, from the experiment's start: y starts at 0 and finishes at 2.
+    // An experiment that never ran (its own predecessor failed) has no start: what waits for its
+    // start (y2) is never delivered.
     let r = run_json(
-        "[[task]]\nid = \"x\"\nduration = 5\nsuccess = 0.0\n[[task]]\nid = \"y\"\nafter = [{ task = \"x\", type = \"SS\" }]\nduration = 2\n[[milestone]]\nid = \"m\"\nafter = [\"y\"]\n",
+        r#"
+[[task]]
+id = "x"
+duration = 5
+success = 0.0
+[[task]]
+id = "y"
+after = [{ task = "x", type = "SS" }]
+duration = 2
+[[task]]
+id = "f"
+after = [{ task = "x", type = "FF" }]
+duration = 2
+[[task]]
+id = "x2"
+after = ["x"]
+duration = 3
+success = 0.5
+[[task]]
+id = "y2"
+after = [{ task = "x2", type = "SS" }]
+duration = 2
+[[milestone]]
+id = "my"
+after = ["y"]
+[[milestone]]
+id = "mf"
+after = ["f"]
+[[milestone]]
+id = "my2"
+after = ["y2"]
+"#,
         &["--iterations", "50"],
     );
-    assert_eq!(milestone(&r, "m")["delivered"]["estimate"], 0.0);
+    assert_eq!(milestone(&r, "my")["delivered"]["estimate"], 1.0);
+    assert_eq!(percentile(milestone(&r, "my"), 0.5), Some(2.0));
+    assert_eq!(milestone(&r, "mf")["delivered"]["estimate"], 0.0);
+    assert_eq!(milestone(&r, "my2")["delivered"]["estimate"], 0.0);
+}
+
+#[test]
+fn start_links_read_an_experiments_first_attempt_whether_or_not_it_succeeds() {
+    // a: 2 days. x after a: an experiment of 2 attempts (5 days, then 3), each succeeding with
+    // probability 1/2, no fallback; it starts at 2 and succeeds (finishing at 7 or 10) with
+    // probability 1 - 1/4 = 3/4. y SS+1 from x starts at 3 in every iteration, failed or not, and
+    // finishes at 5. w SF+4 from x must finish by 2 + 4 = 6 at the earliest: 1 day, 5 to 6.
+    // z FS from x (1 day) runs only when x succeeds: delivered with probability 3/4 (sd
+    // sqrt(3/16)), finishing at 8 with probability 1/2 and 11 with 1/4: P10 = 8, and P80 is not
+    // reached.
+    let r = run_json(
+        r#"
+[[task]]
+id = "a"
+duration = 2
+[[task]]
+id = "x"
+after = ["a"]
+duration = 5
+success = 0.5
+attempts = 2
+retry_duration = 3
+[[task]]
+id = "y"
+after = [{ task = "x", type = "SS", lag = 1 }]
+duration = 2
+[[task]]
+id = "w"
+after = [{ task = "x", type = "SF", lag = 4 }]
+duration = 1
+[[task]]
+id = "z"
+after = ["x"]
+duration = 1
+[[milestone]]
+id = "my"
+after = ["y"]
+[[milestone]]
+id = "mw"
+after = ["w"]
+[[milestone]]
+id = "mz"
+after = ["z"]
+"#,
+        &[],
+    );
+    for (id, t) in [("my", 5.0), ("mw", 6.0)] {
+        let m = milestone(&r, id);
+        assert_eq!(m["delivered"]["estimate"], 1.0, "{id}");
+        for p in [0.1, 0.5, 0.8, 0.9, 0.95] {
+            assert_eq!(percentile(m, p), Some(t), "{id} P{p}");
+        }
+    }
+    let mz = milestone(&r, "mz");
+    close(
+        "P(z delivered)",
+        mz["delivered"]["estimate"].as_f64().unwrap(),
+        0.75,
+        (3.0f64 / 16.0).sqrt() / sqrt_n(),
+    );
+    assert_eq!(percentile(mz, 0.1), Some(8.0));
+    assert_eq!(percentile(mz, 0.8), None);
 }
 
 #[test]
