@@ -287,6 +287,63 @@ fn calendar_dates_skip_weekends_and_holidays() {
 }
 
 #[test]
+fn fractional_working_day_deadlines() {
+    // A uniform(19, 21) task with a deadline of 19.8 working days: on time when the finish is at
+    // most 19.8, P = 0.8 / 2 = 0.4 exactly (sd sqrt(0.24)). Every report shows the deadline as
+    // written: 19.8, not rounded to a whole day.
+    let toml = r#"
+[[task]]
+id = "a"
+duration = { dist = "uniform", min = 19, max = 21 }
+[[milestone]]
+id = "m"
+after = ["a"]
+deadline = 19.8
+confidence = 0.3
+"#;
+    let r = run_json(toml, &[]);
+    let deadline = &milestone(&r, "m")["deadline"];
+    assert_eq!(deadline["days"], 19.8);
+    assert_eq!(deadline["date"], Value::Null);
+    close(
+        "P(on time)",
+        deadline["on_time"]["estimate"].as_f64().unwrap(),
+        0.4,
+        0.24f64.sqrt() / sqrt_n(),
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(&dir, "plan.toml", toml);
+    let path = path.to_str().unwrap();
+    let text = shipcast(&["run", path, "--no-report", "--iterations", "1000"]);
+    assert_eq!(text.code, 0, "{}", text.stderr);
+    assert!(
+        text.stdout
+            .contains("on time (finish by working day 19.8): "),
+        "{}",
+        text.stdout
+    );
+    assert!(text.stdout.contains(" 19.8 d "), "{}", text.stdout);
+    let check = shipcast(&["check", path, "--iterations", "1000"]);
+    assert_eq!(check.code, 0, "{}", check.stderr);
+    assert!(
+        check
+            .stdout
+            .starts_with(&format!("PASS {path}: m by working day 19.8: ")),
+        "{}",
+        check.stdout
+    );
+
+    // With a start date the deadline also falls on a date: time 19.8 is in working day 20
+    // (index 19), Friday 2027-01-29 for a Monday 2027-01-04 start.
+    let dated = toml.replace("[[task]]", "[project]\nstart = 2027-01-04\n[[task]]");
+    let r = run_json(&dated, &["--iterations", "10"]);
+    let deadline = &milestone(&r, "m")["deadline"];
+    assert_eq!(deadline["days"], 19.8);
+    assert_eq!(deadline["date"], "2027-01-29");
+}
+
+#[test]
 fn dependency_types_and_lags() {
     // a: 10 days. b SS+3 from a: starts at 3, 4 days: finishes at 7. c FF+2 from a: 5 days,
     // finishes at 12 (starts at 7). d SF from a: finishes no earlier than a's start + 6 = 6, with a
