@@ -287,6 +287,63 @@ fn calendar_dates_skip_weekends_and_holidays() {
 }
 
 #[test]
+fn fractional_working_day_deadlines() {
+    // A uniform(19, 21) task with a deadline of 19.8 working days: on time when the finish is at
+    // most 19.8, P = 0.8 / 2 = 0.4 exactly (sd sqrt(0.24)). Every report shows the deadline as
+    // written: 19.8, not rounded to a whole day.
+    let toml = r#"
+[[task]]
+id = "a"
+duration = { dist = "uniform", min = 19, max = 21 }
+[[milestone]]
+id = "m"
+after = ["a"]
+deadline = 19.8
+confidence = 0.3
+"#;
+    let r = run_json(toml, &[]);
+    let deadline = &milestone(&r, "m")["deadline"];
+    assert_eq!(deadline["days"], 19.8);
+    assert_eq!(deadline["date"], Value::Null);
+    close(
+        "P(on time)",
+        deadline["on_time"]["estimate"].as_f64().unwrap(),
+        0.4,
+        0.24f64.sqrt() / sqrt_n(),
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(&dir, "plan.toml", toml);
+    let path = path.to_str().unwrap();
+    let text = shipcast(&["run", path, "--no-report", "--iterations", "1000"]);
+    assert_eq!(text.code, 0, "{}", text.stderr);
+    assert!(
+        text.stdout
+            .contains("on time (finish by working day 19.8): "),
+        "{}",
+        text.stdout
+    );
+    assert!(text.stdout.contains(" 19.8 d "), "{}", text.stdout);
+    let check = shipcast(&["check", path, "--iterations", "1000"]);
+    assert_eq!(check.code, 0, "{}", check.stderr);
+    assert!(
+        check
+            .stdout
+            .starts_with(&format!("PASS {path}: m by working day 19.8: ")),
+        "{}",
+        check.stdout
+    );
+
+    // With a start date the deadline also falls on a date: time 19.8 is in working day 20
+    // (index 19), Friday 2027-01-29 for a Monday 2027-01-04 start.
+    let dated = toml.replace("[[task]]", "[project]\nstart = 2027-01-04\n[[task]]");
+    let r = run_json(&dated, &["--iterations", "10"]);
+    let deadline = &milestone(&r, "m")["deadline"];
+    assert_eq!(deadline["days"], 19.8);
+    assert_eq!(deadline["date"], "2027-01-29");
+}
+
+#[test]
 fn dependency_types_and_lags() {
     // a: 10 days. b SS+3 from a: starts at 3, 4 days: finishes at 7. c FF+2 from a: 5 days,
     // finishes at 12 (starts at 7). d SF from a: finishes no earlier than a's start + 6 = 6, with a
@@ -333,14 +390,114 @@ after = ["e"]
 }
 
 #[test]
-fn start_links_from_a_failed_experiment_are_not_delivered() {
-    // An experiment that never succeeds and has no fallback fails the program: a task that only
-    // waits for it to start (SS) is not delivered either.
+fn start_links_from_a_failed_experiment_still_run() {
+    // An experiment that never succeeds and has no fallback fails the program where it is
+    // needed: a task linked to its finish (FS, FF) is never delivered. A task that only waits for
+    // it to start (SS) still runs, from the experiment's start: y starts at 0 and finishes at 2.
+    // An experiment that never ran (its own predecessor failed) has no start: what waits for its
+    // start (y2) is never delivered.
     let r = run_json(
-        "[[task]]\nid = \"x\"\nduration = 5\nsuccess = 0.0\n[[task]]\nid = \"y\"\nafter = [{ task = \"x\", type = \"SS\" }]\nduration = 2\n[[milestone]]\nid = \"m\"\nafter = [\"y\"]\n",
+        r#"
+[[task]]
+id = "x"
+duration = 5
+success = 0.0
+[[task]]
+id = "y"
+after = [{ task = "x", type = "SS" }]
+duration = 2
+[[task]]
+id = "f"
+after = [{ task = "x", type = "FF" }]
+duration = 2
+[[task]]
+id = "x2"
+after = ["x"]
+duration = 3
+success = 0.5
+[[task]]
+id = "y2"
+after = [{ task = "x2", type = "SS" }]
+duration = 2
+[[milestone]]
+id = "my"
+after = ["y"]
+[[milestone]]
+id = "mf"
+after = ["f"]
+[[milestone]]
+id = "my2"
+after = ["y2"]
+"#,
         &["--iterations", "50"],
     );
-    assert_eq!(milestone(&r, "m")["delivered"]["estimate"], 0.0);
+    assert_eq!(milestone(&r, "my")["delivered"]["estimate"], 1.0);
+    assert_eq!(percentile(milestone(&r, "my"), 0.5), Some(2.0));
+    assert_eq!(milestone(&r, "mf")["delivered"]["estimate"], 0.0);
+    assert_eq!(milestone(&r, "my2")["delivered"]["estimate"], 0.0);
+}
+
+#[test]
+fn start_links_read_an_experiments_first_attempt_whether_or_not_it_succeeds() {
+    // a: 2 days. x after a: an experiment of 2 attempts (5 days, then 3), each succeeding with
+    // probability 1/2, no fallback; it starts at 2 and succeeds (finishing at 7 or 10) with
+    // probability 1 - 1/4 = 3/4. y SS+1 from x starts at 3 in every iteration, failed or not, and
+    // finishes at 5. w SF+4 from x must finish by 2 + 4 = 6 at the earliest: 1 day, 5 to 6.
+    // z FS from x (1 day) runs only when x succeeds: delivered with probability 3/4 (sd
+    // sqrt(3/16)), finishing at 8 with probability 1/2 and 11 with 1/4: P10 = 8, and P80 is not
+    // reached.
+    let r = run_json(
+        r#"
+[[task]]
+id = "a"
+duration = 2
+[[task]]
+id = "x"
+after = ["a"]
+duration = 5
+success = 0.5
+attempts = 2
+retry_duration = 3
+[[task]]
+id = "y"
+after = [{ task = "x", type = "SS", lag = 1 }]
+duration = 2
+[[task]]
+id = "w"
+after = [{ task = "x", type = "SF", lag = 4 }]
+duration = 1
+[[task]]
+id = "z"
+after = ["x"]
+duration = 1
+[[milestone]]
+id = "my"
+after = ["y"]
+[[milestone]]
+id = "mw"
+after = ["w"]
+[[milestone]]
+id = "mz"
+after = ["z"]
+"#,
+        &[],
+    );
+    for (id, t) in [("my", 5.0), ("mw", 6.0)] {
+        let m = milestone(&r, id);
+        assert_eq!(m["delivered"]["estimate"], 1.0, "{id}");
+        for p in [0.1, 0.5, 0.8, 0.9, 0.95] {
+            assert_eq!(percentile(m, p), Some(t), "{id} P{p}");
+        }
+    }
+    let mz = milestone(&r, "mz");
+    close(
+        "P(z delivered)",
+        mz["delivered"]["estimate"].as_f64().unwrap(),
+        0.75,
+        (3.0f64 / 16.0).sqrt() / sqrt_n(),
+    );
+    assert_eq!(percentile(mz, 0.1), Some(8.0));
+    assert_eq!(percentile(mz, 0.8), None);
 }
 
 #[test]

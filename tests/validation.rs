@@ -86,11 +86,11 @@ const CASES: &[Case] = &[
         hint: "remove `a` from its `after`",
     },
     Case {
-        name: "fractional deadline",
-        toml: "[[task]]\nid = \"a\"\nduration = 3\n[[milestone]]\nid = \"m\"\nafter = [\"a\"]\ndeadline = 9.5\n",
-        message: "a deadline in working days must be a whole number, got 9.5",
+        name: "negative deadline",
+        toml: "[[task]]\nid = \"a\"\nduration = 3\n[[milestone]]\nid = \"m\"\nafter = [\"a\"]\ndeadline = -0.5\n",
+        message: "a deadline in working days cannot be negative, got -0.5",
         line: 7,
-        hint: "end of working day N",
+        hint: "may be fractional",
     },
     Case {
         name: "own fallback",

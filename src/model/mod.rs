@@ -700,11 +700,12 @@ impl Builder {
     ) -> Option<Deadline> {
         match d.value {
             RawDeadline::Days(days) => {
-                if days < 0.0 || days.fract() != 0.0 {
+                // Fractions are allowed: `deadline = 19.5` is half way through working day 20.
+                if !(days >= 0.0 && days.is_finite()) {
                     self.err(
                         d.span.clone(),
-                        format!("a deadline in working days must be a whole number, got {days}"),
-                        Some("deadline = N means by the end of working day N".into()),
+                        format!("a deadline in working days cannot be negative, got {days}"),
+                        Some("deadline = N means by the end of working day N; N may be fractional, e.g. 19.5".into()),
                     );
                     return None;
                 }

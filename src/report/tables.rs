@@ -72,7 +72,7 @@ pub fn summary(plan: &Plan, summary: &Summary) -> Table {
             let at = |i: usize| when(plan, m.percentiles[i].days);
             let (deadline, on_time) = match (&m.on_time, ms.deadline) {
                 (Some(o), Some(d)) => (
-                    d.date.map_or(format!("{:.0} d", d.days), |x| x.to_string()),
+                    d.date.map_or(format!("{} d", d.days), |x| x.to_string()),
                     pct(o.probability.estimate),
                 ),
                 _ => ("-".into(), "-".into()),

@@ -123,10 +123,15 @@ pub fn render(input: &Input) -> String {
             );
         }
         if let Some(o) = &m.on_time {
+            // A whole deadline N is the end of working day N; a fractional one falls inside a day.
+            let by = if o.deadline_days.fract() == 0.0 {
+                format!("the end of working day {}", o.deadline_days)
+            } else {
+                format!("working day {}", o.deadline_days)
+            };
             let _ = writeln!(
                 out,
-                "  on time (finish by the end of working day {:.0}): {} {}",
-                o.deadline_days,
+                "  on time (finish by {by}): {} {}",
                 pct(o.probability.estimate),
                 prob_interval(&o.probability)
             );
