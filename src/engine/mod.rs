@@ -645,7 +645,7 @@ fn mark_critical(plan: &Plan, s: &mut Scratch, j: usize, from: usize, counts: &m
 mod tests {
     use super::*;
     use crate::analysis;
-    use crate::scenario::load_str;
+    use crate::pipeline::load_str;
 
     #[test]
     fn a_normal_far_below_zero_delivers_every_time() {
@@ -701,8 +701,8 @@ mod tests {
         };
         let out = simulate_with(&plan, &Config::new(n, 3), &probes);
         assert!(out.milestone_column(0).iter().all(|&t| t == 5.0));
-        let x = plan.nodes.iter().position(|nd| nd.id == "x").unwrap();
+        let x = plan.nodes().iter().position(|nd| nd.id == "x").unwrap();
         assert_eq!(out.nodes[x].succeeded, 0);
-        assert_eq!(out.critical, vec![n; plan.nodes.len()]);
+        assert_eq!(out.critical, vec![n; plan.nodes().len()]);
     }
 }
