@@ -4,11 +4,11 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use super::{EXIT_OK, Failure, Format, OutArgs, SimArgs};
-use crate::analysis::compare::{Pairing, paired, simulate_all};
-use crate::analysis::sweep::{parse_set, sweep as run_sweep};
+use crate::analysis::compare::{Comparison, Pairing, TradeoffAxis, paired, simulate_all};
+use crate::analysis::sweep::{Sweep, parse_set, sweep as run_sweep};
 use crate::model::Plan;
-use crate::report::charts::{self, TradeoffAxis};
-use crate::report::compare::{self as report, Comparison, Sweep};
+use crate::report::charts;
+use crate::report::compare as report;
 
 #[derive(clap::Args, Debug)]
 pub struct CompareArgs {

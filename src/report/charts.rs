@@ -20,7 +20,9 @@ use plotters::style::FontStyle;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::Forecast;
+use crate::analysis::compare::{Comparison, TradeoffAxis};
 use crate::analysis::drivers::{Driver, DriverKind};
+use crate::analysis::sweep::Sweep;
 use crate::model::Plan;
 
 /// The font family name: registered under this name and written into SVG `font-family`.
@@ -773,11 +775,7 @@ where
 
 /// "When will Launch ship, scenario by scenario?": each scenario's delivery S-curve on one
 /// chart, from the same random numbers.
-pub fn overlay<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    c: &super::compare::Comparison,
-    id: &str,
-) -> Res
+pub fn overlay<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Comparison, id: &str) -> Res
 where
     DB::ErrorType: 'static,
 {
@@ -848,20 +846,11 @@ where
     Ok(())
 }
 
-/// What the trade-off chart puts on its vertical axis.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TradeoffAxis {
-    /// Cost P80 (lower is better), with P10-P90 whiskers.
-    Cost,
-    /// A declared score (higher is better).
-    Score(String),
-}
-
 /// "Ship fast or build for scale?": each scenario a point at its P80 date and its cost P80 (or a
 /// declared score), whiskers from P10 to P90, the non-dominated scenarios filled and named in bold.
 pub fn tradeoff<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
-    c: &super::compare::Comparison,
+    c: &Comparison,
     id: &str,
     axis: &TradeoffAxis,
 ) -> Res
@@ -1006,7 +995,7 @@ where
 
 /// "How does Launch's P80 move with train's success?": P80 (with its 95% interval) against the
 /// first swept parameter, one line per value of the second.
-pub fn sweep<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, s: &super::compare::Sweep) -> Res
+pub fn sweep<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, s: &Sweep) -> Res
 where
     DB::ErrorType: 'static,
 {
