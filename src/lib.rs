@@ -14,7 +14,7 @@
 //! "#).unwrap();
 //! let outcomes = shipcast::engine::simulate(&plan, &shipcast::engine::Config::new(2000, 1));
 //! let summary = shipcast::analysis::summarize(&plan, &outcomes);
-//! let p50 = summary.milestones[0].percentiles[1].days.unwrap();
+//! let p50 = summary.milestones[0].p50().days.unwrap();
 //! assert!(p50 > 5.0 && p50 < 15.0);
 //! ```
 

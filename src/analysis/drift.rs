@@ -91,7 +91,7 @@ pub fn earlier(report: &serde_json::Value) -> Option<Vec<Earlier>> {
 type Est = (f64, f64, f64);
 
 fn now(m: &MilestoneSummary) -> (Option<Est>, Option<Est>) {
-    let p = &m.percentiles[2];
+    let p = m.p80();
     let p80 = match (p.days, p.low, p.high) {
         (Some(d), Some(lo), Some(hi)) => Some((d, lo, hi)),
         _ => None,

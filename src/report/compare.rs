@@ -10,7 +10,7 @@ use super::json::{Prob, Tool};
 use super::tables::{Table, money, pct, when};
 use crate::analysis::compare::{Comparison, Pairing};
 use crate::analysis::sweep::Sweep;
-use crate::analysis::{MilestoneSummary, Percentile};
+use crate::analysis::{MilestoneSummary, P50, P80, Percentile};
 use crate::model::Plan;
 
 pub const COMPARE_SCHEMA: &str = "shipcast.compare/1";
@@ -60,14 +60,18 @@ pub fn side_by_side(c: &Comparison) -> Table {
         let name = c.milestone_name(&id);
         let ms: Vec<Option<&MilestoneSummary>> = (0..n).map(|k| c.milestone(k, &id)).collect();
         let percentile = |k: usize, i: usize| ms[k].and_then(|m| m.percentiles[i].days);
-        for (i, label) in [(1, "P50"), (2, "P80")] {
+        for (i, label) in [(P50, "P50"), (P80, "P80")] {
             let values: Vec<Option<f64>> = (0..n).map(|k| percentile(k, i)).collect();
             let cells = (0..n)
                 .map(|k| ms[k].map_or("-".into(), |_| when(c.plans[k].1, values[k])))
                 .collect();
             push(
                 &mut rows,
-                if i == 1 { name.clone() } else { String::new() },
+                if i == P50 {
+                    name.clone()
+                } else {
+                    String::new()
+                },
                 label,
                 cells,
                 values,

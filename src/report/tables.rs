@@ -3,7 +3,7 @@
 
 use super::finish_date;
 use crate::analysis::drivers::MilestoneDrivers;
-use crate::analysis::{GateStatus, MilestoneSummary, Probability, Summary};
+use crate::analysis::{GateStatus, MilestoneSummary, P50, P80, P95, Probability, Summary};
 use crate::model::Plan;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -80,9 +80,9 @@ pub fn summary(plan: &Plan, summary: &Summary) -> Table {
             let mut row = vec![
                 ms.name.clone(),
                 pct(m.delivered.estimate),
-                at(1),
-                at(2),
-                at(4),
+                at(P50),
+                at(P80),
+                at(P95),
                 deadline,
                 on_time,
                 gate_cell(m),
