@@ -14,7 +14,7 @@
 //! "#).unwrap();
 //! let spec = shipcast::pipeline::RunSpec { iterations: Some(2000), ..Default::default() };
 //! let f = shipcast::pipeline::forecast(plan, &spec, None, &shipcast::pipeline::Quiet).unwrap();
-//! let p50 = f.summary.milestones[0].percentile(0.5).unwrap().days.unwrap();
+//! let p50 = f.summary.milestones[0].p50().days.unwrap();
 //! assert!(p50 > 5.0 && p50 < 15.0);
 //! ```
 

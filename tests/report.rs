@@ -494,3 +494,60 @@ fn the_report_renders_in_headless_chromium_without_console_errors() {
         "screenshot looks blank: {share} inked, {colours} colours"
     );
 }
+
+/// A task uniform on [10, 20] days, delayed by exactly 5 days when a risk of probability `q`
+/// occurs (the implicit `finish` milestone waits for it).
+fn risky_task(q: f64) -> String {
+    format!(
+        "[[task]]\nid = \"t\"\nduration = {{ dist = \"uniform\", min = 10, max = 20 }}\n\
+         [[risk]]\nid = \"r\"\nprobability = {q}\naffects = [\"t\"]\ndelay = 5\n"
+    )
+}
+
+/// The exact P80 gain of resolving the risk of [`risky_task`]: without it the finish is X ~
+/// U(10, 20), P80 = 18. With it, P(X + 5B <= t) = (1 - q)(t - 10)/10 + q(t - 15)/10 =
+/// (t - 10 - 5q)/10 for t in [15, 20], so P80 = 18 + 5q (in range for q <= 0.4): the gain is
+/// exactly 5q days.
+fn exact_gain(q: f64) -> f64 {
+    5.0 * q
+}
+
+#[test]
+fn what_if_gain_intervals_cover_the_exact_gain() {
+    // 200 runs of 2,000 iterations (20 sections of 100) per case, seeds 1..=200. A 95% interval
+    // covers the exact gain in Binomial(200, 0.95) runs: mean 190, sd sqrt(200 * 0.95 * 0.05) =
+    // 3.08; accept 190 +- 3 sd, [181, 199].
+    const RUNS: u64 = 200;
+    for q in [0.3, 0.028] {
+        let plan = shipcast::load_str("plan.toml", &risky_task(q)).unwrap();
+        let exact = exact_gain(q);
+        let mut covered = 0;
+        let mut widths = 0.0;
+        for seed in 1..=RUNS {
+            let config = Config::new(2_000, seed);
+            let out = simulate_with(&plan, &config, &analysis::detail_probes(&plan));
+            let details = analysis::details(&plan, &config, &out);
+            let w = driver(&plan, &details.drivers[0], "r").what_if.unwrap();
+            let (lo, hi) = (w.p80_gain_low.unwrap(), w.p80_gain_high.unwrap());
+            let g = w.p80_gain.unwrap();
+            assert!(lo <= g && g <= hi, "seed {seed}: {g} outside [{lo}, {hi}]");
+            if lo <= exact && exact <= hi {
+                covered += 1;
+            }
+            widths += hi - lo;
+            // The table never shows a bare figure: the interval is always beside it, and a gain
+            // is claimed only when the interval excludes zero.
+            let cell = shipcast::report::tables::Gain::of(&w).unwrap().cell();
+            assert!(cell.contains(&format!("[{lo:.1}, {hi:.1}]")), "{cell}");
+            assert_eq!(cell.contains("sooner"), lo > 0.0, "{cell}");
+        }
+        eprintln!(
+            "q {q}: exact gain {exact}, covered {covered}/{RUNS}, mean width {:.3}",
+            widths / RUNS as f64
+        );
+        assert!(
+            (181..=199).contains(&covered),
+            "q {q}: the 95% interval covered the exact gain {exact} in {covered} of {RUNS} runs"
+        );
+    }
+}

@@ -55,6 +55,72 @@ pub enum Pairing {
     Independent,
 }
 
+/// Scenarios side by side, as every comparison report and chart reads them.
+pub struct Comparison<'a> {
+    /// Each scenario's label and plan; the first is the reference the others are paired with.
+    pub plans: &'a [(String, &'a Plan)],
+    /// The file each plan came from.
+    pub files: &'a [String],
+    pub scenarios: &'a [Scenario],
+    pub paired: &'a [Paired],
+    pub pairing: Pairing,
+}
+
+impl Comparison<'_> {
+    /// Milestone ids in order of first appearance across the scenarios.
+    pub fn milestone_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = Vec::new();
+        for (_, plan) in self.plans {
+            for m in plan.milestones() {
+                if !ids.contains(&m.id) {
+                    ids.push(m.id.clone());
+                }
+            }
+        }
+        ids
+    }
+
+    /// Scenario `k`'s summary of milestone `id`, when it has that milestone.
+    pub fn milestone(&self, k: usize, id: &str) -> Option<&super::MilestoneSummary> {
+        let m = self.plans[k]
+            .1
+            .milestones()
+            .iter()
+            .position(|m| m.id == id)?;
+        self.scenarios[k].summary.milestones.get(m)
+    }
+
+    /// The name of milestone `id`, from the first scenario that has it.
+    pub fn milestone_name(&self, id: &str) -> String {
+        self.plans
+            .iter()
+            .find_map(|(_, p)| p.milestones().iter().find(|m| m.id == id))
+            .map_or(id.to_string(), |m| m.name.clone())
+    }
+
+    /// Score names in order of first appearance.
+    pub fn score_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = Vec::new();
+        for (_, plan) in self.plans {
+            for (k, _) in plan.scores() {
+                if !names.contains(k) {
+                    names.push(k.clone());
+                }
+            }
+        }
+        names
+    }
+}
+
+/// What the trade-off chart puts on its vertical axis.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TradeoffAxis {
+    /// Cost P80 (lower is better), with P10-P90 whiskers.
+    Cost,
+    /// A declared score (higher is better).
+    Score(String),
+}
+
 /// Simulates every plan with `config` (or, unpaired, a seed per plan).
 pub fn simulate_all(plans: &[(String, &Plan)], config: &Config, pairing: Pairing) -> Vec<Scenario> {
     plans

@@ -58,7 +58,7 @@ pub struct Earlier {
 pub type Est = (f64, f64, f64);
 
 fn now(m: &MilestoneSummary) -> (Option<Est>, Option<Est>) {
-    let p = &m.percentiles[2];
+    let p = m.p80();
     let p80 = match (p.days, p.low, p.high) {
         (Some(d), Some(lo), Some(hi)) => Some((d, lo, hi)),
         _ => None,

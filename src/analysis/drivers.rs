@@ -13,9 +13,13 @@
 //!   first attempt; for a risk, if it never occurred. This reruns the simulation with that one
 //!   change and the same seed over the run's first [`WHAT_IF_ITERATIONS`] iterations, and compares
 //!   with the base on those same iterations: common random numbers make the difference exact for
-//!   them, not a regression estimate.
+//!   them, not a regression estimate. It is still an estimate of the P80 gain of the plan, with a
+//!   Monte Carlo error: [`WhatIf::p80_gain_low`] and [`WhatIf::p80_gain_high`] bound it (see
+//!   [`gain_interval`]).
 
 use rayon::prelude::*;
+
+use statrs::distribution::{ContinuousCDF, StudentsT};
 
 use super::quantile_sorted;
 use crate::engine::{self, Config, Outcomes};
@@ -27,6 +31,16 @@ pub const WHAT_IF_LIMIT: usize = 10;
 
 /// Iterations a "what if" rerun covers at most: the first ones of the run.
 pub const WHAT_IF_ITERATIONS: u64 = 20_000;
+
+/// Sections the "what if" runs are cut into for the interval of the P80 gain.
+pub const WHAT_IF_SECTIONS: usize = 20;
+
+/// The fewest runs a section holds: a shorter "what if" is cut into fewer sections, and with
+/// fewer than [`MIN_SECTIONS`] its gain has no interval.
+pub const MIN_SECTION_RUNS: usize = 100;
+
+/// The fewest sections an interval is computed from.
+pub const MIN_SECTIONS: usize = 5;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DriverKind {
@@ -42,6 +56,11 @@ pub struct WhatIf {
     pub p80: Option<f64>,
     /// How many working days sooner P80 is (base minus changed); None when either is not reached.
     pub p80_gain: Option<f64>,
+    /// The 95% interval of `p80_gain` (see [`gain_interval`]); None when the gain has none: it
+    /// is None itself, the run is too short to cut into sections, or P80 is not reached in some
+    /// section (the interval is then unbounded).
+    pub p80_gain_low: Option<f64>,
+    pub p80_gain_high: Option<f64>,
     /// P(delivered) with the change.
     pub delivered: f64,
 }
@@ -171,19 +190,84 @@ fn risk_draws(plan: &Plan, r: usize, config: &Config) -> Draws {
     )
 }
 
-/// P80 and P(delivered) of every milestone.
-/// P80 and P(delivered) of every milestone over the first `n` iterations of `out`.
-fn p80s(out: &Outcomes, n: usize) -> Vec<(Option<f64>, f64)> {
+/// One milestone's P80 over the first `n` runs of a simulation, and in each section of them.
+#[derive(Debug, Clone, PartialEq)]
+struct P80s {
+    /// P80 over all `n` runs; None when not reached.
+    p80: Option<f64>,
+    delivered: f64,
+    /// P80 in each section (infinite where not reached there).
+    sections: Vec<f64>,
+}
+
+/// How many sections `n` runs are cut into: [`WHAT_IF_SECTIONS`], or fewer so that each holds
+/// at least [`MIN_SECTION_RUNS`] runs.
+fn sections(n: usize) -> usize {
+    WHAT_IF_SECTIONS.min(n / MIN_SECTION_RUNS)
+}
+
+/// P80 and P(delivered) of every milestone over the first `n` iterations of `out`, overall and
+/// per section (section `j` of `k` is runs `j n / k .. (j + 1) n / k`).
+fn p80s(out: &Outcomes, n: usize) -> Vec<P80s> {
+    let k = sections(n);
     (0..out.milestones)
         .map(|m| {
             let mut col = out.milestone_column(m);
             col.truncate(n);
+            let sections = (0..k)
+                .map(|j| {
+                    let mut s = col[j * n / k..(j + 1) * n / k].to_vec();
+                    s.sort_by(f64::total_cmp);
+                    quantile_sorted(&s, 0.8)
+                })
+                .collect();
             col.sort_by(f64::total_cmp);
             let delivered = col.iter().filter(|x| x.is_finite()).count() as f64 / col.len() as f64;
             let p80 = quantile_sorted(&col, 0.8);
-            (p80.is_finite().then_some(p80), delivered)
+            P80s {
+                p80: p80.is_finite().then_some(p80),
+                delivered,
+                sections,
+            }
         })
         .collect()
+}
+
+/// The 95% interval of a P80 gain `gain`, estimated on `n` paired runs, from the gains
+/// `sections[j] = base P80 - changed P80` in `k` contiguous sections of those same runs.
+///
+/// This is *sectioning* (Asmussen and Glynn, *Stochastic Simulation*, 2007, III.5a; studied
+/// for quantiles, also under common random numbers, by Nakayama, ACM TOMACS 24(4), 2014): the
+/// interval is `gain ± t(k-1, 0.975) s / sqrt(k)`, where `s` is the standard deviation of the
+/// section gains. A sample quantile's variance falls as 1/n, so the variance of the gain on all
+/// runs is about that of one section's divided by `k`; the Student t with `k - 1` degrees of
+/// freedom accounts for `s` being estimated from `k` values. The interval is centred on the
+/// gain from all runs (the figure reported), not on the mean of the section gains, which
+/// carries the larger O(k/n) bias of quantiles of small samples.
+///
+/// Why this and not a formula or a bootstrap: a difference of two *paired* quantiles has a
+/// variance that depends on both densities at their quantiles and on the joint distribution of
+/// the pair, which a plan with experiments and fixed durations makes lumpy; sectioning needs no
+/// density estimate. A bootstrap would resample each (driver, milestone) pair hundreds of
+/// times; sections cost one sort of the same runs. The sections are fixed ranges of iteration
+/// numbers and every draw is a pure function of its iteration, so the interval is identical for
+/// any thread count and block size. With Latin hypercube sampling the sections are not
+/// independent (they share the strata), which makes the interval conservative.
+///
+/// None when there are fewer than [`MIN_SECTIONS`] sections or P80 is not reached in one of
+/// them on either side (the interval is then unbounded).
+pub fn gain_interval(gain: f64, sections: &[f64]) -> Option<(f64, f64)> {
+    let k = sections.len();
+    if k < MIN_SECTIONS || sections.iter().any(|g| !g.is_finite()) {
+        return None;
+    }
+    let mean = sections.iter().sum::<f64>() / k as f64;
+    let var = sections.iter().map(|g| (g - mean).powi(2)).sum::<f64>() / (k - 1) as f64;
+    let t = StudentsT::new(0.0, 1.0, (k - 1) as f64)
+        .expect("k - 1 >= 1 degrees of freedom")
+        .inverse_cdf(0.975);
+    let half = t * (var / k as f64).sqrt();
+    Some((gain - half, gain + half))
 }
 
 /// Ranks the drivers of every milestone. `out` must come from [`engine::simulate_with`] with
@@ -246,10 +330,22 @@ pub fn drivers(plan: &Plan, config: &Config, out: &Outcomes) -> Vec<MilestoneDri
             let w = base
                 .iter()
                 .zip(alt)
-                .map(|(&(b, _), (p80, delivered))| WhatIf {
-                    p80,
-                    p80_gain: b.zip(p80).map(|(b, a)| b - a),
-                    delivered,
+                .map(|(b, a)| {
+                    let p80_gain = b.p80.zip(a.p80).map(|(b, a)| b - a);
+                    let section_gains: Vec<f64> = b
+                        .sections
+                        .iter()
+                        .zip(&a.sections)
+                        .map(|(b, a)| b - a)
+                        .collect();
+                    let interval = p80_gain.and_then(|g| gain_interval(g, &section_gains));
+                    WhatIf {
+                        p80: a.p80,
+                        p80_gain,
+                        p80_gain_low: interval.map(|i| i.0),
+                        p80_gain_high: interval.map(|i| i.1),
+                        delivered: a.delivered,
+                    }
                 })
                 .collect();
             ((kind, index), w)

@@ -19,6 +19,25 @@ use crate::model::Plan;
 /// The percentiles every report shows.
 pub const PERCENTILES: [f64; 5] = [0.10, 0.50, 0.80, 0.90, 0.95];
 
+/// Where each percentile sits in [`PERCENTILES`] and so in [`MilestoneSummary::percentiles`].
+pub const P10: usize = percentile_index(0.10);
+pub const P50: usize = percentile_index(0.50);
+pub const P80: usize = percentile_index(0.80);
+pub const P90: usize = percentile_index(0.90);
+pub const P95: usize = percentile_index(0.95);
+
+/// The position of `p` in [`PERCENTILES`]; a `p` that is not there fails the build.
+const fn percentile_index(p: f64) -> usize {
+    let mut i = 0;
+    while i < PERCENTILES.len() {
+        if PERCENTILES[i] == p {
+            return i;
+        }
+        i += 1;
+    }
+    panic!("not one of PERCENTILES")
+}
+
 /// z for a two-sided 95% interval.
 const Z95: f64 = 1.959963984540054;
 
@@ -177,6 +196,16 @@ impl MilestoneSummary {
     /// The reported percentile `p` (one of [`PERCENTILES`]), looked up by value.
     pub fn percentile(&self, p: f64) -> Option<&Percentile> {
         self.percentiles.iter().find(|x| x.p == p)
+    }
+
+    /// The median finish.
+    pub fn p50(&self) -> &Percentile {
+        &self.percentiles[P50]
+    }
+
+    /// The finish by which 80% of the runs have delivered: what most reports lead with.
+    pub fn p80(&self) -> &Percentile {
+        &self.percentiles[P80]
     }
 }
 

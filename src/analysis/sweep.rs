@@ -41,6 +41,17 @@ pub struct Point {
     pub cost: Option<(f64, f64)>,
 }
 
+/// A finished sweep, as every sweep report and chart reads it.
+pub struct Sweep<'a> {
+    pub plan: &'a Plan,
+    pub file: &'a str,
+    pub params: &'a [Param],
+    pub milestone: usize,
+    pub points: &'a [Point],
+    pub seed: u64,
+    pub iterations: u64,
+}
+
 /// Simulates every point of the grid (the first parameter varies slowest) for milestone `m`.
 pub fn sweep(
     plan: &Plan,

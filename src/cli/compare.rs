@@ -4,12 +4,12 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use super::{EXIT_OK, Failure, Format, OutArgs, SimArgs};
-use crate::analysis::compare::Pairing;
-use crate::analysis::sweep::Param;
+use crate::analysis::compare::{Comparison, Pairing, TradeoffAxis};
+use crate::analysis::sweep::{Param, Sweep};
 use crate::model::Plan;
 use crate::pipeline;
-use crate::report::charts::{self, TradeoffAxis};
-use crate::report::compare::{self as report, Comparison, Sweep};
+use crate::report::charts;
+use crate::report::compare as report;
 
 #[derive(clap::Args, Debug)]
 pub struct CompareArgs {

@@ -149,7 +149,7 @@ pub fn junit(outcomes: &[FileOutcome]) -> String {
                         pct(on_time.probability.low),
                         pct(on_time.probability.high),
                         pct(g.target),
-                        when(input.plan, m.percentiles[2].days),
+                        when(input.plan, m.p80().days),
                         if g.decided {
                             ""
                         } else {

@@ -8,69 +8,13 @@ use serde::Serialize;
 
 use super::json::{Prob, Tool};
 use super::tables::{Table, money, pct, when};
-use crate::analysis::compare::{Paired, Pairing, Scenario};
-use crate::analysis::sweep::{Param, Point};
-use crate::analysis::{MilestoneSummary, Percentile};
+use crate::analysis::compare::{Comparison, Pairing};
+use crate::analysis::sweep::Sweep;
+use crate::analysis::{MilestoneSummary, P50, P80, Percentile};
 use crate::model::Plan;
 
 pub const COMPARE_SCHEMA: &str = "shipcast.compare/1";
 pub const SWEEP_SCHEMA: &str = "shipcast.sweep/1";
-
-/// Everything a comparison report is made from.
-pub struct Comparison<'a> {
-    /// Each scenario's label and plan; the first is the reference the others are paired with.
-    pub plans: &'a [(String, &'a Plan)],
-    /// The file each plan came from.
-    pub files: &'a [String],
-    pub scenarios: &'a [Scenario],
-    pub paired: &'a [Paired],
-    pub pairing: Pairing,
-}
-
-impl Comparison<'_> {
-    /// Milestone ids in order of first appearance across the scenarios.
-    pub fn milestone_ids(&self) -> Vec<String> {
-        let mut ids: Vec<String> = Vec::new();
-        for (_, plan) in self.plans {
-            for m in plan.milestones() {
-                if !ids.contains(&m.id) {
-                    ids.push(m.id.clone());
-                }
-            }
-        }
-        ids
-    }
-
-    /// Scenario `k`'s summary of milestone `id`, when it has that milestone.
-    pub fn milestone(&self, k: usize, id: &str) -> Option<&MilestoneSummary> {
-        let m = self.plans[k]
-            .1
-            .milestones()
-            .iter()
-            .position(|m| m.id == id)?;
-        self.scenarios[k].summary.milestones.get(m)
-    }
-
-    fn milestone_name(&self, id: &str) -> String {
-        self.plans
-            .iter()
-            .find_map(|(_, p)| p.milestones().iter().find(|m| m.id == id))
-            .map_or(id.to_string(), |m| m.name.clone())
-    }
-
-    /// Score names in order of first appearance.
-    pub fn score_names(&self) -> Vec<String> {
-        let mut names: Vec<String> = Vec::new();
-        for (_, plan) in self.plans {
-            for (k, _) in plan.scores() {
-                if !names.contains(k) {
-                    names.push(k.clone());
-                }
-            }
-        }
-        names
-    }
-}
 
 /// Marks the best cells of a row with " *": `values[k]` is scenario k's figure, `better` says
 /// which of two is better. Rows where every scenario ties mark nothing.
@@ -116,14 +60,18 @@ pub fn side_by_side(c: &Comparison) -> Table {
         let name = c.milestone_name(&id);
         let ms: Vec<Option<&MilestoneSummary>> = (0..n).map(|k| c.milestone(k, &id)).collect();
         let percentile = |k: usize, i: usize| ms[k].and_then(|m| m.percentiles[i].days);
-        for (i, label) in [(1, "P50"), (2, "P80")] {
+        for (i, label) in [(P50, "P50"), (P80, "P80")] {
             let values: Vec<Option<f64>> = (0..n).map(|k| percentile(k, i)).collect();
             let cells = (0..n)
                 .map(|k| ms[k].map_or("-".into(), |_| when(c.plans[k].1, values[k])))
                 .collect();
             push(
                 &mut rows,
-                if i == 1 { name.clone() } else { String::new() },
+                if i == P50 {
+                    name.clone()
+                } else {
+                    String::new()
+                },
                 label,
                 cells,
                 values,
@@ -453,17 +401,6 @@ pub fn json(c: &Comparison) -> String {
     let mut s = serde_json::to_string_pretty(&report).expect("report serializes");
     s.push('\n');
     s
-}
-
-/// Everything a sweep report is made from.
-pub struct Sweep<'a> {
-    pub plan: &'a Plan,
-    pub file: &'a str,
-    pub params: &'a [Param],
-    pub milestone: usize,
-    pub points: &'a [Point],
-    pub seed: u64,
-    pub iterations: u64,
 }
 
 /// One row per grid point.

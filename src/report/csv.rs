@@ -119,6 +119,8 @@ pub fn render_drivers(f: &super::Forecast) -> String {
         "criticality",
         "p80_if_resolved_days",
         "p80_gain_days",
+        "p80_gain_low_days",
+        "p80_gain_high_days",
         "delivered_if_resolved",
     ])
     .expect("write to memory");
@@ -136,6 +138,8 @@ pub fn render_drivers(f: &super::Forecast) -> String {
                 num(d.criticality),
                 num(d.what_if.and_then(|x| x.p80)),
                 num(d.what_if.and_then(|x| x.p80_gain)),
+                num(d.what_if.and_then(|x| x.p80_gain_low)),
+                num(d.what_if.and_then(|x| x.p80_gain_high)),
                 num(d.what_if.map(|x| x.delivered)),
             ])
             .expect("write to memory");

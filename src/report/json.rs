@@ -160,6 +160,8 @@ impl From<crate::analysis::CostSummary> for Cost {
 struct WhatIf {
     p80_days: Option<f64>,
     p80_gain_days: Option<f64>,
+    p80_gain_low_days: Option<f64>,
+    p80_gain_high_days: Option<f64>,
     delivered: f64,
 }
 
@@ -287,6 +289,8 @@ fn report<'a>(input: &Input<'a>) -> Report<'a> {
                                     what_if: d.what_if.map(|w| WhatIf {
                                         p80_days: w.p80,
                                         p80_gain_days: w.p80_gain,
+                                        p80_gain_low_days: w.p80_gain_low,
+                                        p80_gain_high_days: w.p80_gain_high,
                                         delivered: w.delivered,
                                     }),
                                 }

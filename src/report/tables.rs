@@ -2,8 +2,8 @@
 //! reports only differ in how they lay these out.
 
 use super::finish_date;
-use crate::analysis::drivers::MilestoneDrivers;
-use crate::analysis::{GateStatus, MilestoneSummary, Probability, Summary};
+use crate::analysis::drivers::{MilestoneDrivers, WhatIf};
+use crate::analysis::{GateStatus, MilestoneSummary, P50, P80, P95, Probability, Summary};
 use crate::model::Plan;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -80,9 +80,9 @@ pub fn summary(plan: &Plan, summary: &Summary) -> Table {
             let mut row = vec![
                 ms.name.clone(),
                 pct(m.delivered.estimate),
-                at(1),
-                at(2),
-                at(4),
+                at(P50),
+                at(P80),
+                at(P95),
                 deadline,
                 on_time,
                 gate_cell(m),
@@ -203,6 +203,46 @@ pub fn risks(plan: &Plan, summary: &Summary) -> Table {
     Table::new(&["Risk", "Declared", "Occurred"], rows)
 }
 
+/// What a "what if" P80 gain says, judged by its 95% interval.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Gain {
+    /// The interval lies above 0: "1.5 d sooner [1.3, 1.7]".
+    Sooner(String),
+    /// The interval lies below 0: "0.4 d later [0.2, 0.6]".
+    Later(String),
+    /// The gain and its interval are exactly 0 (P80 did not move on the same runs).
+    None,
+    /// The interval holds 0, or there is none: the figures, with no claim ("0.1 [-0.1, 0.3]").
+    Unclear(String),
+}
+
+impl Gain {
+    /// Judges a what-if's P80 gain; None when it has no gain (a P80 not reached).
+    pub fn of(w: &WhatIf) -> Option<Gain> {
+        let g = w.p80_gain?;
+        Some(match (w.p80_gain_low, w.p80_gain_high) {
+            (Some(lo), Some(hi)) if lo > 0.0 => {
+                Gain::Sooner(format!("{g:.1} d sooner [{lo:.1}, {hi:.1}]"))
+            }
+            (Some(lo), Some(hi)) if hi < 0.0 => {
+                Gain::Later(format!("{:.1} d later [{:.1}, {:.1}]", -g, -hi, -lo))
+            }
+            (Some(lo), Some(hi)) if g == 0.0 && lo == 0.0 && hi == 0.0 => Gain::None,
+            (Some(lo), Some(hi)) => Gain::Unclear(format!("{g:.1} [{lo:.1}, {hi:.1}]")),
+            _ => Gain::Unclear(format!("{g:.1} (no interval)")),
+        })
+    }
+
+    /// The cell of the "P80 if resolved" column.
+    pub fn cell(&self) -> String {
+        match self {
+            Gain::Sooner(s) | Gain::Later(s) => s.clone(),
+            Gain::None => "no change".into(),
+            Gain::Unclear(s) => format!("no clear gain: {s}"),
+        }
+    }
+}
+
 /// A milestone's drivers, most influential first; `limit` rows at most.
 pub fn drivers(plan: &Plan, md: &MilestoneDrivers, limit: usize) -> Table {
     let rows = md
@@ -211,11 +251,15 @@ pub fn drivers(plan: &Plan, md: &MilestoneDrivers, limit: usize) -> Table {
         .take(limit)
         .map(|d| {
             let (name, kind) = (d.subject(plan).1.to_string(), d.kind.as_str());
-            let what_if = d.what_if.map_or("-".into(), |w| match (w.p80_gain, w.p80) {
-                (Some(g), _) => format!("{g:.1} d sooner"),
-                (None, Some(_)) => "P80 becomes reachable".into(),
-                (None, None) => format!("P80 still not reached ({} delivered)", pct(w.delivered)),
-            });
+            let what_if = d
+                .what_if
+                .map_or("-".into(), |w| match (Gain::of(&w), w.p80) {
+                    (Some(g), _) => g.cell(),
+                    (None, Some(_)) => "P80 becomes reachable".into(),
+                    (None, None) => {
+                        format!("P80 still not reached ({} delivered)", pct(w.delivered))
+                    }
+                });
             vec![
                 name,
                 kind.into(),
