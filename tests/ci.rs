@@ -341,6 +341,41 @@ fn four_shards_merge_into_the_unsharded_report_byte_for_byte() {
 }
 
 #[test]
+fn latin_hypercube_shards_merge_into_the_unsharded_report_byte_for_byte() {
+    // Shard boundaries (3001 / 3) do not fall on the 20 replicates' (3001 / 20): each shard
+    // draws exactly its slice of the whole run's hypercubes.
+    let dir = tempfile::tempdir().unwrap();
+    let args = |extra: &[&str]| {
+        let mut a = vec![
+            "run",
+            "scenarios/ai-assistant.toml",
+            "--iterations",
+            "3001",
+            "--sampling",
+            "lhs",
+        ];
+        a.extend_from_slice(extra);
+        shipcast(&a)
+    };
+    let whole = args(&["--format", "json", "--no-report"]);
+    assert_eq!(whole.code, 0, "{}", whole.stderr);
+    let report: Value = serde_json::from_str(&whole.stdout).unwrap();
+    assert_eq!(report["run"]["intervals"], "replicated-lhs");
+    validate("report.schema.json", &report);
+    let mut parts = Vec::new();
+    for k in 1..=3 {
+        let shard = args(&["--shard", &format!("{k}/3")]);
+        assert_eq!(shard.code, 0, "{}", shard.stderr);
+        parts.push(write(&dir, &format!("part-{k}.json"), &shard.stdout));
+    }
+    let mut merge = vec!["merge", "--format", "json", "--no-drivers"];
+    merge.extend(parts.iter().map(|p| p.to_str().unwrap()));
+    let merged = shipcast(&merge);
+    assert_eq!(merged.code, 0, "{}", merged.stderr);
+    assert_eq!(merged.stdout, whole.stdout);
+}
+
+#[test]
 fn precision_mode_samples_until_the_intervals_are_narrow() {
     let r: Value = serde_json::from_str(
         &shipcast(&[

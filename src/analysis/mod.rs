@@ -5,15 +5,20 @@
 //! delivered. When fewer than 80% deliver at all, P80 is "not reached", which is the honest answer.
 //! Every percentile carries a 95% interval from order statistics, every probability a 95% Wilson
 //! score interval. Mean and standard deviation are of the delivered iterations.
+//!
+//! A Latin hypercube run is made of independent replicated hypercubes ([`rng::replicate_range`]):
+//! there the intervals of the milestones' percentiles, delivery and on-time probabilities are
+//! Student t intervals from the spread of the replicates' estimates ([`Intervals`]), which the
+//! Monte Carlo formulas would overstate 1.5 to 5 times.
 
 pub mod compare;
 pub mod drift;
 pub mod drivers;
 pub mod sweep;
 
-use statrs::distribution::{Binomial, DiscreteCDF};
+use statrs::distribution::{Binomial, ContinuousCDF, DiscreteCDF, StudentsT};
 
-use crate::engine::{Config, Outcomes, Probes, simulate_range};
+use crate::engine::{Config, Outcomes, Probes, Sampling, rng, simulate_range};
 use crate::model::Plan;
 
 /// The percentiles every report shows.
@@ -130,6 +135,165 @@ pub fn percentiles(sorted: &[f64], ps: &[f64]) -> Vec<Percentile> {
         .collect()
 }
 
+/// How the 95% intervals of a summary's milestones were computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Intervals {
+    /// Order statistics for percentiles, Wilson for probabilities: plain Monte Carlo runs, and
+    /// Latin hypercube runs too small to have [`MIN_REPLICATE_SIZE`] iterations per replicate.
+    #[default]
+    MonteCarlo,
+    /// Replicated Latin hypercube: the estimate is the pooled one (all iterations), its interval
+    /// `estimate -+ t(R - 1, 0.975) sd / sqrt(R)` with `sd` the standard deviation of the same
+    /// estimate over the run's `R` replicates. A figure whose replicates all agree, or whose
+    /// percentile some replicate does not reach, keeps its Monte Carlo interval.
+    Replicated { replicates: u64 },
+}
+
+/// Iterations each replicate needs for replicated intervals (so 200 for a run of 20).
+pub const MIN_REPLICATE_SIZE: u64 = 10;
+
+impl Intervals {
+    /// The intervals a run of `iterations` drawn by `sampling` gets.
+    pub fn of(sampling: Sampling, iterations: u64) -> Intervals {
+        match sampling {
+            Sampling::LatinHypercube if iterations >= rng::REPLICATES * MIN_REPLICATE_SIZE => {
+                Intervals::Replicated {
+                    replicates: rng::replicates(iterations),
+                }
+            }
+            _ => Intervals::MonteCarlo,
+        }
+    }
+}
+
+/// The 97.5% quantile of Student's t with `df` degrees of freedom.
+fn t975(df: u64) -> f64 {
+    StudentsT::new(0.0, 1.0, df as f64)
+        .expect("df >= 1")
+        .inverse_cdf(0.975)
+}
+
+/// Mean and half-width `t * sd / sqrt(R)` of the replicates' estimates, or None when they all
+/// agree (no spread to learn the error from) or one is not finite.
+fn replicated_half_width(estimates: &[f64]) -> Option<f64> {
+    let r = estimates.len();
+    if r < 2 || estimates.iter().any(|x| !x.is_finite()) {
+        return None;
+    }
+    if estimates.iter().all(|&x| x == estimates[0]) {
+        return None;
+    }
+    let mean = estimates.iter().sum::<f64>() / r as f64;
+    let var = estimates.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (r - 1) as f64;
+    Some(t975(r as u64 - 1) * (var / r as f64).sqrt())
+}
+
+/// The column's iterations cut into the replicates of a Latin hypercube run of its length.
+fn replicate_slices(column: &[f64]) -> impl Iterator<Item = &[f64]> {
+    let n = column.len() as u64;
+    (0..rng::replicates(n)).map(move |r| {
+        let range = rng::replicate_range(r, n);
+        &column[range.start as usize..range.end as usize]
+    })
+}
+
+/// Replaces the Monte Carlo intervals of reached percentiles (`mc`, from the pooled sorted
+/// finishes) by replicated ones; `column` is in iteration order.
+///
+/// The interval inverts the replicated test of the CDF, as the order-statistic interval inverts
+/// the binomial one: it holds every `x` at which the mean over the replicates of their share of
+/// finishes at or before `x`, `F(x)`, is within `t * sd / sqrt(R)` of `p` (the mean of the shares
+/// is an unbiased estimate of the true CDF, where the quantile of a few hundred stratified
+/// iterations is not, by up to a stratum). Where every replicate has the same count at or before
+/// `x` there is no spread to judge by, and `x` is held when `F(x)` is within one replicate's
+/// stratum (`1 / m`) of `p`. The upper bound is open (None) when the held values reach "never".
+fn replicated_percentiles(column: &[f64], mut mc: Vec<Percentile>) -> Vec<Percentile> {
+    let n = column.len() as u64;
+    let reps = rng::replicates(n) as usize;
+    let sizes: Vec<f64> = (0..reps as u64)
+        .map(|r| {
+            let range = rng::replicate_range(r, n);
+            (range.end - range.start) as f64
+        })
+        .collect();
+    let smallest = sizes.iter().copied().fold(f64::INFINITY, f64::min);
+    let mut by_value: Vec<(f64, usize)> = column
+        .iter()
+        .enumerate()
+        .map(|(i, &x)| (x, rng::replicate_of(i as u64, n) as usize))
+        .filter(|(x, _)| x.is_finite())
+        .collect();
+    by_value.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let t = t975(reps as u64 - 1);
+    let mut counts = vec![0u64; reps];
+    // Per percentile: the first held value, and the value after the last held one (None for
+    // "never"), with whether the last value looked at was held.
+    let mut low: Vec<Option<f64>> = vec![None; mc.len()];
+    let mut high: Vec<Option<f64>> = vec![None; mc.len()];
+    let mut last_held = vec![false; mc.len()];
+    let mut i = 0;
+    while i < by_value.len() {
+        let x = by_value[i].0;
+        for (k, held) in last_held.iter().enumerate() {
+            if *held {
+                high[k] = Some(x);
+            }
+        }
+        while i < by_value.len() && by_value[i].0 == x {
+            counts[by_value[i].1] += 1;
+            i += 1;
+        }
+        let shares: Vec<f64> = counts
+            .iter()
+            .zip(&sizes)
+            .map(|(&c, m)| c as f64 / m)
+            .collect();
+        let mean = shares.iter().sum::<f64>() / reps as f64;
+        let var = shares.iter().map(|f| (f - mean).powi(2)).sum::<f64>() / (reps - 1) as f64;
+        let half = t * (var / reps as f64).sqrt();
+        let agree = counts.iter().all(|&c| c == counts[0]);
+        for (k, pct) in mc.iter().enumerate() {
+            let off = (mean - pct.p).abs();
+            let held = off <= half || (agree && off < 1.0 / smallest);
+            if held && low[k].is_none() {
+                low[k] = Some(x);
+            }
+            last_held[k] = held;
+            if held {
+                high[k] = None;
+            }
+        }
+    }
+    for (k, pct) in mc.iter_mut().enumerate() {
+        // Not reached, or nothing held (the replicates cannot place it): the Monte Carlo bounds.
+        let (Some(days), Some(l)) = (pct.days, low[k]) else {
+            continue;
+        };
+        // The estimate itself is always inside its interval.
+        pct.low = Some(l.min(days));
+        pct.high = high[k].map(|h| h.max(days));
+    }
+    mc
+}
+
+/// The share of the column's iterations that `hit`, with its interval: replicated when the
+/// replicates' shares differ, else (all 0, all 1, or all equal) the Wilson interval.
+fn replicated_probability(column: &[f64], hit: impl Fn(f64) -> bool) -> Probability {
+    let k = column.iter().filter(|&&x| hit(x)).count() as u64;
+    let mc = wilson(k, column.len() as u64);
+    let shares: Vec<f64> = replicate_slices(column)
+        .map(|s| s.iter().filter(|&&x| hit(x)).count() as f64 / s.len() as f64)
+        .collect();
+    match replicated_half_width(&shares) {
+        Some(half) => Probability {
+            estimate: mc.estimate,
+            low: (mc.estimate - half).max(0.0),
+            high: (mc.estimate + half).min(1.0),
+        },
+        None => mc,
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GateStatus {
     /// P(on time) is at or above the target.
@@ -230,18 +394,24 @@ pub struct RiskSummary {
 pub struct Summary {
     pub iterations: u64,
     pub seed: u64,
+    /// How the milestones' intervals were computed. Experiments' and risks' rates always carry
+    /// Wilson intervals (their counters are summed over the whole run).
+    pub intervals: Intervals,
     pub milestones: Vec<MilestoneSummary>,
     pub experiments: Vec<ExperimentSummary>,
     pub risks: Vec<RiskSummary>,
 }
 
-/// Summarises one milestone's finishes (in iteration order) and, when given, its costs.
+/// Summarises one milestone's finishes (in iteration order, the whole run) and, when given, its
+/// costs, with intervals of the given kind.
 pub fn milestone_summary(
     plan: &Plan,
     m: usize,
     column: &[f64],
     cost: Option<&[f64]>,
+    intervals: Intervals,
 ) -> MilestoneSummary {
+    let replicated = matches!(intervals, Intervals::Replicated { .. });
     let n = column.len() as u64;
     let mut sorted = column.to_vec();
     sorted.sort_by(f64::total_cmp);
@@ -249,8 +419,11 @@ pub fn milestone_summary(
     let delivered = &sorted[..delivered_n as usize];
     let (mean, sd) = mean_sd(delivered);
     let on_time = plan.milestones()[m].deadline.map(|d| {
-        let k = sorted.partition_point(|&x| x <= d.days) as u64;
-        let probability = wilson(k, n);
+        let probability = if replicated {
+            replicated_probability(column, |x| x <= d.days)
+        } else {
+            wilson(sorted.partition_point(|&x| x <= d.days) as u64, n)
+        };
         let gate = plan.milestones()[m].confidence.map(|target| Gate {
             target,
             status: if probability.estimate >= target {
@@ -266,10 +439,18 @@ pub fn milestone_summary(
             gate,
         }
     });
+    let mut pcts = percentiles(&sorted, &PERCENTILES);
+    if replicated {
+        pcts = replicated_percentiles(column, pcts);
+    }
     MilestoneSummary {
         milestone: m,
-        delivered: wilson(delivered_n, n),
-        percentiles: percentiles(&sorted, &PERCENTILES),
+        delivered: if replicated {
+            replicated_probability(column, f64::is_finite)
+        } else {
+            wilson(delivered_n, n)
+        },
+        percentiles: pcts,
         mean,
         sd,
         on_time,
@@ -292,7 +473,9 @@ fn mean_sd(xs: &[f64]) -> (Option<f64>, Option<f64>) {
     (Some(mean), sd)
 }
 
+/// Summarises the outcomes of a whole run (all its iterations, from the first).
 pub fn summarize(plan: &Plan, out: &Outcomes) -> Summary {
+    let intervals = Intervals::of(out.sampling, out.iterations);
     let milestones = (0..out.milestones)
         .map(|m| {
             milestone_summary(
@@ -300,6 +483,7 @@ pub fn summarize(plan: &Plan, out: &Outcomes) -> Summary {
                 m,
                 &out.milestone_column(m),
                 out.cost_column(m).as_deref(),
+                intervals,
             )
         })
         .collect();
@@ -333,6 +517,7 @@ pub fn summarize(plan: &Plan, out: &Outcomes) -> Summary {
     Summary {
         iterations: out.iterations,
         seed: out.seed,
+        intervals,
         milestones,
         experiments,
         risks,
@@ -540,6 +725,42 @@ mod tests {
             (774..=777).contains(&l) && (824..=827).contains(&u),
             "{l} {u}"
         );
+    }
+
+    #[test]
+    fn t_quantile_matches_tables() {
+        // t(19, 0.975) = 2.093 and t(9, 0.975) = 2.262 (any table of Student's t).
+        assert!((t975(19) - 2.093_024).abs() < 1e-5, "{}", t975(19));
+        assert!((t975(9) - 2.262_157).abs() < 1e-5, "{}", t975(9));
+    }
+
+    #[test]
+    fn replicated_intervals_hold_their_estimates_and_fall_back_when_replicates_agree() {
+        // 20 replicates of 10: replicate r holds 10 values r + 0.0 .. r + 0.9, except that the
+        // last three iterations of replicate 0 never deliver.
+        let mut column: Vec<f64> = (0..200)
+            .map(|i| f64::from(i / 10) + f64::from(i % 10) / 10.0)
+            .collect();
+        column[7..10].fill(f64::INFINITY);
+        let mut sorted = column.clone();
+        sorted.sort_by(f64::total_cmp);
+        let mc = percentiles(&sorted, &[0.5, 0.8]);
+        let rep = replicated_percentiles(&column, mc.clone());
+        // The pooled estimates stay; their intervals hold them.
+        for (r, m) in rep.iter().zip(&mc) {
+            assert_eq!(r.days, m.days);
+            assert!(r.low.unwrap() <= r.days.unwrap() && r.days.unwrap() <= r.high.unwrap());
+        }
+        // A percentile the pooled run does not reach keeps its Monte Carlo bounds.
+        let rep = replicated_percentiles(&column, percentiles(&sorted, &[0.99]));
+        assert_eq!(rep, percentiles(&sorted, &[0.99]));
+        // Every replicate delivers 10 of 10, or all agree: Wilson's interval.
+        let all = replicated_probability(&column[10..], f64::is_finite);
+        assert_eq!(all, wilson(190, 190));
+        // Shares that differ: a t interval around the pooled share.
+        let p = replicated_probability(&column, f64::is_finite);
+        assert_eq!(p.estimate, 197.0 / 200.0);
+        assert!(p.low < p.estimate && p.high == 1.0);
     }
 
     #[test]

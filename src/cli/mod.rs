@@ -78,8 +78,9 @@ pub struct SimArgs {
     #[arg(short = 'j', long)]
     pub threads: Option<usize>,
     /// How uniforms are drawn: plain Monte Carlo, or Latin hypercube (lhs), which stratifies
-    /// every draw over the run so estimates vary less from seed to seed at equal iterations
-    /// (the reported intervals stay the conservative Monte Carlo ones).
+    /// every draw over 20 independent replicates of the run so estimates vary less from seed to
+    /// seed at equal iterations; the milestones' intervals then come from the spread of the
+    /// replicates, and are narrower (runs under 200 iterations keep Monte Carlo intervals).
     #[arg(long, value_enum, default_value_t = SamplingArg::Mc)]
     pub sampling: SamplingArg,
 }

@@ -83,6 +83,9 @@ pub struct Outcomes {
     pub iterations: u64,
     pub first: u64,
     pub seed: u64,
+    /// How the run drew its uniforms: with Latin hypercube sampling, the analysis reads the
+    /// run's replicates off the rows (see [`rng::replicate_range`]).
+    pub sampling: Sampling,
     /// One row per iteration: each milestone's finish in working days (`f64::INFINITY` where it
     /// was not delivered), then the start and finish of each traced node (infinity where it did
     /// not run), then, when the plan has costs, the cost of reaching each milestone.
@@ -111,8 +114,8 @@ impl Outcomes {
             "ranges must follow each other"
         );
         assert_eq!(
-            (next.milestones, next.costs, &next.traced),
-            (self.milestones, self.costs, &self.traced)
+            (next.milestones, next.costs, &next.traced, next.sampling),
+            (self.milestones, self.costs, &self.traced, self.sampling)
         );
         self.iterations += next.iterations;
         self.rows.extend(next.rows);
@@ -285,6 +288,7 @@ pub fn simulate_range(
         iterations: range.end - range.start,
         first: range.start,
         seed: config.seed,
+        sampling: config.sampling,
         rows,
         milestones: n_ms,
         costs,

@@ -98,11 +98,38 @@ pub enum Sampling {
     /// Independent uniforms.
     #[default]
     MonteCarlo,
-    /// Latin hypercube: over the `n` iterations of a run, each draw of each stream takes exactly
-    /// one value in each of the `n` strata `[k/n, (k+1)/n)`, in an order that is a keyed
-    /// pseudo-random permutation of the iterations. Still a pure function of (seed, key,
-    /// iteration, draw) given `n`, so thread counts and shards do not change it.
+    /// Replicated Latin hypercube: the `n` iterations of a run are cut into [`REPLICATES`]
+    /// consecutive replicates (see [`replicate_range`]), and over the `m` iterations of each
+    /// replicate each draw of each stream takes exactly one value in each of the `m` strata
+    /// `[k/m, (k+1)/m)`, in an order that is a keyed pseudo-random permutation of the replicate's
+    /// iterations, with a key of its own. The replicates are independent hypercubes, so the
+    /// spread of their estimates measures the error of the whole run. Still a pure function of
+    /// (seed, key, iteration, draw) given `n`, so thread counts and shards do not change it.
     LatinHypercube,
+}
+
+/// Independent Latin hypercubes a run of `--sampling lhs` is made of (fewer when the run has
+/// fewer iterations: each replicate has at least one).
+pub const REPLICATES: u64 = 20;
+
+/// The replicates of a Latin hypercube run of `n` iterations: `min(REPLICATES, n)`.
+pub fn replicates(n: u64) -> u64 {
+    REPLICATES.min(n).max(1)
+}
+
+/// The iterations of replicate `r` (from 0) of a run of `n`: consecutive ranges of equal size,
+/// give or take one (`floor(r n / R)..floor((r + 1) n / R)`).
+pub fn replicate_range(r: u64, n: u64) -> std::ops::Range<u64> {
+    let reps = replicates(n);
+    let at = |r: u64| ((u128::from(n) * u128::from(r)) / u128::from(reps)) as u64;
+    at(r)..at(r + 1)
+}
+
+/// The replicate that iteration `i` of a run of `n` belongs to: the `r` with
+/// `floor(r n / R) <= i`, that is `r < (i + 1) R / n`.
+pub fn replicate_of(i: u64, n: u64) -> u64 {
+    let reps = replicates(n);
+    ((u128::from(i + 1) * u128::from(reps) - 1) / u128::from(n)) as u64
 }
 
 /// A keyed bijection of `[0, n)`: a 4-round Feistel network on the smallest even-bit power of
@@ -126,7 +153,7 @@ pub fn permute(i: u64, n: u64, key: u64) -> u64 {
     }
 }
 
-/// A stream as a run samples it: plain, or stratified over the run's iterations.
+/// A stream as a run samples it: plain, or stratified over the run's replicates.
 #[derive(Debug, Clone, Copy)]
 pub struct Sampler {
     stream: Stream,
@@ -149,7 +176,16 @@ impl Sampler {
     pub fn at(self, iteration: u64) -> Draw {
         Draw {
             it: self.stream.at(iteration),
-            lhs: self.strata.map(|n| (self.key, iteration, n)),
+            lhs: self.strata.map(|n| {
+                // Iteration -> (its replicate's permutation key, index in the replicate, size).
+                let r = replicate_of(iteration, n);
+                let range = replicate_range(r, n);
+                (
+                    mix64(self.key ^ (r + 1).wrapping_mul(0xe703_7ed1_a0b4_28db)),
+                    iteration - range.start,
+                    range.end - range.start,
+                )
+            }),
         }
     }
 }
@@ -158,6 +194,7 @@ impl Sampler {
 #[derive(Debug, Clone, Copy)]
 pub struct Draw {
     it: IterStream,
+    /// With Latin hypercube sampling: the replicate's key, the index in it and its size.
     lhs: Option<(u64, u64, u64)>,
 }
 
@@ -168,13 +205,13 @@ impl Draw {
         let u = self.it.uniform(draw);
         match self.lhs {
             None => u,
-            Some((key, i, n)) => {
+            Some((key, i, m)) => {
                 let stratum = permute(
                     i,
-                    n,
+                    m,
                     key ^ u64::from(draw).wrapping_mul(0xa076_1d64_78bd_642f),
                 );
-                (stratum as f64 + u) / n as f64
+                (stratum as f64 + u) / m as f64
             }
         }
     }
@@ -197,15 +234,51 @@ mod lhs_tests {
     }
 
     #[test]
-    fn latin_hypercube_puts_one_draw_in_each_stratum() {
-        let n = 1000;
-        let s = Sampler::new(3, stream_key("t"), Sampling::LatinHypercube, n);
-        let mut strata = vec![0; n as usize];
-        for i in 0..n {
-            let u = s.at(i).uniform(0);
-            assert!(u > 0.0 && u < 1.0);
-            strata[(u * n as f64) as usize] += 1;
+    fn replicates_cut_the_run_into_consecutive_ranges() {
+        for n in [1u64, 2, 19, 20, 21, 39, 1000, 1013, 123_457] {
+            let mut next = 0;
+            for r in 0..replicates(n) {
+                let range = replicate_range(r, n);
+                assert_eq!(range.start, next, "n {n} r {r}");
+                assert!(!range.is_empty(), "n {n} r {r}");
+                for i in [range.start, range.end - 1] {
+                    assert_eq!(replicate_of(i, n), r, "n {n} i {i}");
+                }
+                next = range.end;
+            }
+            assert_eq!(next, n);
         }
-        assert!(strata.iter().all(|&c| c == 1));
+    }
+
+    #[test]
+    fn each_replicate_puts_one_draw_in_each_of_its_strata() {
+        let n = 1013;
+        let s = Sampler::new(3, stream_key("t"), Sampling::LatinHypercube, n);
+        for r in 0..replicates(n) {
+            let range = replicate_range(r, n);
+            let m = range.end - range.start;
+            for draw in [0, 3] {
+                let mut strata = vec![0; m as usize];
+                for i in range.clone() {
+                    let u = s.at(i).uniform(draw);
+                    assert!(u > 0.0 && u < 1.0);
+                    strata[(u * m as f64) as usize] += 1;
+                }
+                assert!(strata.iter().all(|&c| c == 1), "replicate {r}");
+            }
+        }
+    }
+
+    #[test]
+    fn replicates_are_permuted_with_keys_of_their_own() {
+        // Replicates 0 and 1 have the same size; their strata must not come in the same order.
+        let n = 2000;
+        let s = Sampler::new(3, stream_key("t"), Sampling::LatinHypercube, n);
+        let order = |r: u64| -> Vec<u64> {
+            replicate_range(r, n)
+                .map(|i| (s.at(i).uniform(0) * 100.0) as u64)
+                .collect()
+        };
+        assert_ne!(order(0), order(1));
     }
 }

@@ -73,6 +73,10 @@ struct Run {
     seed: u64,
     iterations: u64,
     sampling: &'static str,
+    /// How the milestones' intervals were computed: only in Latin hypercube runs (a Monte Carlo
+    /// run's report is unchanged from before the field).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    intervals: Option<&'static str>,
     /// Null unless the run was given `--precision`.
     precision: Option<PrecisionJson>,
 }
@@ -242,6 +246,12 @@ fn report<'a>(input: &Input<'a>) -> Report<'a> {
                 crate::engine::Sampling::MonteCarlo => "monte-carlo",
                 crate::engine::Sampling::LatinHypercube => "latin-hypercube",
             },
+            intervals: (run.sampling == crate::engine::Sampling::LatinHypercube).then_some(
+                match summary.intervals {
+                    crate::analysis::Intervals::MonteCarlo => "monte-carlo",
+                    crate::analysis::Intervals::Replicated { .. } => "replicated-lhs",
+                },
+            ),
             precision: run.precision.map(|p| PrecisionJson {
                 target_days: p.target,
                 reached: p.reached,

@@ -237,6 +237,11 @@ impl ShardFile {
             iterations: self.count,
             first: self.first,
             seed,
+            sampling: if self.sampling == sampling_name(Sampling::LatinHypercube) {
+                Sampling::LatinHypercube
+            } else {
+                Sampling::MonteCarlo
+            },
             rows: self
                 .rows
                 .iter()

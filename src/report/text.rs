@@ -68,10 +68,14 @@ pub fn render(input: &Input) -> String {
         .map_or("no start date: times in working days".into(), |d| {
             format!("start {d}")
         });
-    let lhs = if run.sampling == crate::engine::Sampling::LatinHypercube {
-        " (Latin hypercube)"
-    } else {
-        ""
+    let lhs = match (run.sampling, summary.intervals) {
+        (crate::engine::Sampling::MonteCarlo, _) => String::new(),
+        (_, crate::analysis::Intervals::Replicated { replicates }) => {
+            format!(" (Latin hypercube, intervals from {replicates} replicates)")
+        }
+        (_, crate::analysis::Intervals::MonteCarlo) => {
+            " (Latin hypercube, too few iterations for replicates: Monte Carlo intervals)".into()
+        }
     };
     let _ = writeln!(
         out,
