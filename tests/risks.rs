@@ -53,7 +53,11 @@ delay = { dist = "normal", mean = 10, sd = 3.4641016151377544 }
     // SE of the mean sqrt(28.6 / n) = 0.012; of the variance about 28.6 sqrt((kurtosis - 1) / n)
     // with a kurtosis near 2.6 for this two-humped mixture: 0.081.
     assert!((mean - 13.0064).abs() < 5.0 * 0.012, "mean {mean}");
-    assert!((sd * sd - 28.625).abs() < 5.0 * 0.081, "variance {}", sd * sd);
+    assert!(
+        (sd * sd - 28.625).abs() < 5.0 * 0.081,
+        "variance {}",
+        sd * sd
+    );
 }
 
 #[test]
@@ -82,7 +86,11 @@ scale = { dist = "uniform", min = 1, max = 2 }
     let f = finishes(&out, 0);
     assert!((cdf(&f, 30.0) - 0.5).abs() < tol(0.5, n as usize));
     let shared = 0.5 + 0.5 / 6.0;
-    assert!((cdf(&f, 35.0) - shared).abs() < tol(shared, n as usize), "{}", cdf(&f, 35.0));
+    assert!(
+        (cdf(&f, 35.0) - shared).abs() < tol(shared, n as usize),
+        "{}",
+        cdf(&f, 35.0)
+    );
     // The quantile's standard error: sqrt(p (1 - p) / n) / density, density 0.5 / 30.
     let p80 = s.milestones[0].p80().days.unwrap();
     let se = (0.8f64 * 0.2 / n as f64).sqrt() / (0.5 / 30.0);
@@ -158,7 +166,11 @@ restart = true
     let x = plan.node_index("x").unwrap();
     assert_eq!(out.nodes[x].attempts, 40_000);
     let f = finishes(&out, 0);
-    assert!(f.iter().all(|&v| (21.0..=31.0).contains(&v)), "{:?}", &f[..5]);
+    assert!(
+        f.iter().all(|&v| (21.0..=31.0).contains(&v)),
+        "{:?}",
+        &f[..5]
+    );
     assert!((cdf(&f, 26.0) - 0.5).abs() < tol(0.5, f.len()));
     assert!((cdf(&f, 23.0) - 0.2).abs() < tol(0.2, f.len()));
 }
@@ -194,7 +206,10 @@ once = {once}
     let (_, once, _) = run(&toml(true), 500, 1);
     assert_eq!(each.milestones[0].p50().days, Some(22.0));
     assert_eq!(once.milestones[0].p50().days, Some(17.0));
-    assert_eq!(once.milestones[0].percentile(0.95).unwrap().days, Some(17.0));
+    assert_eq!(
+        once.milestones[0].percentile(0.95).unwrap().days,
+        Some(17.0)
+    );
 }
 
 #[test]

@@ -358,9 +358,18 @@ pub struct RiskDraw {
 #[inline]
 pub fn sample_risk(risk: &Risk, it: Draw) -> Option<RiskDraw> {
     (it.uniform(0) < risk.probability).then(|| RiskDraw {
-        delay: risk.delay.as_ref().map_or(0.0, |d| d.quantile(it.uniform(1))),
-        scale: risk.scale.as_ref().map_or(1.0, |d| d.quantile(it.uniform(2))),
-        cost: risk.cost.as_ref().map_or(0.0, |d| d.quantile(it.uniform(3))),
+        delay: risk
+            .delay
+            .as_ref()
+            .map_or(0.0, |d| d.quantile(it.uniform(1))),
+        scale: risk
+            .scale
+            .as_ref()
+            .map_or(1.0, |d| d.quantile(it.uniform(2))),
+        cost: risk
+            .cost
+            .as_ref()
+            .map_or(0.0, |d| d.quantile(it.uniform(3))),
     })
 }
 

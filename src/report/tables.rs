@@ -211,10 +211,7 @@ pub fn risks(plan: &Plan, summary: &Summary) -> Table {
             ]
         })
         .collect();
-    Table::new(
-        &["Risk", "Affects", "Impact", "Declared", "Occurred"],
-        rows,
-    )
+    Table::new(&["Risk", "Affects", "Impact", "Declared", "Occurred"], rows)
 }
 
 /// What a risk does when it occurs, in the order it acts: "restart", "scale", "delay", "cost".
