@@ -183,9 +183,19 @@ fn risk_draws(plan: &Plan, r: usize, config: &Config) -> Draws {
         return Draws::Constant;
     }
     let stream = config.sampler(risk.key);
+    // What is ranked: the delay it drew (0 when it did not occur); without a delay, the factor
+    // on durations (1 when it did not occur); else whether it occurred. Each grows with the harm
+    // done (a restart's harm is its occurrence).
+    let value = |d: Option<engine::RiskDraw>| match d {
+        None if risk.delay.is_none() && risk.scale.is_some() => 1.0,
+        None => 0.0,
+        Some(d) if risk.delay.is_some() => d.delay,
+        Some(d) if risk.scale.is_some() => d.scale,
+        Some(_) => 1.0,
+    };
     Draws::Values(
         (0..config.iterations)
-            .map(|it| engine::sample_risk(risk, stream.at(it)).unwrap_or(0.0))
+            .map(|it| value(engine::sample_risk(risk, stream.at(it))))
             .collect(),
     )
 }

@@ -22,6 +22,9 @@ use rng::{Draw, Sampler};
 /// x 17 bytes) stays in L2 for plans of a few hundred tasks.
 pub const BLOCK: usize = 256;
 
+/// No node: a `once` risk that hits nothing in an iteration.
+const NO_NODE: u32 = u32::MAX;
+
 /// What a node did in one iteration.
 const OK: u8 = 0;
 /// An experiment whose every attempt failed.
@@ -262,6 +265,7 @@ pub fn simulate_range(
         probes,
         stride,
         costs,
+        once: plan.has_once_risks(),
     };
     let counters = rows
         .par_chunks_mut(BLOCK * stride)
@@ -338,11 +342,78 @@ pub fn sample_duration(node: &Node, it: Draw) -> (f64, bool, u32) {
     }
 }
 
-/// The delay a risk adds in one iteration: None when it does not occur (draw 0), else a draw of
-/// its delay distribution (draw 1).
+/// What a risk does in one iteration when it occurs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RiskDraw {
+    /// Working days added to each task it hits (0 without a delay).
+    pub delay: f64,
+    /// The factor on the durations of the tasks it hits (1 without a scale).
+    pub scale: f64,
+    /// What it costs (0 without a cost).
+    pub cost: f64,
+}
+
+/// One iteration of a risk: None when it does not occur (draw 0), else its delay (draw 1),
+/// scale (draw 2) and cost (draw 3), each from its own distribution.
 #[inline]
-pub fn sample_risk(risk: &Risk, it: Draw) -> Option<f64> {
-    (it.uniform(0) < risk.probability).then(|| risk.delay.quantile(it.uniform(1)))
+pub fn sample_risk(risk: &Risk, it: Draw) -> Option<RiskDraw> {
+    (it.uniform(0) < risk.probability).then(|| RiskDraw {
+        delay: risk
+            .delay
+            .as_ref()
+            .map_or(0.0, |d| d.quantile(it.uniform(1))),
+        scale: risk
+            .scale
+            .as_ref()
+            .map_or(1.0, |d| d.quantile(it.uniform(2))),
+        cost: risk
+            .cost
+            .as_ref()
+            .map_or(0.0, |d| d.quantile(it.uniform(3))),
+    })
+}
+
+/// The draw numbers of a restart on a task's stream: where the work is lost (the first) and the
+/// redone attempt's duration (the second). Keyed by the risk, so two restart risks on one task
+/// draw apart, and far above the attempts' draws (2k and 2k + 1 for k below 1000).
+fn restart_draws(risk_key: u64) -> (u32, u32) {
+    let base = 0x8000_0000 | (risk_key as u32 & 0x7fff_fffe);
+    (base, base + 1)
+}
+
+/// The work a restart adds to one run of `node` (before the task's scale): the risk strikes at a
+/// uniform point of the run's work; the attempt in progress loses what it had done and is drawn
+/// again from its own distribution, without using up an attempt or changing its outcome.
+pub fn restart_extra(node: &Node, it: Draw, risk_key: u64) -> f64 {
+    let (at, redo) = restart_draws(risk_key);
+    let dist_of = |a: usize| match &node.experiment {
+        Some(e) if a > 0 => e.retry.as_ref().unwrap_or(&node.duration),
+        _ => &node.duration,
+    };
+    // The attempts as `sample_duration` drew them.
+    let mut attempts: Vec<f64> = Vec::new();
+    match &node.experiment {
+        None => attempts.push(node.duration.quantile(it.uniform(0))),
+        Some(e) => {
+            for (a, &p) in e.success.iter().enumerate() {
+                attempts.push(dist_of(a).quantile(it.uniform(2 * a as u32)));
+                if it.uniform(2 * a as u32 + 1) < p {
+                    break;
+                }
+            }
+        }
+    }
+    let total: f64 = attempts.iter().sum();
+    let strike = it.uniform(at) * total;
+    let mut before = 0.0;
+    for (a, &d) in attempts.iter().enumerate() {
+        if strike < before + d || a + 1 == attempts.len() {
+            let lost = (strike - before).clamp(0.0, d);
+            return lost + dist_of(a).quantile(it.uniform(redo)) - d;
+        }
+        before += d;
+    }
+    0.0
 }
 
 /// What every block reads.
@@ -353,6 +424,8 @@ struct Env<'a> {
     probes: &'a Probes,
     stride: usize,
     costs: bool,
+    /// Some risk hits only the first affected task to start: each block is scheduled twice.
+    once: bool,
 }
 
 /// One thread's working columns, node-major: `start[node * BLOCK + j]`.
@@ -362,7 +435,13 @@ struct Scratch {
     status: Vec<u8>,
     /// The finish successors see: the node's own, its fallback chain's, or infinity.
     resolved: Vec<f64>,
+    /// Per risk and iteration: whether it occurred, and what it does (`risk * BLOCK + j`).
+    risk_fired: Vec<bool>,
     risk_delay: Vec<f64>,
+    risk_scale: Vec<f64>,
+    risk_cost: Vec<f64>,
+    /// For risks with `once`: the node it hits in each iteration (`NO_NODE`: none).
+    once_target: Vec<u32>,
     /// The current node's draws for the block: duration, success, attempts.
     dur: Vec<f64>,
     ok: Vec<bool>,
@@ -380,7 +459,11 @@ impl Scratch {
             finish: vec![0.0; nodes * BLOCK],
             status: vec![OK; nodes * BLOCK],
             resolved: vec![0.0; nodes * BLOCK],
+            risk_fired: vec![false; risks * BLOCK],
             risk_delay: vec![0.0; risks * BLOCK],
+            risk_scale: vec![1.0; risks * BLOCK],
+            risk_cost: vec![0.0; risks * BLOCK],
+            once_target: vec![NO_NODE; risks * BLOCK],
             dur: vec![0.0; BLOCK],
             ok: vec![true; BLOCK],
             attempts: vec![1; BLOCK],
@@ -432,16 +515,135 @@ fn run_block(env: &Env, first: u64, len: usize, s: &mut Scratch, out: &mut [f64]
     };
     for (r, risk) in plan.risks().iter().enumerate() {
         for j in 0..len {
-            let delay = sample_risk(risk, env.risk_streams[r].at(first + j as u64));
-            c.fired[r] += u64::from(delay.is_some());
-            s.risk_delay[r * BLOCK + j] = delay.unwrap_or(0.0);
+            let k = r * BLOCK + j;
+            let draw = sample_risk(risk, env.risk_streams[r].at(first + j as u64));
+            c.fired[r] += u64::from(draw.is_some());
+            s.risk_fired[k] = draw.is_some();
+            s.risk_delay[k] = draw.map_or(0.0, |d| d.delay);
+            s.risk_scale[k] = draw.map_or(1.0, |d| d.scale);
+            s.risk_cost[k] = draw.map_or(0.0, |d| d.cost);
+            s.once_target[k] = NO_NODE;
         }
     }
+    if env.once {
+        // First the schedule without the risks that strike once, to see which affected task
+        // starts first in each iteration; then the schedule with them, striking that task. A
+        // strike only lengthens the task it hits, so it does not move another task before it.
+        schedule(env, first, len, s, &mut c.nodes);
+        for (r, risk) in plan.risks().iter().enumerate().filter(|(_, r)| r.once) {
+            for j in 0..len {
+                let k = r * BLOCK + j;
+                if !s.risk_fired[k] {
+                    continue;
+                }
+                let mut at = f64::INFINITY;
+                for &a in &risk.affects {
+                    let ak = a as usize * BLOCK + j;
+                    let ran = s.status[ak] == OK || s.status[ak] == FAILED;
+                    // Ties go to the first in plan order.
+                    if ran && s.start[ak] < at {
+                        at = s.start[ak];
+                        s.once_target[k] = a;
+                    }
+                }
+            }
+        }
+        c.nodes.fill(NodeCounts::default());
+    }
+    schedule(env, first, len, s, &mut c.nodes);
+    let n_ms = plan.milestones().len();
+    for j in 0..len {
+        let row = &mut out[j * env.stride..(j + 1) * env.stride];
+        for (m, ms) in plan.milestones().iter().enumerate() {
+            row[m] = resolved_finish(s, ms.node as usize, j);
+        }
+        for (t, &node) in env.probes.trace.iter().enumerate() {
+            let k = node as usize * BLOCK + j;
+            let ran = s.status[k] == OK || s.status[k] == FAILED;
+            row[n_ms + 2 * t] = if ran { s.start[k] } else { f64::INFINITY };
+            row[n_ms + 2 * t + 1] = if ran { s.finish[k] } else { f64::INFINITY };
+        }
+    }
+    if env.costs {
+        let at = n_ms + 2 * env.probes.trace.len();
+        for (m, ms) in plan.milestones().iter().enumerate() {
+            for j in 0..len {
+                let (mut spent, mut last) = (0.0, 0.0f64);
+                for &a in &ms.ancestors {
+                    let (node, k) = (&plan.nodes()[a as usize], a as usize * BLOCK + j);
+                    if s.status[k] == OK || s.status[k] == FAILED {
+                        spent += node.cost + node.cost_per_day * (s.finish[k] - s.start[k]);
+                        last = last.max(s.finish[k]);
+                    }
+                }
+                for &r in &ms.risk_costs {
+                    let k = r as usize * BLOCK + j;
+                    if s.risk_fired[k] {
+                        spent += s.risk_cost[k];
+                    }
+                }
+                let row = &mut out[j * env.stride..(j + 1) * env.stride];
+                let end = if row[m].is_finite() { row[m] } else { last };
+                row[at + m] = spent + plan.cost_per_day() * end;
+            }
+        }
+    }
+    if env.probes.criticality {
+        for (m, ms) in plan.milestones().iter().enumerate() {
+            let counts = &mut c.critical[m * n..(m + 1) * n];
+            for j in 0..len {
+                if s.status[ms.node as usize * BLOCK + j] == OK {
+                    mark_critical(plan, s, j, ms.node as usize, counts);
+                }
+            }
+        }
+    }
+    c
+}
+
+/// What the risks that occurred do to one run of node `i` (duration `dur`, draws `it`): restarts
+/// add work, scales multiply it, delays add time, in that order. A risk with `once` strikes only
+/// its target of the iteration.
+#[inline]
+fn strike(env: &Env, s: &Scratch, i: usize, it: Draw, j: usize, mut dur: f64) -> f64 {
+    let plan = env.plan;
+    let node = &plan.nodes()[i];
+    let hits = |r: usize| {
+        let k = r * BLOCK + j;
+        s.risk_fired[k] && (!plan.risks()[r].once || s.once_target[k] == i as u32)
+    };
+    let risks = plan.risks_of(i);
+    if risks.iter().any(|&r| plan.risks()[r as usize].reshapes()) {
+        let (mut extra, mut factor) = (0.0, 1.0);
+        for &r in risks {
+            let r = r as usize;
+            if !hits(r) {
+                continue;
+            }
+            let risk = &plan.risks()[r];
+            if risk.restart {
+                extra += restart_extra(node, it, risk.key);
+            }
+            factor *= s.risk_scale[r * BLOCK + j];
+        }
+        dur = (dur + node.scale * extra) * factor;
+    }
+    for &r in risks {
+        if hits(r as usize) {
+            dur += s.risk_delay[r as usize * BLOCK + j];
+        }
+    }
+    dur
+}
+
+/// The forward pass over one block: every node, in plan order, for every iteration.
+fn schedule(env: &Env, first: u64, len: usize, s: &mut Scratch, counts: &mut [NodeCounts]) {
+    let plan = env.plan;
     for (i, node) in plan.nodes().iter().enumerate() {
         let preds = plan.preds_of(i);
         let risks = plan.risks_of(i);
         let stream = env.streams[i];
-        let counts = &mut c.nodes[i];
+        let counts = &mut counts[i];
         // First every draw of the block (independent of the schedule, so the CPU overlaps
         // them), then the schedule; a draw of a run that does not happen is simply unused. A
         // fallback, which runs only when its experiment failed, draws when it runs instead.
@@ -465,9 +667,9 @@ fn run_block(env: &Env, first: u64, len: usize, s: &mut Scratch, out: &mut [f64]
                     s.attempts[j] = attempts;
                 }
             }
-            for &r in risks {
+            if !risks.is_empty() {
                 for j in 0..len {
-                    s.dur[j] += s.risk_delay[r as usize * BLOCK + j];
+                    s.dur[j] = strike(env, s, i, stream.at(first + j as u64), j, s.dur[j]);
                 }
             }
         }
@@ -506,11 +708,9 @@ fn run_block(env: &Env, first: u64, len: usize, s: &mut Scratch, out: &mut [f64]
                 continue;
             }
             let (dur, ok, attempts) = if lazy {
-                let (mut dur, ok, attempts) = sample_duration(node, stream.at(first + j as u64));
-                for &r in risks {
-                    dur += s.risk_delay[r as usize * BLOCK + j];
-                }
-                (dur, ok, attempts)
+                let it = stream.at(first + j as u64);
+                let (dur, ok, attempts) = sample_duration(node, it);
+                (strike(env, s, i, it, j, dur), ok, attempts)
             } else {
                 (s.dur[j], s.ok[j], s.attempts[j])
             };
@@ -543,48 +743,6 @@ fn run_block(env: &Env, first: u64, len: usize, s: &mut Scratch, out: &mut [f64]
             }
         }
     }
-    let n_ms = plan.milestones().len();
-    for j in 0..len {
-        let row = &mut out[j * env.stride..(j + 1) * env.stride];
-        for (m, ms) in plan.milestones().iter().enumerate() {
-            row[m] = resolved_finish(s, ms.node as usize, j);
-        }
-        for (t, &node) in env.probes.trace.iter().enumerate() {
-            let k = node as usize * BLOCK + j;
-            let ran = s.status[k] == OK || s.status[k] == FAILED;
-            row[n_ms + 2 * t] = if ran { s.start[k] } else { f64::INFINITY };
-            row[n_ms + 2 * t + 1] = if ran { s.finish[k] } else { f64::INFINITY };
-        }
-    }
-    if env.costs {
-        let at = n_ms + 2 * env.probes.trace.len();
-        for (m, ms) in plan.milestones().iter().enumerate() {
-            for j in 0..len {
-                let (mut spent, mut last) = (0.0, 0.0f64);
-                for &a in &ms.ancestors {
-                    let (node, k) = (&plan.nodes()[a as usize], a as usize * BLOCK + j);
-                    if s.status[k] == OK || s.status[k] == FAILED {
-                        spent += node.cost + node.cost_per_day * (s.finish[k] - s.start[k]);
-                        last = last.max(s.finish[k]);
-                    }
-                }
-                let row = &mut out[j * env.stride..(j + 1) * env.stride];
-                let end = if row[m].is_finite() { row[m] } else { last };
-                row[at + m] = spent + plan.cost_per_day() * end;
-            }
-        }
-    }
-    if env.probes.criticality {
-        for (m, ms) in plan.milestones().iter().enumerate() {
-            let counts = &mut c.critical[m * n..(m + 1) * n];
-            for j in 0..len {
-                if s.status[ms.node as usize * BLOCK + j] == OK {
-                    mark_critical(plan, s, j, ms.node as usize, counts);
-                }
-            }
-        }
-    }
-    c
 }
 
 /// Two constraint values equal up to rounding (an FF/SF start is `ef - d`, whose finish

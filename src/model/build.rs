@@ -26,6 +26,14 @@ struct Builder {
     cache: TableCache,
 }
 
+/// What a distribution written in a duration form stands for, for messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Quantity {
+    Duration,
+    Factor,
+    Amount,
+}
+
 /// A resolved link before sorting: predecessor, type, lag, and where the predecessor is named.
 type PendingLink = (usize, LinkKind, f64, std::ops::Range<usize>);
 
@@ -72,6 +80,7 @@ fn implicit_milestone(pending: &mut Vec<Pending>, milestones: &mut Vec<Milestone
         deadline: None,
         confidence: None,
         ancestors: vec![],
+        risk_costs: vec![],
     });
     let node = milestone_node(IMPLICIT_MILESTONE, "Finish".into(), pending.len());
     pending.push(Pending {
@@ -99,6 +108,11 @@ impl Builder {
     }
 
     fn dist(&mut self, d: &Sp<RawDuration>, three: ThreePoint) -> Option<Dist> {
+        self.quantity(d, three, Quantity::Duration)
+    }
+
+    /// A distribution of a duration, a factor or an amount, written in any duration form.
+    fn quantity(&mut self, d: &Sp<RawDuration>, three: ThreePoint, what: Quantity) -> Option<Dist> {
         let r = match &d.value {
             RawDuration::Fixed(x) => Dist::fixed(*x),
             RawDuration::ThreePoint(l, m, h) => match three {
@@ -128,13 +142,26 @@ impl Builder {
                     DistError::PercentileOrder { .. } => {
                         "the higher percentile must be the larger duration"
                     }
-                    _ => {
-                        "durations are working days: a number, [low, likely, high], or a distribution table"
-                    }
+                    _ => match what {
+                        Quantity::Duration => {
+                            "durations are working days: a number, [low, likely, high], or a distribution table"
+                        }
+                        Quantity::Factor => {
+                            "a scale is a factor on durations, 0 or more: a number, [low, likely, high] (e.g. [1.0, 1.2, 1.8]), or a distribution table"
+                        }
+                        Quantity::Amount => {
+                            "a cost is an amount, 0 or more: a number, [low, likely, high], or a distribution table"
+                        }
+                    },
+                };
+                let (noun, e) = match what {
+                    Quantity::Duration => ("duration", e.to_string()),
+                    Quantity::Factor => ("scale", e.to_string().replace("a duration", "a scale")),
+                    Quantity::Amount => ("cost", e.to_string().replace("a duration", "a cost")),
                 };
                 self.err(
                     d.span.clone(),
-                    format!("this duration is invalid: {e}"),
+                    format!("this {noun} is invalid: {e}"),
                     Some(hint.into()),
                 );
                 None
@@ -379,6 +406,7 @@ impl Builder {
                 deadline,
                 confidence: m.confidence.as_ref().map(|c| c.value),
                 ancestors: vec![],
+                risk_costs: vec![],
             });
             let node = milestone_node(&m.id.value, name, pending.len());
             pending.push(Pending {
@@ -687,17 +715,24 @@ impl Builder {
                     0.0
                 }
             };
-            let delay = match &r.delay {
-                Some(d) => self.dist(d, three),
-                None => {
-                    self.err(
-                        r.id.span.clone(),
-                        format!("risk `{}` has no delay", r.id.value),
-                        Some("add delay = [low, likely, high] working days".into()),
-                    );
-                    None
-                }
-            };
+            let delay = r.delay.as_ref().and_then(|d| self.dist(d, three));
+            let scale = r
+                .scale
+                .as_ref()
+                .and_then(|d| self.quantity(d, three, Quantity::Factor));
+            let cost = r
+                .cost
+                .as_ref()
+                .and_then(|d| self.quantity(d, three, Quantity::Amount));
+            let restart = r.restart.as_ref().is_some_and(|b| b.value);
+            let once = r.once.as_ref().is_some_and(|b| b.value);
+            if r.delay.is_none() && r.scale.is_none() && !restart && r.cost.is_none() {
+                self.err(
+                    r.id.span.clone(),
+                    format!("risk `{}` has no impact", r.id.value),
+                    Some("add delay = [low, likely, high] working days, scale = [1.1, 1.2, 1.5] (a factor on durations), restart = true or cost = 5000".into()),
+                );
+            }
             if r.affects.is_empty() {
                 self.err(
                     r.id.span.clone(),
@@ -708,21 +743,30 @@ impl Builder {
             let mut affects = Vec::new();
             for a in &r.affects {
                 match index.get(a.value.as_str()) {
-                    Some(&i) if i < n_tasks => affects.push(i),
-                    Some(_) => self.err(
+                    Some(&i) if i >= n_tasks && (r.scale.is_some() || restart) => self.err(
                         a.span.clone(),
-                        format!("`{}` is a milestone; a risk delays tasks", a.value),
-                        None,
+                        format!(
+                            "`{}` is a milestone: it has no work to {}",
+                            a.value,
+                            if restart { "restart" } else { "scale" }
+                        ),
+                        Some("a milestone can only be delayed (delay) or cost something (cost); affect its tasks instead".into()),
                     ),
+                    Some(&i) => affects.push(i),
                     None => {
-                        let hint =
-                            did_you_mean(&a.value, raw.tasks.iter().map(|t| t.id.value.as_str()))
-                                .unwrap_or_else(|| {
-                                    "`affects` must name tasks declared in this file".into()
-                                });
+                        let hint = did_you_mean(
+                            &a.value,
+                            raw.tasks
+                                .iter()
+                                .map(|t| t.id.value.as_str())
+                                .chain(raw.milestones.iter().map(|m| m.id.value.as_str())),
+                        )
+                        .unwrap_or_else(|| {
+                            "`affects` must name tasks or milestones declared in this file".into()
+                        });
                         self.err(
                             a.span.clone(),
-                            format!("unknown task `{}`", a.value),
+                            format!("unknown task or milestone `{}`", a.value),
                             Some(hint),
                         );
                     }
@@ -733,8 +777,13 @@ impl Builder {
                     id: r.id.value.clone(),
                     name: r.name.clone().unwrap_or_else(|| r.id.value.clone()),
                     probability,
-                    delay: delay.unwrap_or(Dist::Fixed(0.0)),
+                    delay,
+                    scale,
+                    restart,
+                    once,
+                    cost,
                     key: stream_key(&format!("risk:{}", r.id.value)),
+                    affects: vec![],
                 },
                 affects,
             ));
@@ -849,11 +898,20 @@ fn assemble(
         new_index[old] = new as u32;
     }
     let mut risk_lists: Vec<Vec<u32>> = vec![vec![]; pending.len()];
-    for (r, (_, affects)) in risks.iter().enumerate() {
-        for &t in affects {
-            risk_lists[new_index[t] as usize].push(r as u32);
-        }
-    }
+    let mut risks: Vec<Risk> = risks
+        .into_iter()
+        .enumerate()
+        .map(|(r, (mut risk, affects))| {
+            for &t in &affects {
+                risk_lists[new_index[t] as usize].push(r as u32);
+            }
+            risk.affects = affects.iter().map(|&t| new_index[t]).collect();
+            risk.affects.sort_unstable();
+            risk.affects.dedup();
+            risk
+        })
+        .collect();
+    risks.shrink_to_fit();
     let mut slots: Vec<Option<Pending>> = pending.into_iter().map(Some).collect();
     let mut nodes = Vec::with_capacity(order.len());
     let (mut pred_start, mut preds) = (vec![0u32], Vec::new());
@@ -897,6 +955,13 @@ fn assemble(
         m.ancestors = (0..nodes.len() as u32)
             .filter(|&i| seen[i as usize])
             .collect();
+        seen[m.node as usize] = true;
+        m.risk_costs = (0..risks.len() as u32)
+            .filter(|&r| {
+                let risk = &risks[r as usize];
+                risk.cost.is_some() && risk.affects.iter().any(|&a| seen[a as usize])
+            })
+            .collect();
     }
     Plan {
         name: raw
@@ -913,7 +978,7 @@ fn assemble(
         nodes,
         pred_start,
         preds,
-        risks: risks.into_iter().map(|(r, _)| r).collect(),
+        risks,
         risk_start,
         risk_of,
         milestones,

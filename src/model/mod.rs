@@ -62,9 +62,28 @@ pub struct Link {
 pub struct Risk {
     pub id: String,
     pub name: String,
+    /// The chance that it occurs in one iteration.
     pub probability: f64,
-    pub delay: Dist,
+    /// Added to each affected task's duration (or, for a milestone, on reaching it).
+    pub delay: Option<Dist>,
+    /// Multiplies the affected tasks' durations: one draw per iteration, shared by all of them.
+    pub scale: Option<Dist>,
+    /// The affected task's work is lost once, at a random point, and redone.
+    pub restart: bool,
+    /// Only the first affected task to start is hit.
+    pub once: bool,
+    /// What it costs when it occurs, added to the milestones that wait for what it affects.
+    pub cost: Option<Dist>,
     pub key: u64,
+    /// The nodes it affects, in plan order.
+    pub affects: Vec<u32>,
+}
+
+impl Risk {
+    /// Whether it changes task durations in other ways than a delay.
+    pub fn reshapes(&self) -> bool {
+        self.scale.is_some() || self.restart
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -85,6 +104,8 @@ pub struct Milestone {
     /// Every node this milestone waits for, directly or not, fallbacks included: the work whose
     /// cost counts towards reaching it.
     pub ancestors: Vec<u32>,
+    /// The risks with a cost that affect this milestone or something it waits for.
+    pub risk_costs: Vec<u32>,
 }
 
 /// A valid plan. Its fields are private: [`build`] is the only way to make one, and the few
@@ -196,6 +217,11 @@ impl Plan {
         changed
     }
 
+    /// Whether some risk strikes only the first affected task to start.
+    pub fn has_once_risks(&self) -> bool {
+        self.risks.iter().any(|r| r.once && r.probability > 0.0)
+    }
+
     /// This plan with risk `risk` never occurring (a what-if).
     pub fn without_risk(&self, risk: usize) -> Plan {
         let mut changed = self.clone();
@@ -218,6 +244,7 @@ impl Plan {
     /// Whether any cost is declared: costs are only simulated then.
     pub fn has_costs(&self) -> bool {
         self.cost_per_day > 0.0
+            || self.risks.iter().any(|r| r.cost.is_some())
             || self
                 .nodes
                 .iter()

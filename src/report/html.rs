@@ -174,7 +174,7 @@ pub fn render(
     }
     if !summary.risks.is_empty() {
         let _ = writeln!(s, "<h2>Risks</h2>");
-        s.push_str(&table(&tables::risks(plan, summary), 1));
+        s.push_str(&table(&tables::risks(plan, summary), 3));
     }
     let _ = writeln!(
         s,

@@ -195,6 +195,12 @@ struct Risk<'a> {
     id: &'a str,
     name: &'a str,
     probability: f64,
+    /// The tasks and milestones it affects.
+    affects: Vec<&'a str>,
+    /// What it does when it occurs: "delay", "scale", "restart", "cost".
+    impacts: Vec<&'static str>,
+    /// Whether it strikes only the first affected task to start.
+    once: bool,
     occurred: Prob,
 }
 
@@ -339,6 +345,13 @@ fn report<'a>(input: &Input<'a>) -> Report<'a> {
                     id: &risk.id,
                     name: &risk.name,
                     probability: risk.probability,
+                    affects: risk
+                        .affects
+                        .iter()
+                        .map(|&a| plan.nodes()[a as usize].id.as_str())
+                        .collect(),
+                    impacts: super::tables::impacts(risk),
+                    once: risk.once,
                     occurred: r.occurred.into(),
                 }
             })

@@ -83,7 +83,7 @@ pub fn render(f: &Forecast) -> String {
     }
     if !summary.risks.is_empty() {
         let _ = writeln!(s, "\n## Risks\n");
-        s.push_str(&table(&tables::risks(plan, summary), 1));
+        s.push_str(&table(&tables::risks(plan, summary), 3));
     }
     let _ = writeln!(
         s,

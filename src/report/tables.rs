@@ -193,14 +193,43 @@ pub fn risks(plan: &Plan, summary: &Summary) -> Table {
         .iter()
         .map(|r| {
             let risk = &plan.risks()[r.risk];
+            let mut impact = impacts(risk).join(", ");
+            if risk.once && risk.affects.len() > 1 {
+                impact.push_str(" (first to start)");
+            }
+            let affects: Vec<&str> = risk
+                .affects
+                .iter()
+                .map(|&a| plan.nodes()[a as usize].id.as_str())
+                .collect();
             vec![
                 risk.name.clone(),
+                affects.join(", "),
+                impact,
                 pct(risk.probability),
                 pct(r.occurred.estimate),
             ]
         })
         .collect();
-    Table::new(&["Risk", "Declared", "Occurred"], rows)
+    Table::new(&["Risk", "Affects", "Impact", "Declared", "Occurred"], rows)
+}
+
+/// What a risk does when it occurs, in the order it acts: "restart", "scale", "delay", "cost".
+pub fn impacts(risk: &crate::model::Risk) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if risk.restart {
+        out.push("restart");
+    }
+    if risk.scale.is_some() {
+        out.push("scale");
+    }
+    if risk.delay.is_some() {
+        out.push("delay");
+    }
+    if risk.cost.is_some() {
+        out.push("cost");
+    }
+    out
 }
 
 /// What a "what if" P80 gain says, judged by its 95% interval.

@@ -155,7 +155,7 @@ pub fn render(input: &Input) -> String {
     }
     if !summary.risks.is_empty() {
         out.push_str("\nRisks\n");
-        out.push_str(&layout(&tables::risks(plan, summary), 1));
+        out.push_str(&layout(&tables::risks(plan, summary), 3));
     }
     out
 }

@@ -119,6 +119,14 @@ pub struct RawRisk {
     pub probability: Option<Sp<f64>>,
     pub affects: Vec<Sp<String>>,
     pub delay: Option<Sp<RawDuration>>,
+    /// A factor on the affected tasks' durations, drawn once per iteration for all of them.
+    pub scale: Option<Sp<RawDuration>>,
+    /// The affected task's work is lost once and redone.
+    pub restart: Option<Sp<bool>>,
+    /// Only the first affected task to start is hit.
+    pub once: Option<Sp<bool>>,
+    /// What it costs when it occurs (a number or a duration form).
+    pub cost: Option<Sp<RawDuration>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -43,7 +43,17 @@ const TASK_KEYS: &[&str] = &[
     "cost",
     "cost_per_day",
 ];
-const RISK_KEYS: &[&str] = &["id", "name", "probability", "affects", "delay"];
+const RISK_KEYS: &[&str] = &[
+    "id",
+    "name",
+    "probability",
+    "affects",
+    "delay",
+    "scale",
+    "restart",
+    "once",
+    "cost",
+];
 const MILESTONE_KEYS: &[&str] = &["id", "name", "after", "deadline", "confidence"];
 const LINK_KEYS: &[&str] = &["task", "type", "lag"];
 const DISTS: &[&str] = &[
@@ -462,6 +472,10 @@ impl Reader {
             }),
             affects,
             delay: t.get("delay").and_then(|i| self.duration(i)),
+            scale: t.get("scale").and_then(|i| self.duration(i)),
+            restart: self.boolean(t, "restart"),
+            once: self.boolean(t, "once"),
+            cost: t.get("cost").and_then(|i| self.duration(i)),
             header,
             id,
         })
@@ -567,6 +581,22 @@ impl Reader {
                     v.span().unwrap_or(0..0),
                     format!("`{key}` must be a number, found {}", v.type_name()),
                     None,
+                );
+                None
+            }
+        }
+    }
+
+    /// An optional `true` or `false`.
+    fn boolean(&mut self, t: &dyn TableLike, key: &str) -> Option<Sp<bool>> {
+        let item = t.get(key)?;
+        match item.as_bool() {
+            Some(b) => Some(Sp::new(b, span(item))),
+            None => {
+                self.error(
+                    span(item),
+                    format!("`{key}` must be true or false, found {}", item.type_name()),
+                    Some(format!("write {key} = true")),
                 );
                 None
             }
