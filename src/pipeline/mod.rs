@@ -231,7 +231,7 @@ pub fn gate_failed(summary: &Summary) -> bool {
     summary
         .milestones
         .iter()
-        .filter_map(|m| m.on_time.as_ref()?.gate.as_ref())
+        .flat_map(analysis::MilestoneSummary::gates)
         .any(|g| g.status == GateStatus::Fails)
 }
 

@@ -44,7 +44,15 @@ const TASK_KEYS: &[&str] = &[
     "cost_per_day",
 ];
 const RISK_KEYS: &[&str] = &["id", "name", "probability", "affects", "delay"];
-const MILESTONE_KEYS: &[&str] = &["id", "name", "after", "deadline", "confidence"];
+const MILESTONE_KEYS: &[&str] = &[
+    "id",
+    "name",
+    "after",
+    "deadline",
+    "confidence",
+    "budget",
+    "budget_confidence",
+];
 const LINK_KEYS: &[&str] = &["task", "type", "lag"];
 const DISTS: &[&str] = &[
     "uniform",
@@ -489,6 +497,14 @@ impl Reader {
             confidence: t.get("confidence").and_then(|i| {
                 let v = i.as_value()?;
                 Some(Sp::new(self.number(v, "confidence")?, span(i)))
+            }),
+            budget: t.get("budget").and_then(|i| {
+                let v = i.as_value()?;
+                Some(Sp::new(self.number(v, "budget")?, span(i)))
+            }),
+            budget_confidence: t.get("budget_confidence").and_then(|i| {
+                let v = i.as_value()?;
+                Some(Sp::new(self.number(v, "budget_confidence")?, span(i)))
             }),
             header,
             id,
