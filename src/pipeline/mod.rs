@@ -220,7 +220,8 @@ pub struct Forecast {
 }
 
 impl Forecast {
-    /// Whether some gate fails: its P(on time) is below its confidence.
+    /// Whether some gate fails: its P(on time) is below its confidence, or its P(within budget)
+    /// below its budget_confidence.
     pub fn gate_failed(&self) -> bool {
         gate_failed(&self.summary)
     }
