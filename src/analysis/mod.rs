@@ -189,7 +189,7 @@ fn replicated_half_width(estimates: &[f64]) -> Option<f64> {
 }
 
 /// The column's iterations cut into the replicates of a Latin hypercube run of its length.
-fn replicate_slices(column: &[f64]) -> impl Iterator<Item = &[f64]> {
+fn replicate_slices<T>(column: &[T]) -> impl Iterator<Item = &[T]> {
     let n = column.len() as u64;
     (0..rng::replicates(n)).map(move |r| {
         let range = rng::replicate_range(r, n);
@@ -279,10 +279,17 @@ fn replicated_percentiles(column: &[f64], mut mc: Vec<Percentile>) -> Vec<Percen
 /// The share of the column's iterations that `hit`, with its interval: replicated when the
 /// replicates' shares differ, else (all 0, all 1, or all equal) the Wilson interval.
 fn replicated_probability(column: &[f64], hit: impl Fn(f64) -> bool) -> Probability {
-    let k = column.iter().filter(|&&x| hit(x)).count() as u64;
-    let mc = wilson(k, column.len() as u64);
-    let shares: Vec<f64> = replicate_slices(column)
-        .map(|s| s.iter().filter(|&&x| hit(x)).count() as f64 / s.len() as f64)
+    let hits: Vec<bool> = column.iter().map(|&x| hit(x)).collect();
+    replicated_share(&hits)
+}
+
+/// The share of iterations (in iteration order, the whole run) that hit, with its replicated
+/// interval, or Wilson's when the replicates' shares all agree.
+fn replicated_share(hits: &[bool]) -> Probability {
+    let k = hits.iter().filter(|&&h| h).count() as u64;
+    let mc = wilson(k, hits.len() as u64);
+    let shares: Vec<f64> = replicate_slices(hits)
+        .map(|s| s.iter().filter(|&&h| h).count() as f64 / s.len() as f64)
         .collect();
     match replicated_half_width(&shares) {
         Some(half) => Probability {
@@ -314,6 +321,39 @@ pub struct Gate {
 pub struct OnTime {
     pub deadline_days: f64,
     pub probability: Probability,
+    pub gate: Option<Gate>,
+}
+
+impl Gate {
+    /// The gate "`probability` is at least `target`", undecided when its interval straddles it.
+    pub fn judge(target: f64, probability: &Probability) -> Gate {
+        Gate {
+            target,
+            status: if probability.estimate >= target {
+                GateStatus::Holds
+            } else {
+                GateStatus::Fails
+            },
+            decided: !(probability.low < target && target <= probability.high),
+        }
+    }
+}
+
+/// A milestone's budget: how likely its cost stays within it, alone and jointly with the
+/// deadline.
+///
+/// Every run counts, as in [`CostSummary`]: a run that never delivers the milestone has spent
+/// what the work that ran towards it cost (the burn rate up to its last finish), and is within
+/// budget when that spend is. It is never on time, so never counts towards the joint confidence.
+/// So P(within budget) >= p exactly when the cost's p-quantile is at most the budget.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BudgetSummary {
+    pub amount: f64,
+    /// P(cost <= budget).
+    pub within: Probability,
+    /// With a deadline: P(on time and cost <= budget), the joint confidence level (JCL).
+    pub joint: Option<Probability>,
+    /// With `budget_confidence`: the gate on P(cost <= budget).
     pub gate: Option<Gate>,
 }
 
@@ -354,12 +394,21 @@ pub struct MilestoneSummary {
     pub on_time: Option<OnTime>,
     /// The cost of reaching the milestone, when the plan has costs.
     pub cost: Option<CostSummary>,
+    /// When the milestone has a budget (and the plan costs).
+    pub budget: Option<BudgetSummary>,
 }
 
 impl MilestoneSummary {
     /// The reported percentile `p` (one of [`PERCENTILES`]), looked up by value.
     pub fn percentile(&self, p: f64) -> Option<&Percentile> {
         self.percentiles.iter().find(|x| x.p == p)
+    }
+
+    /// Its gates: the deadline's (on P(on time)), then the budget's (on P(within budget)).
+    pub fn gates(&self) -> impl Iterator<Item = &Gate> {
+        let on_time = self.on_time.as_ref().and_then(|o| o.gate.as_ref());
+        let budget = self.budget.as_ref().and_then(|b| b.gate.as_ref());
+        on_time.into_iter().chain(budget)
     }
 
     /// The median finish.
@@ -424,15 +473,9 @@ pub fn milestone_summary(
         } else {
             wilson(sorted.partition_point(|&x| x <= d.days) as u64, n)
         };
-        let gate = plan.milestones()[m].confidence.map(|target| Gate {
-            target,
-            status: if probability.estimate >= target {
-                GateStatus::Holds
-            } else {
-                GateStatus::Fails
-            },
-            decided: !(probability.low < target && target <= probability.high),
-        });
+        let gate = plan.milestones()[m]
+            .confidence
+            .map(|target| Gate::judge(target, &probability));
         OnTime {
             deadline_days: d.days,
             probability,
@@ -455,7 +498,48 @@ pub fn milestone_summary(
         sd,
         on_time,
         cost: cost.map(CostSummary::of),
+        budget: cost.and_then(|cost| budget_summary(plan, m, column, cost, replicated)),
     }
+}
+
+/// The budget figures of milestone `m` from its finishes and costs (both in iteration order).
+fn budget_summary(
+    plan: &Plan,
+    m: usize,
+    column: &[f64],
+    cost: &[f64],
+    replicated: bool,
+) -> Option<BudgetSummary> {
+    let ms = &plan.milestones()[m];
+    let amount = ms.budget?;
+    let share = |hits: Vec<bool>| {
+        if replicated {
+            replicated_share(&hits)
+        } else {
+            wilson(
+                hits.iter().filter(|&&h| h).count() as u64,
+                hits.len() as u64,
+            )
+        }
+    };
+    let within = share(cost.iter().map(|&c| c <= amount).collect());
+    let joint = ms.deadline.map(|d| {
+        share(
+            column
+                .iter()
+                .zip(cost)
+                .map(|(&t, &c)| t <= d.days && c <= amount)
+                .collect(),
+        )
+    });
+    Some(BudgetSummary {
+        amount,
+        within,
+        joint,
+        gate: ms
+            .budget_confidence
+            .map(|target| Gate::judge(target, &within)),
+    })
 }
 
 /// Mean and sample standard deviation, summed in order (so the result is reproducible).
@@ -591,7 +675,7 @@ pub fn gates_decided(summary: &Summary) -> bool {
     summary
         .milestones
         .iter()
-        .filter_map(|m| m.on_time.as_ref()?.gate.as_ref())
+        .flat_map(MilestoneSummary::gates)
         .all(|g| g.decided)
 }
 
@@ -604,7 +688,14 @@ pub struct Details {
     pub finishes: Vec<Vec<f64>>,
     /// The milestone whose critical path the Gantt chart highlights: the last one declared.
     pub primary: usize,
+    /// Per milestone with a budget (empty for the others): the (finish, cost) of the run's first
+    /// [`SCATTER_POINTS`] iterations, in iteration order, for the cost/finish scatter.
+    pub scatter: Vec<Vec<(f64, f64)>>,
 }
+
+/// Runs a cost/finish scatter shows at most: the first ones, so the chart is the same for any
+/// thread count or shard split and its SVG stays small.
+pub const SCATTER_POINTS: usize = 2000;
 
 /// Tasks a Gantt chart shows at most.
 pub const GANTT_TASKS: usize = 40;
@@ -667,11 +758,25 @@ pub fn details(plan: &Plan, config: &Config, out: &Outcomes) -> Details {
             c
         })
         .collect();
+    let scatter = (0..out.milestones)
+        .map(
+            |m| match (plan.milestones()[m].budget, out.cost_column(m)) {
+                (Some(_), Some(cost)) => out
+                    .milestone_column(m)
+                    .into_iter()
+                    .zip(cost)
+                    .take(SCATTER_POINTS)
+                    .collect(),
+                _ => Vec::new(),
+            },
+        )
+        .collect();
     Details {
         drivers,
         gantt,
         finishes,
         primary,
+        scatter,
     }
 }
 

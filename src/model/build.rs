@@ -79,6 +79,8 @@ fn implicit_milestone(pending: &mut Vec<Pending>, milestones: &mut Vec<Milestone
         name: "Finish".into(),
         deadline: None,
         confidence: None,
+        budget: None,
+        budget_confidence: None,
         ancestors: vec![],
         risk_costs: vec![],
     });
@@ -398,6 +400,7 @@ impl Builder {
                     );
                 }
             }
+            self.budget(raw, m);
             let name = m.name.clone().unwrap_or_else(|| m.id.value.clone());
             milestones.push(Milestone {
                 node: pending.len() as u32,
@@ -405,6 +408,8 @@ impl Builder {
                 name: name.clone(),
                 deadline,
                 confidence: m.confidence.as_ref().map(|c| c.value),
+                budget: m.budget.as_ref().map(|b| b.value),
+                budget_confidence: m.budget_confidence.as_ref().map(|c| c.value),
                 ancestors: vec![],
                 risk_costs: vec![],
             });
@@ -417,6 +422,50 @@ impl Builder {
             });
         }
         milestones
+    }
+
+    /// Checks a milestone's `budget` and `budget_confidence`: a budget needs a cost somewhere in
+    /// the plan and cannot be negative; its gate needs a budget and a confidence in (0, 1].
+    fn budget(&mut self, raw: &RawScenario, m: &RawMilestone) {
+        if let Some(b) = &m.budget {
+            if b.value < 0.0 {
+                self.err(
+                    b.span.clone(),
+                    format!("a budget cannot be negative, got {}", b.value),
+                    Some("budget = 250000: the most reaching this milestone may cost, in the unit of your costs".into()),
+                );
+            }
+            let any_cost = [&raw.project.cost_per_day]
+                .into_iter()
+                .chain(raw.tasks.iter().flat_map(|t| [&t.cost, &t.cost_per_day]))
+                .any(|c| c.as_ref().is_some_and(|c| c.value > 0.0));
+            if !any_cost {
+                self.err(
+                    b.span.clone(),
+                    "a budget, but the plan declares no cost",
+                    Some("declare what the work costs: cost_per_day in [project] (the burn rate), or cost / cost_per_day on tasks".into()),
+                );
+            }
+        }
+        if let Some(c) = &m.budget_confidence {
+            if !(c.value > 0.0 && c.value <= 1.0) {
+                self.err(
+                    c.span.clone(),
+                    format!("budget_confidence must be in (0, 1], got {}", c.value),
+                    Some("e.g. budget_confidence = 0.8: the gate holds when P(cost <= budget) >= 80%".into()),
+                );
+            }
+            if m.budget.is_none() {
+                self.err(
+                    c.span.clone(),
+                    "budget_confidence without a budget",
+                    Some(
+                        "a cost gate needs both: add budget = 250000 (in the unit of your costs)"
+                            .into(),
+                    ),
+                );
+            }
+        }
     }
 
     /// Checks a `[sweep]` section: each parameter parses and applies to this plan.

@@ -101,6 +101,10 @@ pub struct Milestone {
     pub deadline: Option<Deadline>,
     /// With a deadline: a gate that holds when P(on time) >= confidence.
     pub confidence: Option<f64>,
+    /// The most reaching the milestone may cost (only in a plan with costs).
+    pub budget: Option<f64>,
+    /// With a budget: a gate that holds when P(cost <= budget) >= budget_confidence.
+    pub budget_confidence: Option<f64>,
     /// Every node this milestone waits for, directly or not, fallbacks included: the work whose
     /// cost counts towards reaching it.
     pub ancestors: Vec<u32>,

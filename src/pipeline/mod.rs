@@ -220,7 +220,8 @@ pub struct Forecast {
 }
 
 impl Forecast {
-    /// Whether some gate fails: its P(on time) is below its confidence.
+    /// Whether some gate fails: its P(on time) is below its confidence, or its P(within budget)
+    /// below its budget_confidence.
     pub fn gate_failed(&self) -> bool {
         gate_failed(&self.summary)
     }
@@ -231,7 +232,7 @@ pub fn gate_failed(summary: &Summary) -> bool {
     summary
         .milestones
         .iter()
-        .filter_map(|m| m.on_time.as_ref()?.gate.as_ref())
+        .flat_map(analysis::MilestoneSummary::gates)
         .any(|g| g.status == GateStatus::Fails)
 }
 

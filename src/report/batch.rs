@@ -2,7 +2,7 @@
 //! the Markdown for a CI step summary, JUnit XML with a test case per gate, and
 //! `shipcast.batch/1` JSON.
 
-use super::tables::{Table, pct, when};
+use super::tables::{Table, money, pct, when};
 use super::{Input, html::esc};
 use crate::analysis::GateStatus;
 
@@ -47,6 +47,31 @@ pub fn check_lines(outcomes: &[FileOutcome]) -> String {
                         pct(on_time.probability.low),
                         pct(on_time.probability.high),
                         pct(g.target)
+                    ));
+                }
+                for m in &input.summary.milestones {
+                    let ms = &input.plan.milestones()[m.milestone];
+                    let Some(b) = &m.budget else { continue };
+                    let Some(g) = &b.gate else { continue };
+                    s.push_str(&format!(
+                        "{} {}: {} within budget {}: P(within budget) {} [{}, {}], target {}{}\n",
+                        if g.status == GateStatus::Holds {
+                            "PASS"
+                        } else {
+                            "FAIL"
+                        },
+                        o.file,
+                        ms.id,
+                        money(b.amount),
+                        pct(b.within.estimate),
+                        pct(b.within.low),
+                        pct(b.within.high),
+                        pct(g.target),
+                        if g.decided {
+                            ""
+                        } else {
+                            " (undecided at this precision: raise --iterations or use --precision)"
+                        }
                     ));
                 }
             }
@@ -150,6 +175,43 @@ pub fn junit(outcomes: &[FileOutcome]) -> String {
                         pct(on_time.probability.high),
                         pct(g.target),
                         when(input.plan, m.p80().days),
+                        if g.decided {
+                            ""
+                        } else {
+                            "; undecided at this precision"
+                        }
+                    );
+                    cases.push_str(&format!(
+                        "    <testcase classname=\"{}\" name=\"{}\">",
+                        esc(o.file),
+                        esc(&name)
+                    ));
+                    if g.status == GateStatus::Fails {
+                        f += 1;
+                        cases.push_str(&format!("<failure message=\"{}\"/>", esc(&detail)));
+                    } else {
+                        cases.push_str(&format!("<system-out>{}</system-out>", esc(&detail)));
+                    }
+                    cases.push_str("</testcase>\n");
+                }
+                for m in &input.summary.milestones {
+                    let ms = &input.plan.milestones()[m.milestone];
+                    let Some(b) = &m.budget else { continue };
+                    let Some(g) = &b.gate else { continue };
+                    n += 1;
+                    let name = format!(
+                        "{} within budget {} with P >= {}",
+                        ms.id,
+                        money(b.amount),
+                        pct(g.target)
+                    );
+                    let detail = format!(
+                        "P(within budget) {} (95% interval {} to {}), target {}; cost P80 {}{}",
+                        pct(b.within.estimate),
+                        pct(b.within.low),
+                        pct(b.within.high),
+                        pct(g.target),
+                        m.cost.map_or("-".into(), |c| money(c.p80)),
                         if g.decided {
                             ""
                         } else {

@@ -108,6 +108,41 @@ pub fn side_by_side(c: &Comparison) -> Table {
                 push(&mut rows, String::new(), label, cells, values, true);
             }
         }
+        if ms.iter().flatten().any(|m| m.budget.is_some()) {
+            let budget = |k: usize| ms[k].and_then(|m| m.budget.as_ref());
+            let values: Vec<Option<f64>> = (0..n).map(|k| budget(k).map(|b| b.amount)).collect();
+            let cells = values.iter().map(|v| v.map_or("-".into(), money)).collect();
+            // Budgets are inputs: nothing to mark best.
+            let mut row = vec![String::new(), "Budget".to_string()];
+            row.extend::<Vec<String>>(cells);
+            rows.push(row);
+            let values: Vec<Option<f64>> = (0..n)
+                .map(|k| budget(k).map(|b| b.within.estimate))
+                .collect();
+            let cells = values.iter().map(|v| v.map_or("-".into(), pct)).collect();
+            push(
+                &mut rows,
+                String::new(),
+                "P(within budget)",
+                cells,
+                values,
+                false,
+            );
+            if (0..n).any(|k| budget(k).is_some_and(|b| b.joint.is_some())) {
+                let values: Vec<Option<f64>> = (0..n)
+                    .map(|k| budget(k).and_then(|b| b.joint).map(|j| j.estimate))
+                    .collect();
+                let cells = values.iter().map(|v| v.map_or("-".into(), pct)).collect();
+                push(
+                    &mut rows,
+                    String::new(),
+                    "P(on time & in budget)",
+                    cells,
+                    values,
+                    false,
+                );
+            }
+        }
     }
     for (i, score) in c.score_names().into_iter().enumerate() {
         let values: Vec<Option<f64>> = c
@@ -275,6 +310,16 @@ struct JMilestone<'a> {
     percentiles: Vec<JPercentile>,
     on_time: Option<Prob>,
     cost: Option<super::json::Cost>,
+    /// Only for a milestone with a budget.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    budget: Option<JBudget>,
+}
+
+#[derive(Serialize)]
+struct JBudget {
+    amount: f64,
+    within: Prob,
+    joint: Option<Prob>,
 }
 
 #[derive(Serialize)]
@@ -376,6 +421,11 @@ pub fn json(c: &Comparison) -> String {
                                 .collect(),
                             on_time: m.on_time.as_ref().map(|o| prob(o.probability)),
                             cost: m.cost.map(Into::into),
+                            budget: m.budget.as_ref().map(|b| JBudget {
+                                amount: b.amount,
+                                within: prob(b.within),
+                                joint: b.joint.map(prob),
+                            }),
                         }
                     })
                     .collect(),

@@ -47,6 +47,24 @@ pub fn render(input: &Input) -> String {
     ] {
         header.push(col.into());
     }
+    // Budget columns only when some milestone has a budget: other reports keep their bytes.
+    let budgets = summary.milestones.iter().any(|m| m.budget.is_some());
+    if budgets {
+        for col in [
+            "budget",
+            "within_budget",
+            "within_budget_low",
+            "within_budget_high",
+            "joint",
+            "joint_low",
+            "joint_high",
+            "budget_gate_confidence",
+            "budget_gate_status",
+            "budget_gate_decided",
+        ] {
+            header.push(col.into());
+        }
+    }
     w.write_record(&header).expect("write to memory");
     for m in &summary.milestones {
         let ms = &plan.milestones()[m.milestone];
@@ -100,6 +118,30 @@ pub fn render(input: &Input) -> String {
             None => row.extend(std::iter::repeat_n(String::new(), 8)),
         }
         row.extend([num(m.cost.map(|c| c.p50)), num(m.cost.map(|c| c.p80))]);
+        if budgets {
+            let b = m.budget.as_ref();
+            let prob = |p: Option<crate::analysis::Probability>| {
+                [
+                    num(p.map(|p| p.estimate)),
+                    num(p.map(|p| p.low)),
+                    num(p.map(|p| p.high)),
+                ]
+            };
+            row.push(num(b.map(|b| b.amount)));
+            row.extend(prob(b.map(|b| b.within)));
+            row.extend(prob(b.and_then(|b| b.joint)));
+            match b.and_then(|b| b.gate.as_ref()) {
+                Some(g) => row.extend([
+                    g.target.to_string(),
+                    match g.status {
+                        GateStatus::Holds => "holds".into(),
+                        GateStatus::Fails => "fails".into(),
+                    },
+                    g.decided.to_string(),
+                ]),
+                None => row.extend([String::new(), String::new(), String::new()]),
+            }
+        }
         w.write_record(&row).expect("write to memory");
     }
     String::from_utf8(w.into_inner().expect("flush to memory")).expect("csv of utf-8 text")

@@ -143,6 +143,9 @@ pub fn render(
                 prob_interval(&o.probability)
             );
         }
+        for line in tables::budget_facts(m) {
+            let _ = write!(facts, "; {line}");
+        }
         if let (Some(mean), Some(sd)) = (m.mean, m.sd) {
             let _ = write!(
                 facts,
@@ -152,6 +155,9 @@ pub fn render(
         let _ = writeln!(s, "<p>{}.</p>", esc(&facts));
         for chart in [Chart::SCurve(m.milestone), Chart::Histogram(m.milestone)] {
             figure(&mut s, f, svgs, chart)?;
+        }
+        if m.budget.is_some() {
+            figure(&mut s, f, svgs, Chart::Budget(m.milestone))?;
         }
         let _ = writeln!(s, "<h3>Percentiles with their 95% intervals</h3>");
         s.push_str(&table(&tables::percentiles(plan, m), 1));

@@ -135,6 +135,10 @@ struct Milestone<'a> {
     deadline: Option<Deadline>,
     /// Null when the plan declares no costs.
     cost: Option<Cost>,
+    /// Only when the milestone has a budget (absent otherwise, so reports without budgets keep
+    /// their bytes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    budget: Option<Budget>,
     /// Null when the run did not compute drivers (`--no-report`).
     drivers: Option<Vec<Driver<'a>>>,
 }
@@ -157,6 +161,28 @@ impl From<crate::analysis::CostSummary> for Cost {
             p90: c.p90,
             mean: c.mean,
         }
+    }
+}
+
+#[derive(Serialize)]
+struct Budget {
+    amount: f64,
+    /// P(cost <= budget), over every run.
+    within: Prob,
+    /// P(on time and cost <= budget); null without a deadline.
+    joint: Option<Prob>,
+    /// With `budget_confidence`: the gate on `within`.
+    gate: Option<Gate>,
+}
+
+fn gate_json(g: &crate::analysis::Gate) -> Gate {
+    Gate {
+        confidence: g.target,
+        status: match g.status {
+            GateStatus::Holds => "holds",
+            GateStatus::Fails => "fails",
+        },
+        decided: g.decided,
     }
 }
 
@@ -280,16 +306,15 @@ fn report<'a>(input: &Input<'a>) -> Report<'a> {
                         days: o.deadline_days,
                         date: ms.deadline.and_then(|d| d.date).map(|d| d.to_string()),
                         on_time: o.probability.into(),
-                        gate: o.gate.as_ref().map(|g| Gate {
-                            confidence: g.target,
-                            status: match g.status {
-                                GateStatus::Holds => "holds",
-                                GateStatus::Fails => "fails",
-                            },
-                            decided: g.decided,
-                        }),
+                        gate: o.gate.as_ref().map(gate_json),
                     }),
                     cost: m.cost.map(Into::into),
+                    budget: m.budget.as_ref().map(|b| Budget {
+                        amount: b.amount,
+                        within: b.within.into(),
+                        joint: b.joint.map(Into::into),
+                        gate: b.gate.as_ref().map(gate_json),
+                    }),
                     drivers: details.map(|d| {
                         d.drivers[m.milestone]
                             .drivers

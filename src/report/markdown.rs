@@ -66,8 +66,15 @@ pub fn render(f: &Forecast) -> String {
         if let Some(o) = &m.on_time {
             let _ = write!(line, ", on time in {}", pct(o.probability.estimate));
         }
+        for fact in tables::budget_facts(m) {
+            let _ = write!(line, ", {fact}");
+        }
         let _ = writeln!(s, "{line}.\n");
-        for chart in [Chart::SCurve(m.milestone), Chart::Tornado(m.milestone)] {
+        let mut charts = vec![Chart::SCurve(m.milestone), Chart::Tornado(m.milestone)];
+        if m.budget.is_some() {
+            charts.insert(1, Chart::Budget(m.milestone));
+        }
+        for chart in charts {
             let stem = chart.stem(plan);
             let _ = writeln!(s, "![{stem}]({stem}.svg)\n");
         }

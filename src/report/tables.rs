@@ -3,7 +3,7 @@
 
 use super::finish_date;
 use crate::analysis::drivers::{MilestoneDrivers, WhatIf};
-use crate::analysis::{GateStatus, MilestoneSummary, P50, P80, P95, Probability, Summary};
+use crate::analysis::{Gate, GateStatus, MilestoneSummary, P50, P80, P95, Probability, Summary};
 use crate::model::Plan;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -47,23 +47,38 @@ fn days(d: Option<f64>) -> String {
     d.map_or("-".into(), |d| format!("{d:.1}"))
 }
 
+fn verdict(g: &Gate) -> String {
+    let verdict = match g.status {
+        GateStatus::Holds => "holds",
+        GateStatus::Fails => "FAILS",
+    };
+    let undecided = if g.decided { "" } else { " (undecided)" };
+    format!("{} {verdict}{undecided}", pct(g.target))
+}
+
+/// The deadline's gate ("80.0% holds"), then the budget's ("budget 70.0% FAILS").
 fn gate_cell(m: &MilestoneSummary) -> String {
-    m.on_time
+    let on_time = m
+        .on_time
         .as_ref()
         .and_then(|o| o.gate.as_ref())
-        .map_or("-".into(), |g| {
-            let verdict = match g.status {
-                GateStatus::Holds => "holds",
-                GateStatus::Fails => "FAILS",
-            };
-            let undecided = if g.decided { "" } else { " (undecided)" };
-            format!("{} {verdict}{undecided}", pct(g.target))
-        })
+        .map(verdict);
+    let budget = m
+        .budget
+        .as_ref()
+        .and_then(|b| b.gate.as_ref())
+        .map(|g| format!("budget {}", verdict(g)));
+    match (on_time, budget) {
+        (None, None) => "-".into(),
+        (Some(a), None) | (None, Some(a)) => a,
+        (Some(a), Some(b)) => format!("{a}; {b}"),
+    }
 }
 
 /// One row per milestone: delivery, P50/P80/P95, deadline, on time, gate, and cost when the
 /// plan has costs.
 pub fn summary(plan: &Plan, summary: &Summary) -> Table {
+    let budgets = summary.milestones.iter().any(|m| m.budget.is_some());
     let rows = summary
         .milestones
         .iter()
@@ -90,6 +105,9 @@ pub fn summary(plan: &Plan, summary: &Summary) -> Table {
             if let Some(c) = m.cost {
                 row.extend([money(c.p50), money(c.p80)]);
             }
+            if budgets {
+                row.extend(budget_cells(m));
+            }
             row
         })
         .collect();
@@ -106,7 +124,44 @@ pub fn summary(plan: &Plan, summary: &Summary) -> Table {
     if summary.milestones.iter().any(|m| m.cost.is_some()) {
         headers.extend(["Cost P50", "Cost P80"]);
     }
+    if budgets {
+        headers.extend(["Budget", "Within budget", "On time & in budget"]);
+    }
     Table::new(&headers, rows)
+}
+
+/// Budget, P(within budget) and the joint confidence, or dashes.
+fn budget_cells(m: &MilestoneSummary) -> [String; 3] {
+    match &m.budget {
+        Some(b) => [
+            money(b.amount),
+            pct(b.within.estimate),
+            b.joint.map_or("-".into(), |j| pct(j.estimate)),
+        ],
+        None => ["-".into(), "-".into(), "-".into()],
+    }
+}
+
+/// The budget lines of a milestone's section ("within budget (cost <= 250,000): 83.0% [...]"
+/// and "on time and within budget: ..."), empty without a budget.
+pub fn budget_facts(m: &MilestoneSummary) -> Vec<String> {
+    let Some(b) = &m.budget else {
+        return vec![];
+    };
+    let mut v = vec![format!(
+        "within budget (cost <= {}): {} {}",
+        money(b.amount),
+        pct(b.within.estimate),
+        prob_interval(&b.within)
+    )];
+    if let Some(j) = &b.joint {
+        v.push(format!(
+            "on time and within budget (joint confidence): {} {}",
+            pct(j.estimate),
+            prob_interval(j)
+        ));
+    }
+    v
 }
 
 /// A cost in the plan's own unit, rounded, with thousands separated.

@@ -140,6 +140,9 @@ pub fn render(input: &Input) -> String {
                 prob_interval(&o.probability)
             );
         }
+        for line in tables::budget_facts(m) {
+            let _ = writeln!(out, "  {line}");
+        }
         out.push_str(&indented(&layout(&tables::percentiles(plan, m), 1)));
         if let Some(md) = details.and_then(|d| d.drivers.get(m.milestone)) {
             let t = tables::drivers(plan, md, TOP_DRIVERS);

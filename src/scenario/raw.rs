@@ -143,6 +143,10 @@ pub struct RawMilestone {
     pub after: Vec<RawLink>,
     pub deadline: Option<Sp<RawDeadline>>,
     pub confidence: Option<Sp<f64>>,
+    /// The most the milestone may cost, in the plan's cost unit.
+    pub budget: Option<Sp<f64>>,
+    /// With a budget: a gate that holds when P(cost <= budget) >= budget_confidence.
+    pub budget_confidence: Option<Sp<f64>>,
 }
 
 #[derive(Debug, Clone, Default)]

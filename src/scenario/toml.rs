@@ -54,7 +54,15 @@ const RISK_KEYS: &[&str] = &[
     "once",
     "cost",
 ];
-const MILESTONE_KEYS: &[&str] = &["id", "name", "after", "deadline", "confidence"];
+const MILESTONE_KEYS: &[&str] = &[
+    "id",
+    "name",
+    "after",
+    "deadline",
+    "confidence",
+    "budget",
+    "budget_confidence",
+];
 const LINK_KEYS: &[&str] = &["task", "type", "lag"];
 const DISTS: &[&str] = &[
     "uniform",
@@ -503,6 +511,14 @@ impl Reader {
             confidence: t.get("confidence").and_then(|i| {
                 let v = i.as_value()?;
                 Some(Sp::new(self.number(v, "confidence")?, span(i)))
+            }),
+            budget: t.get("budget").and_then(|i| {
+                let v = i.as_value()?;
+                Some(Sp::new(self.number(v, "budget")?, span(i)))
+            }),
+            budget_confidence: t.get("budget_confidence").and_then(|i| {
+                let v = i.as_value()?;
+                Some(Sp::new(self.number(v, "budget_confidence")?, span(i)))
             }),
             header,
             id,

@@ -8,7 +8,8 @@
 //!
 //! One file per chart family: [`curves`] (delivery S-curves, finish histograms, overlaid S-curves
 //! of scenarios), [`tornado`] (drivers), [`gantt`] (the schedule with its uncertainty) and
-//! [`tradeoff`] (scenarios' trade-off and a parameter sweep). This module holds what they share:
+//! [`tradeoff`] (scenarios' trade-off and a parameter sweep), [`budget`] (cost against finish,
+//! with the deadline, the budget and the joint confidence). This module holds what they share:
 //! the font, colours, size, frames and labels, the [`Chart`] list of a report, and rendering to
 //! SVG and PNG.
 //!
@@ -28,11 +29,13 @@ use super::Forecast;
 use crate::analysis::drivers::{Driver, DriverKind};
 use crate::model::Plan;
 
+mod budget;
 mod curves;
 mod gantt;
 mod tornado;
 mod tradeoff;
 
+pub use budget::budget;
 pub use curves::{histogram, overlay, s_curve};
 pub use gantt::{GANTT_ROWS, gantt};
 pub use tornado::{TORNADO_ROWS, tornado};
@@ -223,6 +226,8 @@ pub enum Chart {
     Histogram(usize),
     Tornado(usize),
     Gantt,
+    /// Cost against finish, for a milestone with a budget.
+    Budget(usize),
 }
 
 impl Chart {
@@ -230,7 +235,11 @@ impl Chart {
     pub fn all(f: &Forecast) -> Vec<Chart> {
         let mut v = Vec::new();
         for m in 0..f.plan.milestones().len() {
-            v.extend([Chart::SCurve(m), Chart::Histogram(m), Chart::Tornado(m)]);
+            v.extend([Chart::SCurve(m), Chart::Histogram(m)]);
+            if f.summary.milestones[m].budget.is_some() {
+                v.push(Chart::Budget(m));
+            }
+            v.push(Chart::Tornado(m));
         }
         v.push(Chart::Gantt);
         v
@@ -242,6 +251,7 @@ impl Chart {
             Chart::Histogram(m) => format!("histogram-{}", plan.milestones()[*m].id),
             Chart::Tornado(m) => format!("drivers-{}", plan.milestones()[*m].id),
             Chart::Gantt => "gantt".into(),
+            Chart::Budget(m) => format!("budget-{}", plan.milestones()[*m].id),
         }
     }
 
@@ -254,6 +264,7 @@ impl Chart {
             Chart::Histogram(m) => histogram(root, f, m),
             Chart::Tornado(m) => tornado(root, f, m),
             Chart::Gantt => gantt(root, f),
+            Chart::Budget(m) => budget(root, f, m),
         }
     }
 
