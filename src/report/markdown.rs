@@ -48,7 +48,7 @@ pub fn render(f: &Forecast) -> String {
         .calendar()
         .start
         .map_or("no start date (times in working days)".to_string(), |d| {
-            format!("start {d}")
+            format!("start {d}{}", super::as_of(plan))
         });
     let _ = writeln!(
         s,
@@ -65,6 +65,9 @@ pub fn render(f: &Forecast) -> String {
         let mut line = format!("Delivered in {} of runs", pct(m.delivered.estimate));
         if let Some(o) = &m.on_time {
             let _ = write!(line, ", on time in {}", pct(o.probability.estimate));
+        }
+        if let Some(note) = super::reached_note(plan, m.milestone) {
+            let _ = write!(line, "; {note}");
         }
         let _ = writeln!(s, "{line}.\n");
         for chart in [Chart::SCurve(m.milestone), Chart::Tornado(m.milestone)] {
