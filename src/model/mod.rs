@@ -52,7 +52,11 @@ pub enum Status {
     /// Finished: history, not uncertainty. A milestone whose every predecessor is done is done
     /// too (reached). `failed`: an experiment whose fallback is under way (its attempts all
     /// failed); otherwise a done experiment succeeded.
-    Done { start: f64, finish: f64, failed: bool },
+    Done {
+        start: f64,
+        finish: f64,
+        failed: bool,
+    },
 }
 
 /// What is left of a started task (for an experiment: of the attempt under way).

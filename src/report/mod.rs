@@ -7,6 +7,7 @@ pub mod charts;
 pub mod compare;
 pub mod csv;
 pub mod files;
+pub mod history;
 pub mod html;
 pub mod json;
 pub mod markdown;

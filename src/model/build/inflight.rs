@@ -52,7 +52,10 @@ impl Builder {
                     "the status date {} is before the start {}",
                     sd.value, start.value
                 ),
-                Some("the status date is the day the progress was reported: on or after the start".into()),
+                Some(
+                    "the status date is the day the progress was reported: on or after the start"
+                        .into(),
+                ),
             );
             return None;
         }
@@ -216,7 +219,10 @@ impl Builder {
                 "attempt is the number of attempts already made, all failed: 0, 1, 2, ..."
                     .to_string()
             } else {
-                format!("at most {} of its {most} attempts can have failed with work left; when they all failed, mark its fallback started instead", most - 1)
+                format!(
+                    "at most {} of its {most} attempts can have failed with work left; when they all failed, mark its fallback started instead",
+                    most - 1
+                )
             };
             self.err(
                 a.span.clone(),
@@ -247,12 +253,18 @@ impl Builder {
             let is_milestone = pending[i].node.is_milestone;
             let (done, started) = (f.done.clone(), f.started.clone());
             // Fallbacks under way mean their experiment's attempts all failed.
-            if let (Some(e), true) = (pending[i].node.fallback_of, done.is_some() || started.is_some()) {
+            if let (Some(e), true) = (
+                pending[i].node.fallback_of,
+                done.is_some() || started.is_some(),
+            ) {
                 let e = e as usize;
                 match &mut pending[e].node.status {
                     Status::Done { failed, .. } => *failed = true,
                     _ => {
-                        let sp = done.clone().or(started.clone().map(|s| s.2)).unwrap_or(0..0);
+                        let sp = done
+                            .clone()
+                            .or(started.clone().map(|s| s.2))
+                            .unwrap_or(0..0);
                         self.err(
                             sp,
                             format!("`{}` is the fallback of `{}`, which is not done", pending[i].node.id, pending[e].node.id),
@@ -382,7 +394,11 @@ fn own_start(p: &Pending) -> Option<f64> {
 fn resolved_finish(pending: &[Pending], mut i: usize) -> Option<f64> {
     loop {
         match pending[i].node.status {
-            Status::Done { finish, failed: false, .. } => return Some(finish),
+            Status::Done {
+                finish,
+                failed: false,
+                ..
+            } => return Some(finish),
             Status::Done { failed: true, .. } => {
                 i = pending[i].node.experiment.as_ref()?.fallback? as usize;
             }

@@ -186,9 +186,7 @@ where
     chart.draw_series(std::iter::once(Text::new(
         format!(" status {}", s.date),
         (s.time, y_top),
-        font(14.0)
-            .color(&GREY)
-            .pos(Pos::new(HPos::Left, VPos::Top)),
+        font(14.0).color(&GREY).pos(Pos::new(HPos::Left, VPos::Top)),
     )))?;
     Ok(())
 }

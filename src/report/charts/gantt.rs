@@ -6,8 +6,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    BLUE, GREY, INK, Res, VERMILLION, axis_label, bold, font, no_data, row_label, shorten,
-    x_range,
+    BLUE, GREY, INK, Res, VERMILLION, axis_label, bold, font, no_data, row_label, shorten, x_range,
 };
 use crate::analysis::drivers::DriverKind;
 use crate::model::Status;
@@ -168,9 +167,7 @@ where
         chart.draw_series(std::iter::once(Text::new(
             format!(" status {}", sd.date),
             (now, SegmentValue::Last),
-            font(12.0)
-                .color(&GREY)
-                .pos(Pos::new(HPos::Left, VPos::Top)),
+            font(12.0).color(&GREY).pos(Pos::new(HPos::Left, VPos::Top)),
         )))?;
     }
     root.present()?;

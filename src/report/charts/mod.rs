@@ -30,11 +30,13 @@ use crate::model::Plan;
 
 mod curves;
 mod gantt;
+mod history;
 mod tornado;
 mod tradeoff;
 
 pub use curves::{histogram, overlay, s_curve};
 pub use gantt::{GANTT_ROWS, gantt};
+pub use history::history;
 pub use tornado::{TORNADO_ROWS, tornado};
 pub use tradeoff::{sweep, tradeoff};
 
