@@ -374,3 +374,47 @@ cost = [1000, 2000, 5000]
     assert_eq!(merged.code, 0, "{}", merged.stderr);
     assert_eq!(merged.stdout, one);
 }
+
+#[test]
+fn risks_spare_finished_work_and_once_moves_to_the_first_unfinished_task() {
+    // The status date is the end of working day 10 (2027-01-15). `a` is done (10 days), so no
+    // risk strikes it and its milestone was reached at 10. `b` (after `a`) and `c` both start at
+    // the status time 10; the once-only 7-day delay goes to `b`, first in plan order among the
+    // unfinished: b = 10 + 5 + 7 = 22, c = 10 + 5 = 15.
+    let toml = r#"
+[project]
+start = 2027-01-04
+status_date = 2027-01-15
+[[task]]
+id = "a"
+duration = 10
+done = true
+actual = 10
+[[task]]
+id = "b"
+after = ["a"]
+duration = 5
+[[task]]
+id = "c"
+duration = 5
+[[milestone]]
+id = "ma"
+after = ["a"]
+[[milestone]]
+id = "mb"
+after = ["b"]
+[[milestone]]
+id = "mc"
+after = ["c"]
+[[risk]]
+id = "r"
+probability = 1
+affects = ["a", "b", "c"]
+delay = 7
+once = true
+"#;
+    let (_, s, _) = run(toml, 200, 8);
+    assert_eq!(s.milestones[0].p50().days, Some(10.0));
+    assert_eq!(s.milestones[1].p50().days, Some(22.0));
+    assert_eq!(s.milestones[2].p50().days, Some(15.0));
+}

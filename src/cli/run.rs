@@ -56,6 +56,11 @@ pub struct RunArgs {
     /// An earlier JSON report (run --format json): show how P80 and P(on time) moved since.
     #[arg(long, value_name = "FILE.json")]
     pub baseline: Option<PathBuf>,
+    /// Add this run's forecast to a CSV history (one row per milestone: P50, P80, P95 and
+    /// P(on time) as of the scenario's status_date); a rerun for the same status date replaces
+    /// that date's rows. The report directory gets a chart of how each forecast moved.
+    #[arg(long, value_name = "FILE.csv")]
+    pub history: Option<PathBuf>,
     #[command(flatten)]
     pub out: OutArgs,
 }
@@ -178,6 +183,14 @@ fn simulate_file(file: &Path, name: &str, args: &RunArgs, mode: Mode) -> Result<
     };
     // Bad input is refused before a report directory is made.
     pipeline::check(&plan, &spec)?;
+    if args.history.is_some() && plan.status_date().is_none() {
+        return Err(Failure::error(
+            format!("{shown} has no status date: --history records forecasts by status date"),
+            Some(
+                "add status_date = <the day the progress was reported> to [project] (with start); a rerun for the same status date replaces its rows",
+            ),
+        ));
+    }
     let baseline = match &args.baseline {
         Some(path) => Some(report::baseline::read(path, &shown)?),
         None => None,
@@ -210,6 +223,55 @@ fn simulate_file(file: &Path, name: &str, args: &RunArgs, mode: Mode) -> Result<
         forecast,
         report_dir,
     })
+}
+
+/// The rows of a history file, none when it does not exist yet. A file that is not a history
+/// is refused, never replaced.
+fn read_history(path: &Path) -> Result<Vec<report::history::Row>, Failure> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => {
+            return Err(Failure::error(
+                format!("cannot read {}: {e}", path.display()),
+                None,
+            ));
+        }
+    };
+    report::history::parse(&text).map_err(|e| {
+        Failure::error(
+            format!("{}:{e}", path.display()),
+            Some("--history adds to a forecast history shipcast wrote; name a new file to start one (this one is left as it is)"),
+        )
+    })
+}
+
+/// Adds this run's rows to the history at `path`, replacing any of the same status date, and
+/// writes it whole to a temporary file beside it, renamed over it: an interruption leaves the
+/// old file or the new one, never half of one. Returns the rows written.
+fn write_history(
+    path: &Path,
+    file: &Path,
+    done: &Done,
+    earlier: Vec<report::history::Row>,
+) -> Result<Vec<report::history::Row>, Failure> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| Failure::error(format!("cannot read {}: {e}", file.display()), None))?;
+    let fingerprint = shard::fingerprint(&text);
+    let new = report::history::rows(&done.input(), &fingerprint).unwrap_or_default();
+    let rows = report::history::merge(earlier, new);
+    let name = path
+        .file_name()
+        .map_or("history".into(), |n| n.to_string_lossy().into_owned());
+    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let cannot =
+        |e: io::Error| Failure::error(format!("cannot write {}: {e}", path.display()), None);
+    std::fs::write(&tmp, report::history::render(&rows)).map_err(cannot)?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        cannot(e)
+    })?;
+    Ok(rows)
 }
 
 /// Each file's report directory name: its stem (with the variant), or, where two files share a
@@ -248,6 +310,17 @@ fn ci_mode(args: &RunArgs) -> bool {
 pub fn run(args: &RunArgs, check: bool, out: &mut dyn Write) -> Result<i32, Failure> {
     let files = expand(&args.files)?;
     let ci = ci_mode(args);
+    if args.history.is_some() && (files.len() != 1 || args.shard.is_some()) {
+        return Err(Failure::error(
+            "--history records one scenario's forecast: name one file, without --shard",
+            None,
+        ));
+    }
+    // A history file that exists must be one: read (and refused) before any work.
+    let earlier = match &args.history {
+        Some(path) => Some(read_history(path)?),
+        None => None,
+    };
     if let Some(shard) = args.shard {
         if files.len() != 1 {
             return Err(Failure::error(
@@ -311,6 +384,10 @@ pub fn run(args: &RunArgs, check: bool, out: &mut dyn Write) -> Result<i32, Fail
         )
         .map_err(|e| Failure::error(format!("cannot write {}: {e}", path.display()), None))?;
     }
+    let mut history = None;
+    if let (Some(path), Some(Ok(done)), Some(earlier)) = (&args.history, results.first(), earlier) {
+        history = Some(write_history(path, &files[0], done, earlier)?);
+    }
     let mut results = results;
     // A single file's bad input is the command's error; in a batch it is one row.
     if !batch
@@ -362,6 +439,18 @@ pub fn run(args: &RunArgs, check: bool, out: &mut dyn Write) -> Result<i32, Fail
                     None,
                 )
             })?;
+            let mut written = written;
+            if let Some(rows) = &history {
+                let charts =
+                    report::files::write_history(&rd.path, &done.forecast.plan, rows, args.out.png)
+                        .map_err(|e| {
+                            Failure::error(
+                                format!("cannot write the report in {}: {e}", rd.path.display()),
+                                None,
+                            )
+                        })?;
+                written.extend(charts);
+            }
             rd.seal(&written)?;
             eprintln!(
                 "report: {} ({} files in {})",

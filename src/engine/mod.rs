@@ -14,7 +14,8 @@ pub mod rng;
 
 use rayon::prelude::*;
 
-use crate::model::{LinkKind, Node, Plan, Risk};
+use crate::dist::Dist;
+use crate::model::{LinkKind, Node, Plan, Remaining, Risk, Status};
 pub use rng::Sampling;
 use rng::{Draw, Sampler};
 
@@ -319,19 +320,38 @@ pub fn simulate_range(
 /// The duration of one run of `node` in one iteration, with whether it succeeded and how many
 /// attempts it took. Attempt k draws its duration from draw 2k and its success from draw 2k + 1,
 /// so a plain task (draw 0) and the first attempt of the same task made an experiment agree.
+///
+/// Work in flight: an experiment with `made` failed attempts behind it goes on from attempt
+/// `made` (0-based), with the same draw numbers it would have had; a started task's duration
+/// (an experiment's: its attempt under way) is what is left of it, from the status date.
 #[inline]
 pub fn sample_duration(node: &Node, it: Draw) -> (f64, bool, u32) {
+    let left = match &node.status {
+        Status::Started { remaining, .. } => Some(remaining),
+        _ => None,
+    };
     match &node.experiment {
-        None => (node.scale * node.duration.quantile(it.uniform(0)), true, 1),
+        None => {
+            let d = match left {
+                None => node.duration.quantile(it.uniform(0)),
+                Some(r) => rest(r, &node.duration, it.uniform(0)),
+            };
+            (node.scale * d, true, 1)
+        }
         Some(e) => {
             let (mut total, mut n) = (0.0, 0u32);
-            for (a, &p) in e.success.iter().enumerate() {
+            let made = e.made as usize;
+            for (a, &p) in e.success.iter().enumerate().skip(made) {
                 let d = if a == 0 {
                     &node.duration
                 } else {
                     e.retry.as_ref().unwrap_or(&node.duration)
                 };
-                total += d.quantile(it.uniform(2 * a as u32));
+                let u = it.uniform(2 * a as u32);
+                total += match left {
+                    Some(r) if a == made => rest(r, d, u),
+                    _ => d.quantile(u),
+                };
                 n += 1;
                 if it.uniform(2 * a as u32 + 1) < p {
                     return (node.scale * total, true, n);
@@ -339,6 +359,15 @@ pub fn sample_duration(node: &Node, it: Draw) -> (f64, bool, u32) {
             }
             (node.scale * total, false, n)
         }
+    }
+}
+
+/// What is left of a run under way whose full duration would be `full`, at uniform `u`.
+#[inline]
+fn rest(r: &Remaining, full: &Dist, u: f64) -> f64 {
+    match r {
+        Remaining::Dist(d) => d.quantile(u),
+        Remaining::Share(share) => share * full.quantile(u),
     }
 }
 
@@ -390,13 +419,32 @@ pub fn restart_extra(node: &Node, it: Draw, risk_key: u64) -> f64 {
         Some(e) if a > 0 => e.retry.as_ref().unwrap_or(&node.duration),
         _ => &node.duration,
     };
-    // The attempts as `sample_duration` drew them.
+    // The attempts still to do, as `sample_duration` drew them (work in flight: from the
+    // attempt under way, whose part still to do is what can be lost).
+    let left = match &node.status {
+        Status::Started { remaining, .. } => Some(remaining),
+        _ => None,
+    };
     let mut attempts: Vec<f64> = Vec::new();
+    let mut index: Vec<usize> = Vec::new();
     match &node.experiment {
-        None => attempts.push(node.duration.quantile(it.uniform(0))),
+        None => {
+            let u = it.uniform(0);
+            attempts.push(match left {
+                None => node.duration.quantile(u),
+                Some(r) => rest(r, &node.duration, u),
+            });
+            index.push(0);
+        }
         Some(e) => {
-            for (a, &p) in e.success.iter().enumerate() {
-                attempts.push(dist_of(a).quantile(it.uniform(2 * a as u32)));
+            let made = e.made as usize;
+            for (a, &p) in e.success.iter().enumerate().skip(made) {
+                let u = it.uniform(2 * a as u32);
+                attempts.push(match left {
+                    Some(r) if a == made => rest(r, dist_of(a), u),
+                    _ => dist_of(a).quantile(u),
+                });
+                index.push(a);
                 if it.uniform(2 * a as u32 + 1) < p {
                     break;
                 }
@@ -406,10 +454,10 @@ pub fn restart_extra(node: &Node, it: Draw, risk_key: u64) -> f64 {
     let total: f64 = attempts.iter().sum();
     let strike = it.uniform(at) * total;
     let mut before = 0.0;
-    for (a, &d) in attempts.iter().enumerate() {
-        if strike < before + d || a + 1 == attempts.len() {
+    for (k, &d) in attempts.iter().enumerate() {
+        if strike < before + d || k + 1 == attempts.len() {
             let lost = (strike - before).clamp(0.0, d);
-            return lost + dist_of(a).quantile(it.uniform(redo)) - d;
+            return lost + dist_of(index[k]).quantile(it.uniform(redo)) - d;
         }
         before += d;
     }
@@ -540,8 +588,10 @@ fn run_block(env: &Env, first: u64, len: usize, s: &mut Scratch, out: &mut [f64]
                 for &a in &risk.affects {
                     let ak = a as usize * BLOCK + j;
                     let ran = s.status[ak] == OK || s.status[ak] == FAILED;
+                    // Finished work is history: no risk strikes it.
+                    let done = matches!(plan.nodes()[a as usize].status, Status::Done { .. });
                     // Ties go to the first in plan order.
-                    if ran && s.start[ak] < at {
+                    if ran && !done && s.start[ak] < at {
                         at = s.start[ak];
                         s.once_target[k] = a;
                     }
@@ -639,6 +689,7 @@ fn strike(env: &Env, s: &Scratch, i: usize, it: Draw, j: usize, mut dur: f64) ->
 /// The forward pass over one block: every node, in plan order, for every iteration.
 fn schedule(env: &Env, first: u64, len: usize, s: &mut Scratch, counts: &mut [NodeCounts]) {
     let plan = env.plan;
+    let status_time = plan.status_time();
     for (i, node) in plan.nodes().iter().enumerate() {
         let preds = plan.preds_of(i);
         let risks = plan.risks_of(i);
@@ -648,8 +699,9 @@ fn schedule(env: &Env, first: u64, len: usize, s: &mut Scratch, counts: &mut [No
         // them), then the schedule; a draw of a run that does not happen is simply unused. A
         // fallback, which runs only when its experiment failed, draws when it runs instead.
         let lazy = node.fallback_of.is_some();
-        if !lazy {
-            if node.experiment.is_none() {
+        let done = matches!(node.status, Status::Done { .. });
+        if !lazy && !done {
+            if node.experiment.is_none() && matches!(node.status, Status::Planned) {
                 // The common case: one draw per run, the same arithmetic as `sample_duration`.
                 node.duration.fill(&mut s.dur[..len], |j| {
                     stream.at(first + j as u64).uniform(0)
@@ -675,6 +727,22 @@ fn schedule(env: &Env, first: u64, len: usize, s: &mut Scratch, counts: &mut [No
         }
         for j in 0..len {
             let k = i * BLOCK + j;
+            // Finished work is history: the same times in every iteration, no risk delays.
+            if let Status::Done {
+                start,
+                finish,
+                failed,
+            } = node.status
+            {
+                s.start[k] = start;
+                s.finish[k] = finish;
+                s.status[k] = if failed { FAILED } else { OK };
+                s.resolved[k] = if failed { f64::INFINITY } else { finish };
+                counts.ran += 1;
+                counts.succeeded += u64::from(!failed);
+                counts.attempts += 1;
+                continue;
+            }
             // Earliest start from start constraints, earliest finish from finish constraints.
             let (mut es, mut ef) = (0.0f64, 0.0f64);
             for l in preds {
@@ -714,12 +782,20 @@ fn schedule(env: &Env, first: u64, len: usize, s: &mut Scratch, counts: &mut [No
             } else {
                 (s.dur[j], s.ok[j], s.attempts[j])
             };
-            let start = es.max(ef - dur);
+            let (start, finish) = match node.status {
+                // Under way: its start is history, what is left runs from the status date.
+                Status::Started { start, .. } => (start, (status_time + dur).max(ef)),
+                // Nothing unfinished starts before the status date (0 without one).
+                _ => {
+                    let start = es.max(status_time).max(ef - dur);
+                    (start, start + dur)
+                }
+            };
             s.start[k] = start;
-            s.finish[k] = start + dur;
+            s.finish[k] = finish;
             s.status[k] = if ok { OK } else { FAILED };
             // A failed experiment delivers nothing until a fallback in its chain does.
-            s.resolved[k] = if ok { start + dur } else { f64::INFINITY };
+            s.resolved[k] = if ok { finish } else { f64::INFINITY };
             counts.ran += 1;
             counts.succeeded += u64::from(ok);
             counts.attempts += u64::from(attempts);

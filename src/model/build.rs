@@ -14,6 +14,9 @@ use crate::dist::{Dist, DistError, TableCache};
 use crate::scenario::diag::{Diagnostic, did_you_mean};
 use crate::scenario::raw::*;
 
+mod inflight;
+use inflight::Flight;
+
 /// Checks a raw scenario and builds the plan, or returns every problem found.
 pub fn build(raw: &RawScenario) -> Result<Plan, Vec<Diagnostic>> {
     Builder::default().build(raw)
@@ -57,6 +60,7 @@ fn milestone_node(id: &str, name: String, decl: usize) -> Node {
         cost: 0.0,
         cost_per_day: 0.0,
         scale: 1.0,
+        status: Status::Planned,
     }
 }
 
@@ -90,6 +94,7 @@ fn implicit_milestone(pending: &mut Vec<Pending>, milestones: &mut Vec<Milestone
         links: ends,
         fallback_span: None,
         id_span: 0..0,
+        flight: Flight::default(),
     });
 }
 
@@ -100,6 +105,8 @@ struct Pending {
     fallback_span: Option<std::ops::Range<usize>>,
     /// Where the node's id is written (empty for the implicit milestone).
     id_span: std::ops::Range<usize>,
+    /// Work in flight, as written (checked against the network after sorting).
+    flight: Flight,
 }
 
 impl Builder {
@@ -206,11 +213,12 @@ impl Builder {
     fn build(mut self, raw: &RawScenario) -> Result<Plan, Vec<Diagnostic>> {
         let three = raw.project.three_point;
         let calendar = self.calendar(&raw.project);
+        let status = self.status_date(&raw.project, &calendar);
         if raw.tasks.is_empty() {
             self.err(0..0, "this scenario has no tasks", Some("add a [[task]] section with an id and a duration; `shipcast init` prints a complete example".into()));
         }
         let ids = self.ids(raw);
-        let mut pending = self.tasks(raw, &ids, three);
+        let mut pending = self.tasks(raw, &ids, three, status, &calendar);
         let mut milestones = self.milestones(raw, &ids, &calendar, &mut pending);
         self.check_fallbacks(&mut pending);
         let risks = self.risks(raw, &ids.index, raw.tasks.len(), three);
@@ -229,7 +237,15 @@ impl Builder {
             return Err(self.diags);
         }
         let order = order.expect("no cycle when there are no diagnostics");
+        if let Some(status) = status {
+            self.history(&mut pending, &order, status, &calendar);
+            if !self.diags.is_empty() {
+                self.diags.sort_by_key(|d| d.span.start);
+                return Err(self.diags);
+            }
+        }
         let mut plan = assemble(raw, calendar, pending, order, risks, milestones);
+        plan.status = status;
         if let Some(sw) = &raw.sweep {
             plan.sweep = self.sweep(sw, &plan);
             if !self.diags.is_empty() {
@@ -299,7 +315,14 @@ impl Builder {
     }
 
     /// The tasks, in declaration order.
-    fn tasks(&mut self, raw: &RawScenario, ids: &Ids, three: ThreePoint) -> Vec<Pending> {
+    fn tasks(
+        &mut self,
+        raw: &RawScenario,
+        ids: &Ids,
+        three: ThreePoint,
+        status: Option<StatusDate>,
+        calendar: &Calendar,
+    ) -> Vec<Pending> {
         let n_tasks = raw.tasks.len();
         let mut pending: Vec<Pending> = Vec::new();
         for t in &raw.tasks {
@@ -318,6 +341,8 @@ impl Builder {
             };
             let links = self.links(ids, &t.after);
             let experiment = self.experiment(t, three);
+            let flight = self.flight(t, status, calendar, three);
+            let made = self.attempt(t, &flight, experiment.as_ref().map(|e| e.0.len()));
             let fallback = t
                 .fallback
                 .as_ref()
@@ -341,6 +366,7 @@ impl Builder {
                         success,
                         retry,
                         fallback: fallback.filter(|f| *f < n_tasks).map(|f| f as u32),
+                        made,
                     }),
                     fallback_of: None,
                     key: stream_key(&t.id.value),
@@ -348,10 +374,12 @@ impl Builder {
                     cost: t.cost.as_ref().map_or(0.0, |c| c.value),
                     cost_per_day: t.cost_per_day.as_ref().map_or(0.0, |c| c.value),
                     scale: 1.0,
+                    status: Status::Planned,
                 },
                 links,
                 fallback_span: t.fallback.as_ref().map(|f| f.span.clone()),
                 id_span: t.id.span.clone(),
+                flight,
             });
         }
         pending
@@ -419,6 +447,7 @@ impl Builder {
                 links,
                 fallback_span: None,
                 id_span: m.id.span.clone(),
+                flight: Flight::default(),
             });
         }
         milestones
@@ -523,6 +552,7 @@ impl Builder {
                     "retry_duration",
                 ),
                 (t.fallback.as_ref().map(|a| a.span.clone()), "fallback"),
+                (t.attempt.as_ref().map(|a| a.span.clone()), "attempt"),
             ] {
                 if let Some(sp) = present {
                     self.err(sp, format!("`{key}` only applies to an experiment"), Some("add success = <probability per attempt> to make this task an experiment".into()));
@@ -1032,5 +1062,6 @@ fn assemble(
         risk_of,
         milestones,
         sweep: None,
+        status: None,
     }
 }

@@ -101,6 +101,17 @@ impl Calendar {
         self.working_day(t.floor() as i64)
     }
 
+    /// The working-day time at which work starting on `date` starts: the morning of `date`, or
+    /// of the next working day when `date` is not one. None without a start date.
+    pub fn start_time(&self, date: Date) -> Option<f64> {
+        let through = self.deadline_time(date)?;
+        Some(if self.is_working(date) && through > 0.0 {
+            through - 1.0
+        } else {
+            through
+        })
+    }
+
     /// The latest working-day time at which a finish still falls on or before `date` (0 when
     /// `date` is before the first working day). None without a start date.
     pub fn deadline_time(&self, date: Date) -> Option<f64> {

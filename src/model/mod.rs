@@ -37,6 +37,43 @@ pub struct Node {
     pub cost_per_day: f64,
     /// Multiplies every sampled duration (1 unless a sweep scales it).
     pub scale: f64,
+    /// Work in flight: planned, under way or done as of the status date.
+    pub status: Status,
+}
+
+/// Where a node stands at the status date. Times are working days from the program start.
+#[derive(Debug, Clone)]
+pub enum Status {
+    /// Not started: it starts no earlier than the status date.
+    Planned,
+    /// Under way since `start`; what is left takes `remaining` from the status date (risks that
+    /// affect it add to that).
+    Started { start: f64, remaining: Remaining },
+    /// Finished: history, not uncertainty. A milestone whose every predecessor is done is done
+    /// too (reached). `failed`: an experiment whose fallback is under way (its attempts all
+    /// failed); otherwise a done experiment succeeded.
+    Done {
+        start: f64,
+        finish: f64,
+        failed: bool,
+    },
+}
+
+/// What is left of a started task (for an experiment: of the attempt under way).
+#[derive(Debug, Clone)]
+pub enum Remaining {
+    /// `remaining = <duration>`, drawn in place of the (current attempt's) duration.
+    Dist(Dist),
+    /// `progress = p`: `1 - p` times a fresh draw of the (current attempt's) duration.
+    Share(f64),
+}
+
+/// The status date of a scenario with work in flight.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StatusDate {
+    pub date: Date,
+    /// Working-day time of the end of that date: work left starts no earlier.
+    pub time: f64,
 }
 
 /// An experiment: a task that succeeds only with some probability per attempt.
@@ -48,6 +85,9 @@ pub struct Experiment {
     pub retry: Option<Dist>,
     /// What runs when every attempt failed (None: the program fails in that iteration).
     pub fallback: Option<u32>,
+    /// Attempts already made, all failed (`attempt = k`): the experiment goes on with attempt
+    /// k + 1, and its success and durations are those of attempts k + 1 onwards.
+    pub made: u32,
 }
 
 /// A predecessor link into a node.
@@ -125,6 +165,8 @@ pub struct Plan {
     /// Burn rate per working day while the program runs.
     cost_per_day: f64,
     calendar: Calendar,
+    /// `[project] status_date`: the forecast is made from it.
+    status: Option<StatusDate>,
     seed: Option<u64>,
     iterations: Option<u64>,
     /// Every task and milestone, in topological order: a node's predecessors, the experiment it
@@ -173,6 +215,26 @@ impl Plan {
 
     pub fn calendar(&self) -> &Calendar {
         &self.calendar
+    }
+
+    /// The status date, when the scenario has work in flight: nothing unfinished starts
+    /// before it.
+    pub fn status_date(&self) -> Option<StatusDate> {
+        self.status
+    }
+
+    /// The working-day time before which nothing unfinished starts (0 without a status date).
+    pub fn status_time(&self) -> f64 {
+        self.status.map_or(0.0, |s| s.time)
+    }
+
+    /// When milestone `m` was already reached at the status date (every node it waits for is
+    /// done): its finish time.
+    pub fn reached(&self, m: usize) -> Option<f64> {
+        match self.nodes[self.milestones[m].node as usize].status {
+            Status::Done { finish, .. } => Some(finish),
+            _ => None,
+        }
     }
 
     /// The scenario's seed, when it sets one.

@@ -121,3 +121,31 @@ pub fn write(
     }
     Ok(written)
 }
+
+/// Writes the forecast history charts, `history-<milestone>.svg` (and `.png` when asked), into
+/// a report directory: one per milestone of `plan` that the history mentions.
+pub fn write_history(
+    dir: &Path,
+    plan: &crate::model::Plan,
+    rows: &[super::history::Row],
+    png: bool,
+) -> Result<Vec<PathBuf>, Box<dyn std::error::Error>> {
+    use super::charts;
+    let mut written = Vec::new();
+    for (m, ms) in plan.milestones().iter().enumerate() {
+        if !rows.iter().any(|r| r.milestone == ms.id) {
+            continue;
+        }
+        let stem = format!("history-{}", ms.id);
+        let svg = charts::to_svg(|root| charts::history(root, plan, rows, m))?;
+        let path = dir.join(format!("{stem}.svg"));
+        std::fs::write(&path, svg)?;
+        written.push(path);
+        if png {
+            let path = dir.join(format!("{stem}.png"));
+            charts::to_png(&path, |root| charts::history(root, plan, rows, m))?;
+            written.push(path);
+        }
+    }
+    Ok(written)
+}

@@ -109,7 +109,7 @@ pub fn render(
         .calendar()
         .start
         .map_or("no start date (times in working days)".to_string(), |d| {
-            format!("start {d}")
+            format!("start {d}{}", super::as_of(plan))
         });
     let _ = writeln!(
         s,
@@ -135,6 +135,9 @@ pub fn render(
             pct(m.delivered.estimate),
             prob_interval(&m.delivered)
         );
+        if let Some(note) = super::reached_note(plan, m.milestone) {
+            let _ = write!(facts, "; {note}");
+        }
         if let Some(o) = &m.on_time {
             let _ = write!(
                 facts,

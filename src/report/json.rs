@@ -66,6 +66,9 @@ struct Scenario<'a> {
     /// The variant run (`run --variant`), null for the base plan.
     variant: Option<&'a str>,
     start: Option<String>,
+    /// `[project] status_date`: the forecast is made from it (absent without work in flight).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status_date: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -141,6 +144,16 @@ struct Milestone<'a> {
     budget: Option<Budget>,
     /// Null when the run did not compute drivers (`--no-report`).
     drivers: Option<Vec<Driver<'a>>>,
+    /// When every node the milestone waits for was done at the status date: when it was
+    /// reached (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reached: Option<Reached>,
+}
+
+#[derive(Serialize)]
+struct Reached {
+    days: f64,
+    date: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -270,6 +283,7 @@ fn report<'a>(input: &Input<'a>) -> Report<'a> {
             file,
             variant: plan.variant(),
             start: plan.calendar().start.map(|d| d.to_string()),
+            status_date: plan.status_date().map(|s| s.date.to_string()),
         },
         run: Run {
             seed: summary.seed,
@@ -314,6 +328,10 @@ fn report<'a>(input: &Input<'a>) -> Report<'a> {
                         within: b.within.into(),
                         joint: b.joint.map(Into::into),
                         gate: b.gate.as_ref().map(gate_json),
+                    }),
+                    reached: plan.reached(m.milestone).map(|t| Reached {
+                        days: t,
+                        date: finish_date(plan, Some(t)),
                     }),
                     drivers: details.map(|d| {
                         d.drivers[m.milestone]

@@ -48,7 +48,7 @@ pub fn render(f: &Forecast) -> String {
         .calendar()
         .start
         .map_or("no start date (times in working days)".to_string(), |d| {
-            format!("start {d}")
+            format!("start {d}{}", super::as_of(plan))
         });
     let _ = writeln!(
         s,
@@ -68,6 +68,9 @@ pub fn render(f: &Forecast) -> String {
         }
         for fact in tables::budget_facts(m) {
             let _ = write!(line, ", {fact}");
+        }
+        if let Some(note) = super::reached_note(plan, m.milestone) {
+            let _ = write!(line, "; {note}");
         }
         let _ = writeln!(s, "{line}.\n");
         let mut charts = vec![Chart::SCurve(m.milestone), Chart::Tornado(m.milestone)];

@@ -7,6 +7,7 @@ pub mod charts;
 pub mod compare;
 pub mod csv;
 pub mod files;
+pub mod history;
 pub mod html;
 pub mod json;
 pub mod markdown;
@@ -117,6 +118,22 @@ impl Format {
 /// The date of a finish at working-day time `t`, as text, or None without a start date.
 pub fn finish_date(plan: &Plan, t: Option<f64>) -> Option<String> {
     plan.calendar().finish_date(t?).map(|d| d.to_string())
+}
+
+/// ", as of <status date>" for a scenario with work in flight, else nothing.
+pub fn as_of(plan: &Plan) -> String {
+    plan.status_date()
+        .map_or(String::new(), |s| format!(", as of {}", s.date))
+}
+
+/// "already reached on <date>" for a milestone every node of which was done at the status
+/// date (its finish is history: P = 100% at that date).
+pub fn reached_note(plan: &Plan, m: usize) -> Option<String> {
+    let t = plan.reached(m)?;
+    Some(match finish_date(plan, Some(t)) {
+        Some(d) => format!("already reached on {d}"),
+        None => format!("already reached on working day {t}"),
+    })
 }
 
 /// The JSON schema identifier of `shipcast run --format json`.

@@ -66,7 +66,7 @@ pub fn render(input: &Input) -> String {
         .calendar()
         .start
         .map_or("no start date: times in working days".into(), |d| {
-            format!("start {d}")
+            format!("start {d}{}", super::as_of(plan))
         });
     let lhs = match (run.sampling, summary.intervals) {
         (crate::engine::Sampling::MonteCarlo, _) => String::new(),
@@ -114,6 +114,9 @@ pub fn render(input: &Input) -> String {
     for m in &summary.milestones {
         let ms = &plan.milestones()[m.milestone];
         let _ = writeln!(out, "\n{} ({})", ms.name, ms.id);
+        if let Some(note) = super::reached_note(plan, m.milestone) {
+            let _ = writeln!(out, "  {note} (before the status date)");
+        }
         let _ = writeln!(
             out,
             "  delivered {} {}",

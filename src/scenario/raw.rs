@@ -29,6 +29,8 @@ pub enum ThreePoint {
 pub struct RawProject {
     pub name: Option<Sp<String>>,
     pub start: Option<Sp<Date>>,
+    /// The date the scenario's progress is reported as of (work in flight).
+    pub status_date: Option<Sp<Date>>,
     pub workdays: Option<Sp<Vec<Sp<String>>>>,
     pub holidays: Vec<Sp<Date>>,
     pub three_point: ThreePoint,
@@ -109,6 +111,20 @@ pub struct RawTask {
     pub cost: Option<Sp<f64>>,
     /// A cost per working day the task runs (every attempt counts).
     pub cost_per_day: Option<Sp<f64>>,
+    /// Work in flight: the task is finished (history, not uncertainty).
+    pub done: Option<Sp<bool>>,
+    /// A done task's duration, in working days.
+    pub actual: Option<Sp<f64>>,
+    /// The date a done task finished.
+    pub finished: Option<Sp<Date>>,
+    /// The date the task started.
+    pub started: Option<Sp<Date>>,
+    /// A started task's remaining work, from the status date.
+    pub remaining: Option<Sp<RawDuration>>,
+    /// A started task's share done: the rest is (1 - progress) x a fresh draw of its duration.
+    pub progress: Option<Sp<f64>>,
+    /// An experiment's attempts already made, all failed.
+    pub attempt: Option<Sp<i64>>,
 }
 
 #[derive(Debug, Clone)]

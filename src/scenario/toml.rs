@@ -23,6 +23,7 @@ const VARIANT_KEYS: &[&str] = &[
 const PROJECT_KEYS: &[&str] = &[
     "name",
     "start",
+    "status_date",
     "workdays",
     "holidays",
     "three_point",
@@ -42,6 +43,13 @@ const TASK_KEYS: &[&str] = &[
     "fallback",
     "cost",
     "cost_per_day",
+    "done",
+    "actual",
+    "finished",
+    "started",
+    "remaining",
+    "progress",
+    "attempt",
 ];
 const RISK_KEYS: &[&str] = &[
     "id",
@@ -396,6 +404,9 @@ impl Reader {
         if let Some(item) = t.get("start") {
             p.start = self.date(item);
         }
+        if let Some(item) = t.get("status_date") {
+            p.status_date = self.date(item);
+        }
         if let Some(item) = t.get("workdays") {
             let days = self.string_list(item, "workdays");
             p.workdays = Some(Sp::new(days, span(item)));
@@ -460,6 +471,16 @@ impl Reader {
             fallback: self.string(t, "fallback"),
             cost: self.non_negative(t, "cost"),
             cost_per_day: self.non_negative(t, "cost_per_day"),
+            done: self.boolean(t, "done"),
+            actual: self.non_negative(t, "actual"),
+            finished: t.get("finished").and_then(|i| self.date(i)),
+            started: t.get("started").and_then(|i| self.date(i)),
+            remaining: t.get("remaining").and_then(|i| self.duration(i)),
+            progress: t.get("progress").and_then(|i| {
+                let v = i.as_value()?;
+                Some(Sp::new(self.number(v, "progress")?, span(i)))
+            }),
+            attempt: t.get("attempt").and_then(|i| self.integer(i, "attempt")),
             header,
             id,
         })

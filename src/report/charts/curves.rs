@@ -169,6 +169,28 @@ where
     Ok(())
 }
 
+/// The status date: a grey vertical line labelled "status <date>" at its top, right of the line
+/// (the work after it is the forecast).
+fn status_line<DB: DrawingBackend>(
+    chart: &mut ChartContext<'_, DB, Xy>,
+    s: crate::model::StatusDate,
+    y_top: f64,
+) -> Res
+where
+    DB::ErrorType: 'static,
+{
+    chart.draw_series(LineSeries::new(
+        [(s.time, 0.0), (s.time, y_top)],
+        GREY.stroke_width(2),
+    ))?;
+    chart.draw_series(std::iter::once(Text::new(
+        format!(" status {}", s.date),
+        (s.time, y_top),
+        font(14.0).color(&GREY).pos(Pos::new(HPos::Left, VPos::Top)),
+    )))?;
+    Ok(())
+}
+
 /// "When will Launch ship?": the cumulative chance of delivery by each date, with P50/P80/P95
 /// and the deadline marked, ending below 100% when some simulated programs never deliver.
 pub fn s_curve<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, f: &Forecast, m: usize) -> Res
@@ -178,9 +200,13 @@ where
     let Some(v) = Finishes::open(root, f, m, |name| format!("When will {name} ship?"))? else {
         return Ok(());
     };
-    let (lo, hi) = (v.lo, v.span_hi());
+    let status = v.plan.status_date();
+    let (lo, hi) = (v.lo.min(status.map_or(v.lo, |s| s.time)), v.span_hi());
     let mut chart = cdf_frame(root, v.plan, v.title.clone(), lo, hi)?;
     let points = ecdf(&v.delivered, v.n, hi, 1000);
+    if let Some(s) = status {
+        status_line(&mut chart, s, 104.0)?;
+    }
     let top = 100.0 * v.delivered.len() as f64 / v.n;
     chart.draw_series(
         AreaSeries::new(points.iter().copied(), 0.0, BLUE.mix(0.12))
@@ -195,7 +221,8 @@ where
         ))?;
         chart.draw_series(std::iter::once(Text::new(
             format!("delivers at all: {:.1}% (the rest never do)", top),
-            (lo, top + 1.5),
+            // From the first delivery, clear of the status line at the left.
+            (v.lo, top + 1.5),
             font(14.0).color(&GREY),
         )))?;
     }

@@ -6,9 +6,10 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    BLUE, INK, Res, VERMILLION, axis_label, bold, font, no_data, row_label, shorten, x_range,
+    BLUE, GREY, INK, Res, VERMILLION, axis_label, bold, font, no_data, row_label, shorten, x_range,
 };
 use crate::analysis::drivers::DriverKind;
+use crate::model::Status;
 use crate::report::Forecast;
 
 /// Tasks shown in a Gantt chart at most.
@@ -38,6 +39,8 @@ where
         .filter_map(|r| r.finish[2])
         .fold(0.0f64, f64::max);
     let n = rows.len() as i32;
+    let status = plan.status_date();
+    let now = plan.status_time();
     let crit = |node: usize| {
         f.drivers
             .get(f.primary)
@@ -76,7 +79,11 @@ where
         .y_labels(rows.len())
         .x_label_formatter(&|x| axis_label(plan, *x))
         .y_label_formatter(&|y| row_label(&names, y))
-        .x_desc("Light bar: P10 start to P90 finish; solid: P50 start to P50 finish")
+        .x_desc(if status.is_some() {
+            "Grey: done by the status date; light bar: P10 start to P90 finish; solid: P50"
+        } else {
+            "Light bar: P10 start to P90 finish; solid: P50 start to P50 finish"
+        })
         .axis_desc_style(font(15.0))
         .label_style(font(12.0))
         .light_line_style(RGBColor(235, 235, 235))
@@ -85,7 +92,29 @@ where
         let y = n - 1 - i as i32;
         let critical = crit(r.node) >= 0.5;
         let color = if critical { VERMILLION } else { BLUE };
-        if let (Some(s10), Some(f90)) = (r.start[0], r.finish[2]) {
+        // Work done by the status date is history: one solid grey bar, no uncertainty.
+        let (history, left) = match plan.nodes()[r.node].status {
+            Status::Done { start, finish, .. } => (Some((start, finish)), false),
+            Status::Started { start, .. } => (Some((start, now)), true),
+            Status::Planned => (None, true),
+        };
+        if let Some((a, b)) = history {
+            let mut bar = Rectangle::new(
+                [
+                    (a, SegmentValue::Exact(y)),
+                    (b.max(a + 0.05), SegmentValue::Exact(y + 1)),
+                ],
+                GREY.filled(),
+            );
+            bar.set_margin(7, 7, 0, 0);
+            chart.draw_series(std::iter::once(bar))?;
+        }
+        if !left {
+            continue;
+        }
+        // What is left of a started task runs from the status date.
+        let from = |x: f64| if history.is_some() { x.max(now) } else { x };
+        if let (Some(s10), Some(f90)) = (r.start[0].map(from), r.finish[2]) {
             let mut band = Rectangle::new(
                 [
                     (s10, SegmentValue::Exact(y)),
@@ -96,7 +125,7 @@ where
             band.set_margin(3, 3, 0, 0);
             chart.draw_series(std::iter::once(band))?;
         }
-        if let (Some(s50), Some(f50)) = (r.start[1], r.finish[1]) {
+        if let (Some(s50), Some(f50)) = (r.start[1].map(from), r.finish[1]) {
             let mut bar = Rectangle::new(
                 [
                     (s50, SegmentValue::Exact(y)),
@@ -128,6 +157,17 @@ where
             format!(" {} P50", primary.name),
             (p50, SegmentValue::Exact(0)),
             font(12.0).pos(Pos::new(HPos::Left, VPos::Bottom)),
+        )))?;
+    }
+    if let Some(sd) = status {
+        chart.draw_series(LineSeries::new(
+            [(now, SegmentValue::Exact(0)), (now, SegmentValue::Last)],
+            GREY.stroke_width(2),
+        ))?;
+        chart.draw_series(std::iter::once(Text::new(
+            format!(" status {}", sd.date),
+            (now, SegmentValue::Last),
+            font(12.0).color(&GREY).pos(Pos::new(HPos::Left, VPos::Top)),
         )))?;
     }
     root.present()?;

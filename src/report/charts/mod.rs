@@ -32,12 +32,14 @@ use crate::model::Plan;
 mod budget;
 mod curves;
 mod gantt;
+mod history;
 mod tornado;
 mod tradeoff;
 
 pub use budget::budget;
 pub use curves::{histogram, overlay, s_curve};
 pub use gantt::{GANTT_ROWS, gantt};
+pub use history::history;
 pub use tornado::{TORNADO_ROWS, tornado};
 pub use tradeoff::{sweep, tradeoff};
 
