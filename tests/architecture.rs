@@ -8,12 +8,14 @@ use std::path::{Path, PathBuf};
 const CORE: [&str; 4] = ["model", "dist", "engine", "analysis"];
 
 /// What no core module may name.
-const FORBIDDEN_IN_CORE: [&str; 9] = [
+const FORBIDDEN_IN_CORE: [&str; 11] = [
     "crate::report",
     "crate::cli",
     "crate::pipeline",
     "std::fs",
     "std::io",
+    "std::env",
+    "std::process",
     "serde",
     "println!",
     "eprintln!",
@@ -35,14 +37,105 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// The code of a file without its comments (doc links name modules without depending on them)
-/// and without its unit tests (which may print what they measured).
+/// and without its unit tests (which may print what they measured), with grouped paths spelled
+/// out: `use crate::{report, cli::x};` also reads as `crate::report crate::cli::x`.
 fn code(path: &Path) -> String {
     let text = std::fs::read_to_string(path).unwrap();
     let text = text.split("#[cfg(test)]").next().unwrap_or("");
-    text.lines()
+    let text = text
+        .lines()
         .map(|l| l.split("//").next().unwrap_or(""))
         .collect::<Vec<_>>()
-        .join("\n")
+        .join("\n");
+    let mut out = text.clone();
+    for path in expand_groups(&text) {
+        out.push('\n');
+        out.push_str(&path);
+    }
+    out
+}
+
+/// Every path a `PREFIX::{a, b::{c, d}}` group names, as `PREFIX::a`, `PREFIX::b::c`, ...
+fn expand_groups(text: &str) -> Vec<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(at) = text[from..].find("::{") {
+        let open = from + at + 2;
+        // The prefix: the path characters just before `::{`.
+        let start = text[..from + at]
+            .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
+            .map_or(0, |i| i + 1);
+        let prefix = &text[start..from + at];
+        // The group: up to the matching brace.
+        let mut depth = 0;
+        let mut close = open;
+        for (i, &b) in bytes.iter().enumerate().skip(open) {
+            match b {
+                b'{' => depth += 1,
+                b'}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        close = i;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        if close > open {
+            out.extend(group_items(prefix, &text[open + 1..close]));
+        }
+        from = open + 1;
+    }
+    out
+}
+
+/// The items of one group body `a, b::{c, d}` under `prefix`.
+fn group_items(prefix: &str, body: &str) -> Vec<String> {
+    let mut items = Vec::new();
+    let (mut depth, mut last) = (0, 0);
+    for (i, c) in body.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => depth -= 1,
+            ',' if depth == 0 => {
+                items.push(&body[last..i]);
+                last = i + 1;
+            }
+            _ => {}
+        }
+    }
+    items.push(&body[last..]);
+    let mut out = Vec::new();
+    for item in items {
+        let item = item.trim();
+        if item.is_empty() {
+            continue;
+        }
+        match item.split_once("::{") {
+            Some((head, rest)) => {
+                let inner = rest.strip_suffix('}').unwrap_or(rest);
+                out.extend(group_items(&format!("{prefix}::{head}"), inner));
+            }
+            None => out.push(format!("{prefix}::{item}")),
+        }
+    }
+    out
+}
+
+#[test]
+fn grouped_paths_are_spelled_out() {
+    let paths = expand_groups("use crate::{report, cli::{a, b}};\nuse std::{fs, io::Write};");
+    for p in [
+        "crate::report",
+        "crate::cli::a",
+        "crate::cli::b",
+        "std::fs",
+        "std::io::Write",
+    ] {
+        assert!(paths.iter().any(|x| x == p), "{p} in {paths:?}");
+    }
 }
 
 /// The top-level module a file under src/ belongs to (None for lib.rs and main.rs).

@@ -558,3 +558,49 @@ deadline = 2027-02-05
     };
     assert!(cost_p80("reserve") < cost_p80("base"));
 }
+
+#[test]
+fn a_sweep_point_has_the_intervals_of_the_same_run() {
+    // A grid point that changes nothing the schedule depends on (a task's cost) is the run
+    // itself: its P80 and its interval must be the run's, with Monte Carlo sampling and with
+    // Latin hypercube sampling (whose intervals come from the replicates).
+    for sampling in ["mc", "lhs"] {
+        let run = json_of(&[
+            "run",
+            "scenarios/ai-assistant.toml",
+            "-n",
+            "4000",
+            "--sampling",
+            sampling,
+            "--format",
+            "json",
+            "--no-report",
+        ]);
+        let sweep = json_of(&[
+            "sweep",
+            "scenarios/ai-assistant.toml",
+            "--set",
+            "task.finetune.cost=0",
+            "--milestone",
+            "launch",
+            "-n",
+            "4000",
+            "--sampling",
+            sampling,
+            "--format",
+            "json",
+            "--no-report",
+        ]);
+        let launch = run["milestones"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["id"] == "launch")
+            .unwrap();
+        let p80 = &launch["percentiles"][2];
+        let point = &sweep["points"][0]["p80"];
+        for key in ["days", "low_days", "high_days"] {
+            assert_eq!(point[key], p80[key], "{sampling} {key}");
+        }
+    }
+}

@@ -14,7 +14,7 @@
 //! | `project.cost_per_day` | the burn rate |
 //! | `project.duration_scale` | a factor on every task's durations |
 
-use super::{Percentile, Probability, percentiles, quantile_sorted, wilson};
+use super::{Intervals, Percentile, Probability, milestone_summary, quantile_sorted};
 use crate::engine::{Config, simulate};
 use crate::model::Plan;
 pub use crate::model::params::{MAX_POINTS, Param, ParamError, SetError, apply, parse_set};
@@ -77,22 +77,25 @@ pub fn sweep(
             apply(&mut changed, &p.path, v)?;
         }
         let outcomes = simulate(&changed, config);
-        let mut finish = outcomes.milestone_column(m);
-        finish.sort_by(f64::total_cmp);
-        let n = finish.len() as u64;
-        let ps = percentiles(&finish, &[0.5, 0.8]);
-        let deadline = changed.milestones()[m].deadline;
-        let on_time = deadline.map(|d| wilson(finish.partition_point(|&x| x <= d.days) as u64, n));
+        // The same figures, with the same intervals, as a run's report of this milestone:
+        // order statistics and Wilson, or the replicates' spread under Latin hypercube.
+        let summary = milestone_summary(
+            &changed,
+            m,
+            &outcomes.milestone_column(m),
+            None,
+            Intervals::of(outcomes.sampling, outcomes.iterations),
+        );
         let cost = outcomes.cost_column(m).map(|mut c| {
             c.sort_by(f64::total_cmp);
             (quantile_sorted(&c, 0.5), quantile_sorted(&c, 0.8))
         });
         out.push(Point {
             values,
-            delivered: wilson(finish.partition_point(|x| x.is_finite()) as u64, n),
-            p50: ps[0],
-            p80: ps[1],
-            on_time,
+            delivered: summary.delivered,
+            p50: *summary.p50(),
+            p80: *summary.p80(),
+            on_time: summary.on_time.map(|o| o.probability),
             cost,
         });
     }

@@ -8,8 +8,16 @@ use crate::analysis::compare::{Comparison, Pairing, TradeoffAxis};
 use crate::analysis::sweep::{Param, Sweep};
 use crate::model::Plan;
 use crate::pipeline;
-use crate::report::charts;
 use crate::report::compare as report;
+use crate::report::files;
+
+/// A report directory that could not be written.
+fn cannot_write(dir: &std::path::Path, e: Box<dyn std::error::Error>) -> Failure {
+    Failure::error(
+        format!("cannot write the report in {}: {e}", dir.display()),
+        None,
+    )
+}
 
 #[derive(clap::Args, Debug)]
 pub struct CompareArgs {
@@ -43,7 +51,7 @@ fn parse_axis(y: &str) -> Result<TradeoffAxis, String> {
         "cost" => Ok(TradeoffAxis::Cost),
         y => match y.strip_prefix("score:") {
             Some(name) if !name.is_empty() => Ok(TradeoffAxis::Score(name.to_string())),
-            _ => Err(format!("{y}: use `cost` or `score:NAME`")),
+            _ => Err("use `cost` or `score:NAME`".to_string()),
         },
     }
 }
@@ -173,56 +181,16 @@ pub fn compare(args: &CompareArgs, out: &mut dyn Write) -> Result<i32, Failure> 
         paired: &compared.paired,
         pairing,
     };
-    let text = match args.format {
-        Format::Text => report::text(&c),
-        Format::Json => report::json(&c),
-        Format::Markdown => report::markdown(&c),
-        Format::Csv => crate::report::csv::table(&report::side_by_side(&c)),
-    };
-    out.write_all(text.as_bytes())?;
+    out.write_all(report::render(args.format.report(), &c).as_bytes())?;
     if let Some(rd) = &report_dir {
-        let dir = &rd.path;
-        let fail = |e: Box<dyn std::error::Error>| {
-            Failure::error(
-                format!("cannot write the report in {}: {e}", dir.display()),
-                None,
-            )
-        };
-        let mut written: Vec<PathBuf> = Vec::new();
-        let mut put = |name: String, text: String| -> Result<(), Failure> {
-            std::fs::write(dir.join(&name), text)?;
-            written.push(dir.join(name));
-            Ok(())
-        };
-        for id in c.milestone_ids() {
-            put(
-                format!("s-curves-{id}.svg"),
-                charts::to_svg(|root| charts::overlay(root, &c, &id)).map_err(fail)?,
-            )?;
-        }
-        put(
-            format!("tradeoff-{milestone}.svg"),
-            charts::to_svg(|root| charts::tradeoff(root, &c, &milestone, axis)).map_err(fail)?,
-        )?;
-        put("compare.md".into(), report::markdown(&c))?;
-        put("compare.json".into(), report::json(&c))?;
-        if args.out.png {
-            for id in c.milestone_ids() {
-                let path = dir.join(format!("s-curves-{id}.png"));
-                charts::to_png(&path, |root| charts::overlay(root, &c, &id)).map_err(fail)?;
-                written.push(path);
-            }
-            let path = dir.join(format!("tradeoff-{milestone}.png"));
-            charts::to_png(&path, |root| charts::tradeoff(root, &c, &milestone, axis))
-                .map_err(fail)?;
-            written.push(path);
-        }
+        let written = files::write_compare(&rd.path, &c, &milestone, axis, args.out.png)
+            .map_err(|e| cannot_write(&rd.path, e))?;
         rd.seal(&written)?;
         eprintln!(
             "report: {} ({} files in {})",
-            dir.join("compare.md").display(),
+            rd.path.join("compare.md").display(),
             written.len(),
-            dir.display()
+            rd.path.display()
         );
     }
     Ok(EXIT_OK)
@@ -307,37 +275,15 @@ pub fn sweep(args: &SweepArgs, out: &mut dyn Write) -> Result<i32, Failure> {
         seed: config.seed,
         iterations: config.iterations,
     };
-    let text = match args.format {
-        Format::Text => report::sweep_text(&s),
-        Format::Json => report::sweep_json(&s),
-        Format::Csv => report::sweep_csv(&s),
-        Format::Markdown => crate::report::markdown::table(&report::sweep_table(&s), params.len()),
-    };
-    out.write_all(text.as_bytes())?;
+    out.write_all(report::render_sweep(args.format.report(), &s).as_bytes())?;
     if let Some(rd) = &report_dir {
-        let dir = &rd.path;
-        let fail = |e: Box<dyn std::error::Error>| {
-            Failure::error(
-                format!("cannot write the report in {}: {e}", dir.display()),
-                None,
-            )
-        };
-        let mut written = vec![dir.join("sweep.svg"), dir.join("sweep.csv")];
-        std::fs::write(
-            &written[0],
-            charts::to_svg(|root| charts::sweep(root, &s)).map_err(fail)?,
-        )?;
-        std::fs::write(&written[1], report::sweep_csv(&s))?;
-        if args.out.png {
-            let path = dir.join("sweep.png");
-            charts::to_png(&path, |root| charts::sweep(root, &s)).map_err(fail)?;
-            written.push(path);
-        }
+        let written = files::write_sweep(&rd.path, &s, args.out.png)
+            .map_err(|e| cannot_write(&rd.path, e))?;
         rd.seal(&written)?;
         eprintln!(
             "report: {} and sweep.csv in {}",
             written[0].display(),
-            dir.display()
+            rd.path.display()
         );
     }
     Ok(EXIT_OK)

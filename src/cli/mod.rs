@@ -79,8 +79,9 @@ pub struct SimArgs {
     pub threads: Option<usize>,
     /// How uniforms are drawn: plain Monte Carlo, or Latin hypercube (lhs), which stratifies
     /// every draw over 20 independent replicates of the run so estimates vary less from seed to
-    /// seed at equal iterations; the milestones' intervals then come from the spread of the
-    /// replicates, and are narrower (runs under 200 iterations keep Monte Carlo intervals).
+    /// seed at equal iterations; the milestones' intervals (in run and sweep reports) then come
+    /// from the spread of the replicates, and are narrower (runs under 200 iterations, and
+    /// compare's paired differences, keep the conservative Monte Carlo intervals).
     #[arg(long, value_enum, default_value_t = SamplingArg::Mc)]
     pub sampling: SamplingArg,
 }
@@ -397,12 +398,10 @@ pub fn open_output(path: &Path, force: bool) -> Result<std::fs::File, Failure> {
 pub fn parse_gate(text: &str) -> Result<crate::model::GateSpec, String> {
     use crate::model::{DeadlineSpec, GateSpec};
     let usage = "write MILESTONE:DEADLINE@CONFIDENCE, e.g. launch:2027-04-30@0.8 or launch:60@0.8";
-    let (id, rest) = text
-        .split_once(':')
-        .ok_or_else(|| format!("`{text}`: {usage}"))?;
+    let (id, rest) = text.split_once(':').ok_or_else(|| usage.to_string())?;
     let (deadline, confidence) = rest
         .rsplit_once('@')
-        .ok_or_else(|| format!("`{text}` has no @CONFIDENCE: {usage}"))?;
+        .ok_or_else(|| format!("no @CONFIDENCE: {usage}"))?;
     let confidence: f64 = confidence
         .parse()
         .map_err(|_| format!("`{confidence}` is not a number: {usage}"))?;
@@ -431,15 +430,18 @@ pub fn parse_days(s: &str) -> Result<f64, String> {
     let x = s.trim().trim_end_matches('d').trim();
     match x.parse::<f64>() {
         Ok(v) if v > 0.0 && v.is_finite() => Ok(v),
-        _ => Err(format!(
-            "{s}: give a positive number of working days, e.g. 0.5d"
-        )),
+        _ => Err("give a positive number of working days, e.g. 0.5d".to_string()),
     }
 }
 
 /// `--shard K/N`.
 pub fn parse_shard(spec: &str) -> Result<pipeline::ShardSpec, String> {
-    let bad = || format!("{spec}: write K/N with 1 <= K <= N, e.g. 3/16");
+    let bad = || {
+        format!(
+            "write K/N with 1 <= K <= N <= {}, e.g. 3/16",
+            pipeline::MAX_SHARDS
+        )
+    };
     let (k, n) = spec.split_once('/').ok_or_else(bad)?;
     let (k, n): (u64, u64) = (
         k.trim().parse().map_err(|_| bad())?,

@@ -57,6 +57,9 @@ pub struct Precision {
     pub max_iterations: u64,
 }
 
+/// The most shards a run may be cut into.
+pub const MAX_SHARDS: u64 = 10_000;
+
 /// Shard `k` (from 1) of `n`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ShardSpec {
@@ -65,9 +68,9 @@ pub struct ShardSpec {
 }
 
 impl ShardSpec {
-    /// A shard, when `1 <= k <= n`.
+    /// A shard, when `1 <= k <= n <= MAX_SHARDS`.
     pub fn new(k: u64, n: u64) -> Option<ShardSpec> {
-        (k >= 1 && k <= n).then_some(ShardSpec { k, n })
+        (k >= 1 && k <= n && n <= MAX_SHARDS).then_some(ShardSpec { k, n })
     }
 
     /// The iterations of this shard in a run of `iterations`.
@@ -123,6 +126,8 @@ pub enum Error {
     Sweep(#[from] SweepError),
     #[error("the shards do not make a whole run: {0}")]
     Shards(String),
+    #[error("nothing to compare: no scenario given")]
+    NothingToCompare,
 }
 
 fn known_variants(known: &[String]) -> String {
@@ -429,12 +434,15 @@ pub fn compare(
     spec: &RunSpec,
     pairing: Pairing,
 ) -> Result<Compared, Error> {
-    let config = config(plans[0].1, spec)?;
+    let Some((_, first)) = plans.first() else {
+        return Err(Error::NothingToCompare);
+    };
+    let config = config(first, spec)?;
     let scenarios =
         pool(spec.threads)?.install(|| analysis::compare::simulate_all(plans, &config, pairing));
     let mut paired = Vec::new();
     for b in 1..plans.len() {
-        for m in plans[0].1.milestones() {
+        for m in first.milestones() {
             paired.extend(analysis::compare::paired(plans, &scenarios, 0, b, &m.id));
         }
     }

@@ -594,3 +594,23 @@ pub fn sweep_json(s: &Sweep) -> String {
     out.push('\n');
     out
 }
+
+/// A comparison in one of the stdout formats.
+pub fn render(format: super::Format, c: &Comparison) -> String {
+    match format {
+        super::Format::Text => text(c),
+        super::Format::Json => json(c),
+        super::Format::Markdown => markdown(c),
+        super::Format::Csv => super::csv::table(&side_by_side(c)),
+    }
+}
+
+/// A sweep in one of the stdout formats.
+pub fn render_sweep(format: super::Format, s: &Sweep) -> String {
+    match format {
+        super::Format::Text => sweep_text(s),
+        super::Format::Json => sweep_json(s),
+        super::Format::Csv => sweep_csv(s),
+        super::Format::Markdown => super::markdown::table(&sweep_table(s), s.params.len()),
+    }
+}

@@ -149,3 +149,64 @@ pub fn write_history(
     }
     Ok(written)
 }
+
+/// Writes a comparison's report directory: the overlaid S-curves of every milestone, the
+/// trade-off chart of `milestone`, `compare.md` and `compare.json` (and PNGs of the charts).
+/// Returns the files written.
+pub fn write_compare(
+    dir: &Path,
+    c: &crate::analysis::compare::Comparison,
+    milestone: &str,
+    axis: &crate::analysis::compare::TradeoffAxis,
+    png: bool,
+) -> Result<Vec<PathBuf>, Box<dyn std::error::Error>> {
+    use super::charts::{overlay, to_png, to_svg, tradeoff};
+    let mut written = Vec::new();
+    let mut put = |name: String, text: String| -> io::Result<()> {
+        std::fs::write(dir.join(&name), text)?;
+        written.push(dir.join(name));
+        Ok(())
+    };
+    for id in c.milestone_ids() {
+        put(
+            format!("s-curves-{id}.svg"),
+            to_svg(|root| overlay(root, c, &id))?,
+        )?;
+    }
+    put(
+        format!("tradeoff-{milestone}.svg"),
+        to_svg(|root| tradeoff(root, c, milestone, axis))?,
+    )?;
+    put("compare.md".into(), super::compare::markdown(c))?;
+    put("compare.json".into(), super::compare::json(c))?;
+    if png {
+        for id in c.milestone_ids() {
+            let path = dir.join(format!("s-curves-{id}.png"));
+            to_png(&path, |root| overlay(root, c, &id))?;
+            written.push(path);
+        }
+        let path = dir.join(format!("tradeoff-{milestone}.png"));
+        to_png(&path, |root| tradeoff(root, c, milestone, axis))?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// Writes a sweep's report directory: `sweep.svg` and `sweep.csv` (and `sweep.png`). Returns the
+/// files written.
+pub fn write_sweep(
+    dir: &Path,
+    s: &crate::analysis::sweep::Sweep,
+    png: bool,
+) -> Result<Vec<PathBuf>, Box<dyn std::error::Error>> {
+    use super::charts::{sweep, to_png, to_svg};
+    let mut written = vec![dir.join("sweep.svg"), dir.join("sweep.csv")];
+    std::fs::write(&written[0], to_svg(|root| sweep(root, s))?)?;
+    std::fs::write(&written[1], super::compare::sweep_csv(s))?;
+    if png {
+        let path = dir.join("sweep.png");
+        to_png(&path, |root| sweep(root, s))?;
+        written.push(path);
+    }
+    Ok(written)
+}

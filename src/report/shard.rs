@@ -51,11 +51,22 @@ pub enum ShardError {
         path: String,
         source: std::io::Error,
     },
+    #[error("no shard file given")]
+    NoShards,
     #[error("{path} is not a shipcast shard file: {source}")]
     NotShard {
         path: String,
         source: serde_json::Error,
     },
+    #[error(
+        "{path} is a {SHARD_SCHEMA} file this build of shipcast cannot read ({source}); it was written by another build: run every shard again with this one"
+    )]
+    OtherBuild {
+        path: String,
+        source: serde_json::Error,
+    },
+    #[error("{path} says the run has {shards} shards; at most {max} are allowed", max = crate::pipeline::MAX_SHARDS)]
+    TooManyShards { path: String, shards: u64 },
     #[error("{path} has schema {schema}, not {SHARD_SCHEMA}")]
     Schema { path: String, schema: String },
     #[error(
@@ -153,6 +164,9 @@ impl ShardFile {
 /// Reads shard files and checks that they are every shard of one run, once each; returns them
 /// in shard order, each with its path as named.
 pub fn read_all(paths: &[std::path::PathBuf]) -> Result<Vec<(String, ShardFile)>, ShardError> {
+    if paths.is_empty() {
+        return Err(ShardError::NoShards);
+    }
     let mut parts = Vec::new();
     for p in paths {
         let path = p.display().to_string();
@@ -160,11 +174,26 @@ pub fn read_all(paths: &[std::path::PathBuf]) -> Result<Vec<(String, ShardFile)>
             path: path.clone(),
             source,
         })?;
-        let part: ShardFile =
-            serde_json::from_str(&text).map_err(|source| ShardError::NotShard {
-                path: path.clone(),
-                source,
-            })?;
+        let part: ShardFile = match serde_json::from_str(&text) {
+            Ok(part) => part,
+            Err(source) => {
+                // A file that names this schema but does not parse came from another build.
+                let schema = serde_json::from_str::<serde_json::Value>(&text)
+                    .ok()
+                    .and_then(|v| v.get("schema")?.as_str().map(str::to_string));
+                return Err(if schema.as_deref() == Some(SHARD_SCHEMA) {
+                    ShardError::OtherBuild { path, source }
+                } else {
+                    ShardError::NotShard { path, source }
+                });
+            }
+        };
+        if part.shards > crate::pipeline::MAX_SHARDS {
+            return Err(ShardError::TooManyShards {
+                path,
+                shards: part.shards,
+            });
+        }
         if part.schema != SHARD_SCHEMA {
             return Err(ShardError::Schema {
                 path,
