@@ -10,9 +10,12 @@
 //! finish of any traced node); each thread's scratch is `BLOCK x nodes` starts and finishes,
 //! whatever the iteration count.
 
+mod copula;
 pub mod rng;
 
 use rayon::prelude::*;
+
+pub use copula::Copula;
 
 use crate::model::{LinkKind, Node, Plan, Risk};
 pub use rng::Sampling;
@@ -252,6 +255,7 @@ pub fn simulate_range(
         .map(|nd| config.sampler(nd.key))
         .collect();
     let risk_streams: Vec<Sampler> = plan.risks().iter().map(|r| config.sampler(r.key)).collect();
+    let copula = Copula::new(plan, config);
     let costs = plan.has_costs();
     let stride = n_ms * (1 + usize::from(costs)) + 2 * probes.trace.len();
     let mut rows = vec![f64::INFINITY; iterations * stride];
@@ -259,6 +263,7 @@ pub fn simulate_range(
         plan,
         streams: &streams,
         risk_streams: &risk_streams,
+        copula: &copula,
         probes,
         stride,
         costs,
@@ -267,7 +272,7 @@ pub fn simulate_range(
         .par_chunks_mut(BLOCK * stride)
         .enumerate()
         .map_init(
-            || Scratch::new(n, plan.risks().len()),
+            || Scratch::new(n, plan.risks().len(), &copula),
             |scratch, (b, out)| {
                 run_block(
                     &env,
@@ -317,8 +322,15 @@ pub fn simulate_range(
 /// so a plain task (draw 0) and the first attempt of the same task made an experiment agree.
 #[inline]
 pub fn sample_duration(node: &Node, it: Draw) -> (f64, bool, u32) {
+    sample_with(node, |draw| it.uniform(draw))
+}
+
+/// [`sample_duration`] with the uniform of each draw number given by `u` (the node's own
+/// stream, or correlated draws where its groups correlate them).
+#[inline]
+pub fn sample_with(node: &Node, u: impl Fn(u32) -> f64) -> (f64, bool, u32) {
     match &node.experiment {
-        None => (node.scale * node.duration.quantile(it.uniform(0)), true, 1),
+        None => (node.scale * node.duration.quantile(u(0)), true, 1),
         Some(e) => {
             let (mut total, mut n) = (0.0, 0u32);
             for (a, &p) in e.success.iter().enumerate() {
@@ -327,9 +339,9 @@ pub fn sample_duration(node: &Node, it: Draw) -> (f64, bool, u32) {
                 } else {
                     e.retry.as_ref().unwrap_or(&node.duration)
                 };
-                total += d.quantile(it.uniform(2 * a as u32));
+                total += d.quantile(u(2 * a as u32));
                 n += 1;
-                if it.uniform(2 * a as u32 + 1) < p {
+                if u(2 * a as u32 + 1) < p {
                     return (node.scale * total, true, n);
                 }
             }
@@ -345,11 +357,34 @@ pub fn sample_risk(risk: &Risk, it: Draw) -> Option<f64> {
     (it.uniform(0) < risk.probability).then(|| risk.delay.quantile(it.uniform(1)))
 }
 
+/// Node `node`'s draw in iteration `iteration`, exactly as the engine makes it: from its own
+/// stream, or correlated by its `[[correlation]]` groups (for the drivers, which recompute
+/// draws rather than store them).
+pub fn sample_node(
+    plan: &Plan,
+    copula: &Copula,
+    stream: Sampler,
+    node: usize,
+    iteration: u64,
+) -> (f64, bool, u32) {
+    let it = stream.at(iteration);
+    let nd = &plan.nodes()[node];
+    if copula.slot(node).is_none() {
+        return sample_duration(nd, it);
+    }
+    sample_with(nd, |draw| {
+        copula
+            .uniform(node, iteration, draw)
+            .unwrap_or_else(|| it.uniform(draw))
+    })
+}
+
 /// What every block reads.
 struct Env<'a> {
     plan: &'a Plan,
     streams: &'a [Sampler],
     risk_streams: &'a [Sampler],
+    copula: &'a Copula,
     probes: &'a Probes,
     stride: usize,
     costs: bool,
@@ -371,10 +406,14 @@ struct Scratch {
     stamp: Vec<u32>,
     walk: u32,
     stack: Vec<u32>,
+    /// Correlated uniforms, one column per correlated draw of each group member (see
+    /// [`Copula::fill`]), and the normal scores they are made from.
+    correlated: Vec<f64>,
+    z: Vec<f64>,
 }
 
 impl Scratch {
-    fn new(nodes: usize, risks: usize) -> Scratch {
+    fn new(nodes: usize, risks: usize, copula: &Copula) -> Scratch {
         Scratch {
             start: vec![0.0; nodes * BLOCK],
             finish: vec![0.0; nodes * BLOCK],
@@ -387,6 +426,8 @@ impl Scratch {
             stamp: vec![0; nodes],
             walk: 0,
             stack: Vec::new(),
+            correlated: vec![0.0; copula.columns() * BLOCK],
+            z: vec![0.0; copula.widest() * BLOCK],
         }
     }
 }
@@ -418,6 +459,23 @@ fn own_start(s: &Scratch, p: usize, j: usize) -> f64 {
     s.start[p * BLOCK + j]
 }
 
+/// A node's draw in column slot `j` of a block whose correlated uniforms are in `columns`.
+#[inline]
+fn correlated_sample(
+    node: &Node,
+    slot: copula::Slot,
+    columns: &[f64],
+    stream: Sampler,
+    first: u64,
+    j: usize,
+) -> (f64, bool, u32) {
+    let it = stream.at(first + j as u64);
+    sample_with(node, |draw| match slot.column(draw) {
+        Some(c) => columns[c * BLOCK + j],
+        None => it.uniform(draw),
+    })
+}
+
 fn run_block(env: &Env, first: u64, len: usize, s: &mut Scratch, out: &mut [f64]) -> Counters {
     let plan = env.plan;
     let n = plan.nodes().len();
@@ -437,10 +495,12 @@ fn run_block(env: &Env, first: u64, len: usize, s: &mut Scratch, out: &mut [f64]
             s.risk_delay[r * BLOCK + j] = delay.unwrap_or(0.0);
         }
     }
+    env.copula.fill(first, len, &mut s.z, &mut s.correlated);
     for (i, node) in plan.nodes().iter().enumerate() {
         let preds = plan.preds_of(i);
         let risks = plan.risks_of(i);
         let stream = env.streams[i];
+        let slot = env.copula.slot(i);
         let counts = &mut c.nodes[i];
         // First every draw of the block (independent of the schedule, so the CPU overlaps
         // them), then the schedule; a draw of a run that does not happen is simply unused. A
@@ -449,13 +509,27 @@ fn run_block(env: &Env, first: u64, len: usize, s: &mut Scratch, out: &mut [f64]
         if !lazy {
             if node.experiment.is_none() {
                 // The common case: one draw per run, the same arithmetic as `sample_duration`.
-                node.duration.fill(&mut s.dur[..len], |j| {
-                    stream.at(first + j as u64).uniform(0)
-                });
+                match slot.column(0) {
+                    None => node.duration.fill(&mut s.dur[..len], |j| {
+                        stream.at(first + j as u64).uniform(0)
+                    }),
+                    Some(c) => {
+                        let col = &s.correlated[c * BLOCK..c * BLOCK + len];
+                        node.duration.fill(&mut s.dur[..len], |j| col[j]);
+                    }
+                }
                 for j in 0..len {
                     s.dur[j] *= node.scale;
                     s.ok[j] = true;
                     s.attempts[j] = 1;
+                }
+            } else if !slot.is_none() {
+                for j in 0..len {
+                    let (dur, ok, attempts) =
+                        correlated_sample(node, slot, &s.correlated, stream, first, j);
+                    s.dur[j] = dur;
+                    s.ok[j] = ok;
+                    s.attempts[j] = attempts;
                 }
             } else {
                 for j in 0..len {
@@ -506,7 +580,11 @@ fn run_block(env: &Env, first: u64, len: usize, s: &mut Scratch, out: &mut [f64]
                 continue;
             }
             let (dur, ok, attempts) = if lazy {
-                let (mut dur, ok, attempts) = sample_duration(node, stream.at(first + j as u64));
+                let (mut dur, ok, attempts) = if slot.is_none() {
+                    sample_duration(node, stream.at(first + j as u64))
+                } else {
+                    correlated_sample(node, slot, &s.correlated, stream, first, j)
+                };
                 for &r in risks {
                     dur += s.risk_delay[r as usize * BLOCK + j];
                 }
