@@ -2,12 +2,12 @@
 //! built from one coefficient, or repaired), and its Cholesky factor. The matrix arithmetic is in
 //! [`crate::dist::copula`].
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::{Correlation, CorrelationOf, Repair};
 use crate::dist::copula;
 use crate::scenario::diag::{Diagnostic, did_you_mean};
-use crate::scenario::raw::{RawCorrelation, RawScenario, Sp};
+use crate::scenario::raw::{RawCorrelation, RawMatrix, RawScenario, Sp};
 
 /// A checked group, its tasks still named by id (the plan's order is not known yet).
 pub(super) struct Checked {
@@ -32,7 +32,7 @@ pub(super) fn check(
     let mut c = Checker {
         diags: Vec::new(),
         warnings: Vec::new(),
-        member: HashMap::new(),
+        member: HashSet::new(),
     };
     let groups = raw
         .correlations
@@ -46,7 +46,7 @@ struct Checker {
     diags: Vec<Diagnostic>,
     warnings: Vec<String>,
     /// (kind, task) already in a group.
-    member: HashMap<(CorrelationOf, usize), ()>,
+    member: HashSet<(CorrelationOf, usize)>,
 }
 
 fn list(ids: &[String]) -> String {
@@ -109,7 +109,7 @@ impl Checker {
                                 t.value
                             ),
                         );
-                    } else if self.member.insert((of, i), ()).is_some() {
+                    } else if !self.member.insert((of, i)) {
                         self.err(
                             t.span.clone(),
                             format!("`{}` is in two {} correlations", t.value, of.as_str()),
@@ -258,7 +258,7 @@ impl Checker {
         }
     }
 
-    fn declared(&mut self, m: &Sp<Vec<Sp<Vec<Sp<f64>>>>>, n: usize) -> Option<Vec<f64>> {
+    fn declared(&mut self, m: &Sp<RawMatrix>, n: usize) -> Option<Vec<f64>> {
         let shape = "one row and one column per task, in the order of `tasks`, e.g. matrix = [[1, 0.5], [0.5, 1]] for two";
         if m.value.len() != n {
             self.err(

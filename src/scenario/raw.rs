@@ -141,6 +141,9 @@ impl CorrelationOf {
     }
 }
 
+/// A matrix as written: rows, and the numbers of each row, each with its span.
+pub type RawMatrix = Vec<Sp<Vec<Sp<f64>>>>;
+
 /// A `[[correlation]]` section: tasks whose draws move together, with one `coefficient` for
 /// every pair or a full `matrix`.
 #[derive(Debug, Clone)]
@@ -150,7 +153,7 @@ pub struct RawCorrelation {
     pub of: Sp<CorrelationOf>,
     pub coefficient: Option<Sp<f64>>,
     /// Rows of numbers, each with its span.
-    pub matrix: Option<Sp<Vec<Sp<Vec<Sp<f64>>>>>>,
+    pub matrix: Option<Sp<RawMatrix>>,
     /// Replace a matrix that is not positive semi-definite by the nearest correlation matrix.
     pub repair: bool,
 }

@@ -475,7 +475,7 @@ impl Reader {
     }
 
     /// `matrix = [[1, 0.5], [0.5, 1]]`: rows of numbers, each value with its span.
-    fn matrix(&mut self, item: &Item) -> Option<Sp<Vec<Sp<Vec<Sp<f64>>>>>> {
+    fn matrix(&mut self, item: &Item) -> Option<Sp<RawMatrix>> {
         let sp = span(item);
         let bad = |r: &mut Self, at: Range<usize>, found: &str| {
             r.error(
