@@ -22,7 +22,7 @@ use rayon::prelude::*;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 use super::quantile_sorted;
-use crate::engine::{self, Config, Outcomes};
+use crate::engine::{self, Config, Copula, Outcomes};
 use crate::model::Plan;
 
 /// Experiments and risks whose "what if" is computed: the most influential ones, since each costs
@@ -158,13 +158,24 @@ impl Draws {
     }
 }
 
-fn task_draws(plan: &Plan, i: usize, config: &Config) -> Draws {
+/// What task `i` drew in each iteration: with a `[[correlation]]` group, the correlated
+/// uniform that drove its duration, not its stream's own (whose ranks would be another task's
+/// draw mixed in).
+fn task_draws(plan: &Plan, i: usize, config: &Config, copula: &Copula) -> Draws {
     let node = &plan.nodes()[i];
     let stream = config.sampler(node.key);
     let n = config.iterations;
     if node.experiment.is_none() {
         if node.duration.is_continuous() {
-            return Draws::Uniforms((0..n).map(|it| stream.at(it).uniform(0)).collect());
+            return Draws::Uniforms(
+                (0..n)
+                    .map(|it| {
+                        copula
+                            .uniform(i, it, 0)
+                            .unwrap_or_else(|| stream.at(it).uniform(0))
+                    })
+                    .collect(),
+            );
         }
         if node.duration.is_constant() {
             return Draws::Constant;
@@ -172,7 +183,7 @@ fn task_draws(plan: &Plan, i: usize, config: &Config) -> Draws {
     }
     Draws::Values(
         (0..n)
-            .map(|it| engine::sample_duration(node, stream.at(it)).0)
+            .map(|it| engine::sample_node(plan, copula, stream, i, it).0)
             .collect(),
     )
 }
@@ -297,9 +308,10 @@ pub fn drivers(plan: &Plan, config: &Config, out: &Outcomes) -> Vec<MilestoneDri
             None => vec![None; n_ms],
         }
     };
+    let copula = Copula::new(plan, config);
     let task_sens: Vec<Vec<Option<f64>>> = tasks
         .par_iter()
-        .map(|&i| sens(task_draws(plan, i, config)))
+        .map(|&i| sens(task_draws(plan, i, config, &copula)))
         .collect();
     let risk_sens: Vec<Vec<Option<f64>>> = (0..plan.risks().len())
         .into_par_iter()

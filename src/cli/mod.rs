@@ -333,9 +333,21 @@ fn init(file: Option<PathBuf>, out: &mut dyn Write) -> Result<i32, Failure> {
     Ok(EXIT_OK)
 }
 
-/// The base plan and every variant of a scenario file.
+/// The base plan and every variant of a scenario file; their warnings go to stderr.
 pub fn load_all(file: &Path) -> Result<Vec<Plan>, Failure> {
-    Ok(pipeline::load_all(file)?)
+    let plans = pipeline::load_all(file)?;
+    warn(&file.display().to_string(), &plans);
+    Ok(plans)
+}
+
+/// Prints the plans' warnings on stderr, each once (a variant repeats its base's).
+pub fn warn(file: &str, plans: &[Plan]) {
+    let mut seen = std::collections::HashSet::new();
+    for w in plans.iter().flat_map(|p| p.warnings()) {
+        if seen.insert(w) {
+            eprintln!("warning: {file}: {w}");
+        }
+    }
 }
 
 fn validate(file: &Path) -> Result<i32, Failure> {

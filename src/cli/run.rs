@@ -530,6 +530,7 @@ pub fn merge(args: &MergeArgs, out: &mut dyn Write) -> Result<i32, Failure> {
     let first = &parts[0].1;
     let text = shard::read_scenario(first)?;
     let plans = pipeline::load_all_str(&first.file, &text)?;
+    super::warn(&first.file, &plans);
     let mut plan = pipeline::select(plans, &first.file, first.variant.as_deref())?;
     for g in &first.gates {
         let gate = super::parse_gate(g).map_err(|e| Failure::error(format!("--gate {e}"), None))?;

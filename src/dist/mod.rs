@@ -10,6 +10,7 @@
 //! assert_eq!(d.quantile(0.5), 10.0);
 //! ```
 
+pub mod copula;
 mod pert;
 
 pub use pert::PertTable;

@@ -10,9 +10,12 @@
 //! finish of any traced node); each thread's scratch is `BLOCK x nodes` starts and finishes,
 //! whatever the iteration count.
 
+mod copula;
 pub mod rng;
 
 use rayon::prelude::*;
+
+pub use copula::Copula;
 
 use crate::dist::Dist;
 use crate::model::{LinkKind, Node, Plan, Remaining, Risk, Status};
@@ -256,6 +259,7 @@ pub fn simulate_range(
         .map(|nd| config.sampler(nd.key))
         .collect();
     let risk_streams: Vec<Sampler> = plan.risks().iter().map(|r| config.sampler(r.key)).collect();
+    let copula = Copula::new(plan, config);
     let costs = plan.has_costs();
     let stride = n_ms * (1 + usize::from(costs)) + 2 * probes.trace.len();
     let mut rows = vec![f64::INFINITY; iterations * stride];
@@ -263,6 +267,7 @@ pub fn simulate_range(
         plan,
         streams: &streams,
         risk_streams: &risk_streams,
+        copula: &copula,
         probes,
         stride,
         costs,
@@ -272,7 +277,7 @@ pub fn simulate_range(
         .par_chunks_mut(BLOCK * stride)
         .enumerate()
         .map_init(
-            || Scratch::new(n, plan.risks().len()),
+            || Scratch::new(n, plan.risks().len(), &copula),
             |scratch, (b, out)| {
                 run_block(
                     &env,
@@ -326,6 +331,13 @@ pub fn simulate_range(
 /// (an experiment's: its attempt under way) is what is left of it, from the status date.
 #[inline]
 pub fn sample_duration(node: &Node, it: Draw) -> (f64, bool, u32) {
+    sample_with(node, |draw| it.uniform(draw))
+}
+
+/// [`sample_duration`] with the uniform of each draw number given by `u` (the node's own
+/// stream, or correlated draws where its groups correlate them).
+#[inline]
+pub fn sample_with(node: &Node, u: impl Fn(u32) -> f64) -> (f64, bool, u32) {
     let left = match &node.status {
         Status::Started { remaining, .. } => Some(remaining),
         _ => None,
@@ -333,8 +345,8 @@ pub fn sample_duration(node: &Node, it: Draw) -> (f64, bool, u32) {
     match &node.experiment {
         None => {
             let d = match left {
-                None => node.duration.quantile(it.uniform(0)),
-                Some(r) => rest(r, &node.duration, it.uniform(0)),
+                None => node.duration.quantile(u(0)),
+                Some(r) => rest(r, &node.duration, u(0)),
             };
             (node.scale * d, true, 1)
         }
@@ -347,13 +359,13 @@ pub fn sample_duration(node: &Node, it: Draw) -> (f64, bool, u32) {
                 } else {
                     e.retry.as_ref().unwrap_or(&node.duration)
                 };
-                let u = it.uniform(2 * a as u32);
+                let x = u(2 * a as u32);
                 total += match left {
-                    Some(r) if a == made => rest(r, d, u),
-                    _ => d.quantile(u),
+                    Some(r) if a == made => rest(r, d, x),
+                    _ => d.quantile(x),
                 };
                 n += 1;
-                if it.uniform(2 * a as u32 + 1) < p {
+                if u(2 * a as u32 + 1) < p {
                     return (node.scale * total, true, n);
                 }
             }
@@ -413,7 +425,9 @@ fn restart_draws(risk_key: u64) -> (u32, u32) {
 /// The work a restart adds to one run of `node` (before the task's scale): the risk strikes at a
 /// uniform point of the run's work; the attempt in progress loses what it had done and is drawn
 /// again from its own distribution, without using up an attempt or changing its outcome.
-pub fn restart_extra(node: &Node, it: Draw, risk_key: u64) -> f64 {
+/// `u` gives the uniform of each of the node's draw numbers, as the run drew them (correlated
+/// where a correlation group says so); the restart's own draws come from `it`.
+pub fn restart_extra(node: &Node, u: impl Fn(u32) -> f64, it: Draw, risk_key: u64) -> f64 {
     let (at, redo) = restart_draws(risk_key);
     let dist_of = |a: usize| match &node.experiment {
         Some(e) if a > 0 => e.retry.as_ref().unwrap_or(&node.duration),
@@ -429,23 +443,23 @@ pub fn restart_extra(node: &Node, it: Draw, risk_key: u64) -> f64 {
     let mut index: Vec<usize> = Vec::new();
     match &node.experiment {
         None => {
-            let u = it.uniform(0);
+            let x = u(0);
             attempts.push(match left {
-                None => node.duration.quantile(u),
-                Some(r) => rest(r, &node.duration, u),
+                None => node.duration.quantile(x),
+                Some(r) => rest(r, &node.duration, x),
             });
             index.push(0);
         }
         Some(e) => {
             let made = e.made as usize;
             for (a, &p) in e.success.iter().enumerate().skip(made) {
-                let u = it.uniform(2 * a as u32);
+                let x = u(2 * a as u32);
                 attempts.push(match left {
-                    Some(r) if a == made => rest(r, dist_of(a), u),
-                    _ => dist_of(a).quantile(u),
+                    Some(r) if a == made => rest(r, dist_of(a), x),
+                    _ => dist_of(a).quantile(x),
                 });
                 index.push(a);
-                if it.uniform(2 * a as u32 + 1) < p {
+                if u(2 * a as u32 + 1) < p {
                     break;
                 }
             }
@@ -464,11 +478,34 @@ pub fn restart_extra(node: &Node, it: Draw, risk_key: u64) -> f64 {
     0.0
 }
 
+/// Node `node`'s draw in iteration `iteration`, exactly as the engine makes it: from its own
+/// stream, or correlated by its `[[correlation]]` groups (for the drivers, which recompute
+/// draws rather than store them).
+pub fn sample_node(
+    plan: &Plan,
+    copula: &Copula,
+    stream: Sampler,
+    node: usize,
+    iteration: u64,
+) -> (f64, bool, u32) {
+    let it = stream.at(iteration);
+    let nd = &plan.nodes()[node];
+    if copula.slot(node).is_none() {
+        return sample_duration(nd, it);
+    }
+    sample_with(nd, |draw| {
+        copula
+            .uniform(node, iteration, draw)
+            .unwrap_or_else(|| it.uniform(draw))
+    })
+}
+
 /// What every block reads.
 struct Env<'a> {
     plan: &'a Plan,
     streams: &'a [Sampler],
     risk_streams: &'a [Sampler],
+    copula: &'a Copula,
     probes: &'a Probes,
     stride: usize,
     costs: bool,
@@ -498,10 +535,14 @@ struct Scratch {
     stamp: Vec<u32>,
     walk: u32,
     stack: Vec<u32>,
+    /// Correlated uniforms, one column per correlated draw of each group member (see
+    /// [`Copula::fill`]), and the normal scores they are made from.
+    correlated: Vec<f64>,
+    z: Vec<f64>,
 }
 
 impl Scratch {
-    fn new(nodes: usize, risks: usize) -> Scratch {
+    fn new(nodes: usize, risks: usize, copula: &Copula) -> Scratch {
         Scratch {
             start: vec![0.0; nodes * BLOCK],
             finish: vec![0.0; nodes * BLOCK],
@@ -518,6 +559,8 @@ impl Scratch {
             stamp: vec![0; nodes],
             walk: 0,
             stack: Vec::new(),
+            correlated: vec![0.0; copula.columns() * BLOCK],
+            z: vec![0.0; copula.widest() * BLOCK],
         }
     }
 }
@@ -549,6 +592,23 @@ fn own_start(s: &Scratch, p: usize, j: usize) -> f64 {
     s.start[p * BLOCK + j]
 }
 
+/// A node's draw in column slot `j` of a block whose correlated uniforms are in `columns`.
+#[inline]
+fn correlated_sample(
+    node: &Node,
+    slot: copula::Slot,
+    columns: &[f64],
+    stream: Sampler,
+    first: u64,
+    j: usize,
+) -> (f64, bool, u32) {
+    let it = stream.at(first + j as u64);
+    sample_with(node, |draw| match slot.column(draw) {
+        Some(c) => columns[c * BLOCK + j],
+        None => it.uniform(draw),
+    })
+}
+
 fn run_block(env: &Env, first: u64, len: usize, s: &mut Scratch, out: &mut [f64]) -> Counters {
     let plan = env.plan;
     let n = plan.nodes().len();
@@ -573,6 +633,7 @@ fn run_block(env: &Env, first: u64, len: usize, s: &mut Scratch, out: &mut [f64]
             s.once_target[k] = NO_NODE;
         }
     }
+    env.copula.fill(first, len, &mut s.z, &mut s.correlated);
     if env.once {
         // First the schedule without the risks that strike once, to see which affected task
         // starts first in each iteration; then the schedule with them, striking that task. A
@@ -672,7 +733,12 @@ fn strike(env: &Env, s: &Scratch, i: usize, it: Draw, j: usize, mut dur: f64) ->
             }
             let risk = &plan.risks()[r];
             if risk.restart {
-                extra += restart_extra(node, it, risk.key);
+                let slot = env.copula.slot(i);
+                let u = |draw: u32| match slot.column(draw) {
+                    Some(c) => s.correlated[c * BLOCK + j],
+                    None => it.uniform(draw),
+                };
+                extra += restart_extra(node, u, it, risk.key);
             }
             factor *= s.risk_scale[r * BLOCK + j];
         }
@@ -694,6 +760,7 @@ fn schedule(env: &Env, first: u64, len: usize, s: &mut Scratch, counts: &mut [No
         let preds = plan.preds_of(i);
         let risks = plan.risks_of(i);
         let stream = env.streams[i];
+        let slot = env.copula.slot(i);
         let counts = &mut counts[i];
         // First every draw of the block (independent of the schedule, so the CPU overlaps
         // them), then the schedule; a draw of a run that does not happen is simply unused. A
@@ -703,13 +770,27 @@ fn schedule(env: &Env, first: u64, len: usize, s: &mut Scratch, counts: &mut [No
         if !lazy && !done {
             if node.experiment.is_none() && matches!(node.status, Status::Planned) {
                 // The common case: one draw per run, the same arithmetic as `sample_duration`.
-                node.duration.fill(&mut s.dur[..len], |j| {
-                    stream.at(first + j as u64).uniform(0)
-                });
+                match slot.column(0) {
+                    None => node.duration.fill(&mut s.dur[..len], |j| {
+                        stream.at(first + j as u64).uniform(0)
+                    }),
+                    Some(c) => {
+                        let col = &s.correlated[c * BLOCK..c * BLOCK + len];
+                        node.duration.fill(&mut s.dur[..len], |j| col[j]);
+                    }
+                }
                 for j in 0..len {
                     s.dur[j] *= node.scale;
                     s.ok[j] = true;
                     s.attempts[j] = 1;
+                }
+            } else if !slot.is_none() {
+                for j in 0..len {
+                    let (dur, ok, attempts) =
+                        correlated_sample(node, slot, &s.correlated, stream, first, j);
+                    s.dur[j] = dur;
+                    s.ok[j] = ok;
+                    s.attempts[j] = attempts;
                 }
             } else {
                 for j in 0..len {
@@ -777,7 +858,11 @@ fn schedule(env: &Env, first: u64, len: usize, s: &mut Scratch, counts: &mut [No
             }
             let (dur, ok, attempts) = if lazy {
                 let it = stream.at(first + j as u64);
-                let (dur, ok, attempts) = sample_duration(node, it);
+                let (dur, ok, attempts) = if slot.is_none() {
+                    sample_duration(node, it)
+                } else {
+                    correlated_sample(node, slot, &s.correlated, stream, first, j)
+                };
                 (strike(env, s, i, it, j, dur), ok, attempts)
             } else {
                 (s.dur[j], s.ok[j], s.attempts[j])

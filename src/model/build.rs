@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 use jiff::civil::Date;
 
 use super::calendar::{self, Calendar};
+use super::correlate;
 use super::key::stream_key;
 use super::params;
 use super::*;
@@ -219,6 +220,7 @@ impl Builder {
         }
         let ids = self.ids(raw);
         let mut pending = self.tasks(raw, &ids, three, status, &calendar);
+        let (correlations, warnings) = self.correlations(raw, &ids, &pending);
         let mut milestones = self.milestones(raw, &ids, &calendar, &mut pending);
         self.check_fallbacks(&mut pending);
         let risks = self.risks(raw, &ids.index, raw.tasks.len(), three);
@@ -246,6 +248,17 @@ impl Builder {
         }
         let mut plan = assemble(raw, calendar, pending, order, risks, milestones);
         plan.status = status;
+        let index: HashMap<&str, u32> = (plan.nodes.iter().enumerate())
+            .map(|(i, n)| (n.id.as_str(), i as u32))
+            .collect();
+        plan.correlations = correlations
+            .into_iter()
+            .map(|g| Correlation {
+                tasks: g.ids.iter().map(|id| index[id.as_str()]).collect(),
+                ..g.correlation
+            })
+            .collect();
+        plan.warnings = warnings;
         if let Some(sw) = &raw.sweep {
             plan.sweep = self.sweep(sw, &plan);
             if !self.diags.is_empty() {
@@ -253,6 +266,23 @@ impl Builder {
             }
         }
         Ok(plan)
+    }
+
+    /// The `[[correlation]]` groups, checked against the tasks (see [`correlate`]).
+    fn correlations(
+        &mut self,
+        raw: &RawScenario,
+        ids: &Ids,
+        tasks: &[Pending],
+    ) -> (Vec<correlate::Checked>, Vec<String>) {
+        let info = correlate::TaskInfo {
+            index: &ids.index,
+            n_tasks: raw.tasks.len(),
+            experiment: tasks.iter().map(|p| p.node.experiment.is_some()).collect(),
+        };
+        let (groups, diags, warnings) = correlate::check(raw, &info);
+        self.diags.extend(diags);
+        (groups, warnings)
     }
 
     /// Every id, tasks then milestones (one namespace), each reported once if used twice.
@@ -1063,5 +1093,7 @@ fn assemble(
         milestones,
         sweep: None,
         status: None,
+        correlations: vec![],
+        warnings: vec![],
     }
 }

@@ -4,6 +4,7 @@
 
 mod build;
 pub mod calendar;
+mod correlate;
 mod gate;
 pub mod key;
 pub mod params;
@@ -11,7 +12,7 @@ pub mod params;
 use jiff::civil::Date;
 
 use crate::dist::Dist;
-pub use crate::scenario::raw::LinkKind;
+pub use crate::scenario::raw::{CorrelationOf, LinkKind};
 pub use build::build;
 use calendar::Calendar;
 pub use gate::{DeadlineSpec, GateError, GateSpec};
@@ -152,6 +153,56 @@ pub struct Milestone {
     pub risk_costs: Vec<u32>,
 }
 
+/// A `[[correlation]]` group as the engine applies it: a Gaussian copula on one draw of each of
+/// its tasks (see [`crate::dist::copula`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Correlation {
+    pub of: CorrelationOf,
+    /// Node indices (plan order), in the order the group lists them.
+    pub tasks: Vec<u32>,
+    /// The correlation matrix used (row-major, `tasks.len()` squared): the one declared, or its
+    /// repair.
+    pub matrix: Vec<f64>,
+    /// The lower-triangular Cholesky factor of `matrix` (row-major): `x = L z`.
+    pub factor: Vec<f64>,
+    /// Set when the declared matrix was not positive semi-definite and `repair = true` replaced
+    /// it by the nearest correlation matrix.
+    pub repair: Option<Repair>,
+}
+
+/// How a correlation matrix was repaired.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Repair {
+    /// The declared matrix's smallest eigenvalue (negative).
+    pub smallest_eigenvalue: f64,
+    /// The largest absolute change of a coefficient.
+    pub largest_change: f64,
+    /// The two tasks (positions in [`Correlation::tasks`]) whose coefficient changed most.
+    pub between: (usize, usize),
+}
+
+impl Correlation {
+    /// The number of tasks in the group.
+    pub fn len(&self) -> usize {
+        self.tasks.len()
+    }
+
+    /// A group always has at least two tasks.
+    pub fn is_empty(&self) -> bool {
+        self.tasks.is_empty()
+    }
+
+    /// The coefficient between the tasks at positions `i` and `j`.
+    pub fn coefficient(&self, i: usize, j: usize) -> f64 {
+        self.matrix[i * self.len() + j]
+    }
+
+    /// Row `i` of the Cholesky factor, up to the diagonal.
+    pub fn factor_row(&self, i: usize) -> &[f64] {
+        &self.factor[i * self.len()..i * self.len() + i + 1]
+    }
+}
+
 /// A valid plan. Its fields are private: [`build`] is the only way to make one, and the few
 /// changes allowed afterwards (a gate, a swept parameter, a what-if) are methods that keep it
 /// valid. Read it through its accessors.
@@ -183,6 +234,11 @@ pub struct Plan {
     milestones: Vec<Milestone>,
     /// The `[sweep]` section, checked against the plan.
     sweep: Option<SweepSpec>,
+    /// `[[correlation]]` groups, checked and factored.
+    correlations: Vec<Correlation>,
+    /// What the user should know that does not stop the plan (a repaired correlation matrix):
+    /// the CLI prints these on stderr.
+    warnings: Vec<String>,
 }
 
 /// What `shipcast sweep` varies when the command line does not say.
@@ -265,6 +321,17 @@ impl Plan {
     /// The `[sweep]` section, checked against the plan.
     pub fn sweep(&self) -> Option<&SweepSpec> {
         self.sweep.as_ref()
+    }
+
+    /// The correlation groups, in file order.
+    pub fn correlations(&self) -> &[Correlation] {
+        &self.correlations
+    }
+
+    /// Warnings about the scenario that do not stop it from running, one sentence each (the
+    /// caller decides where they go).
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     /// This plan, named as variant `name` of its file.

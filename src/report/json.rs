@@ -18,8 +18,23 @@ struct Report<'a> {
     milestones: Vec<Milestone<'a>>,
     experiments: Vec<Experiment<'a>>,
     risks: Vec<Risk<'a>>,
+    /// The `[[correlation]]` groups applied, with the matrix each used; absent when the plan
+    /// has none (so reports of plans without correlations are unchanged).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    correlations: Vec<CorrelationJson<'a>>,
     /// Null unless the run was given `--baseline`.
     drift: Option<Vec<DriftJson<'a>>>,
+}
+
+#[derive(Serialize)]
+struct CorrelationJson<'a> {
+    of: &'static str,
+    tasks: Vec<&'a str>,
+    /// The matrix used, one row per task: the declared one, or its repair.
+    matrix: Vec<Vec<f64>>,
+    repaired: bool,
+    /// With `repaired`: the largest change of a coefficient.
+    largest_change: Option<f64>,
 }
 
 #[derive(Serialize)]
@@ -397,6 +412,21 @@ fn report<'a>(input: &Input<'a>) -> Report<'a> {
                     once: risk.once,
                     occurred: r.occurred.into(),
                 }
+            })
+            .collect(),
+        correlations: plan
+            .correlations()
+            .iter()
+            .map(|c| CorrelationJson {
+                of: c.of.as_str(),
+                tasks: c
+                    .tasks
+                    .iter()
+                    .map(|&t| plan.nodes()[t as usize].id.as_str())
+                    .collect(),
+                matrix: c.matrix.chunks(c.len()).map(<[f64]>::to_vec).collect(),
+                repaired: c.repair.is_some(),
+                largest_change: c.repair.map(|r| r.largest_change),
             })
             .collect(),
         drift: run.drift.map(|d| {

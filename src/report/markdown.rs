@@ -95,6 +95,10 @@ pub fn render(f: &Forecast) -> String {
         let _ = writeln!(s, "\n## Risks\n");
         s.push_str(&table(&tables::risks(plan, summary), 3));
     }
+    if !plan.correlations().is_empty() {
+        let _ = writeln!(s, "\n## Correlated estimates\n");
+        s.push_str(&table(&tables::correlations(plan), 4));
+    }
     let _ = writeln!(
         s,
         "\nThe full report with every chart is [report.html](report.html); the schedule is in [gantt.svg](gantt.svg)."

@@ -287,6 +287,49 @@ pub fn impacts(risk: &crate::model::Risk) -> Vec<&'static str> {
     out
 }
 
+/// The `[[correlation]]` groups the run applied: what they correlate, their tasks, the
+/// coefficients used (one for every pair, or pair by pair), and whether the matrix was repaired.
+pub fn correlations(plan: &Plan) -> Table {
+    let rows = plan
+        .correlations()
+        .iter()
+        .map(|c| {
+            let id = |i: usize| plan.nodes()[c.tasks[i] as usize].id.as_str();
+            let n = c.len();
+            let pairs: Vec<(usize, usize)> = (0..n)
+                .flat_map(|i| (i + 1..n).map(move |j| (i, j)))
+                .collect();
+            let first = c.coefficient(0, 1);
+            let coefficients = if pairs.iter().all(|&(i, j)| c.coefficient(i, j) == first) {
+                format!("{first:.2} every pair")
+            } else {
+                let each: Vec<String> = pairs
+                    .iter()
+                    .map(|&(i, j)| format!("{}-{} {:.2}", id(i), id(j), c.coefficient(i, j)))
+                    .collect();
+                each.join(", ")
+            };
+            let matrix = match c.repair {
+                None => "as declared".to_string(),
+                Some(r) => format!(
+                    "repaired: largest change {:.3} ({}-{})",
+                    r.largest_change,
+                    id(r.between.0),
+                    id(r.between.1)
+                ),
+            };
+            let tasks: Vec<&str> = (0..n).map(id).collect();
+            vec![
+                c.of.as_str().to_string(),
+                tasks.join(", "),
+                coefficients,
+                matrix,
+            ]
+        })
+        .collect();
+    Table::new(&["Correlated", "Tasks", "Coefficients", "Matrix"], rows)
+}
+
 /// What a "what if" P80 gain says, judged by its 95% interval.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Gain {

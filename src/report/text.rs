@@ -163,6 +163,10 @@ pub fn render(input: &Input) -> String {
         out.push_str("\nRisks\n");
         out.push_str(&layout(&tables::risks(plan, summary), 3));
     }
+    if !plan.correlations().is_empty() {
+        out.push_str("\nCorrelated estimates (Gaussian copula)\n");
+        out.push_str(&layout(&tables::correlations(plan), 4));
+    }
     out
 }
 

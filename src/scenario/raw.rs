@@ -145,6 +145,43 @@ pub struct RawRisk {
     pub cost: Option<Sp<RawDuration>>,
 }
 
+/// What a `[[correlation]]` group correlates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum CorrelationOf {
+    /// The first attempt's duration (draw 0) of each task.
+    #[default]
+    Duration,
+    /// Each attempt's success (draw 2k + 1 of attempt k) of each experiment.
+    Success,
+}
+
+impl CorrelationOf {
+    /// As the scenario language writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CorrelationOf::Duration => "duration",
+            CorrelationOf::Success => "success",
+        }
+    }
+}
+
+/// A matrix as written: rows, and the numbers of each row, each with its span.
+pub type RawMatrix = Vec<Sp<Vec<Sp<f64>>>>;
+
+/// A `[[correlation]]` section: tasks whose draws move together, with one `coefficient` for
+/// every pair or a full `matrix`.
+#[derive(Debug, Clone)]
+pub struct RawCorrelation {
+    pub header: Range<usize>,
+    pub tasks: Option<Sp<Vec<Sp<String>>>>,
+    pub of: Sp<CorrelationOf>,
+    pub coefficient: Option<Sp<f64>>,
+    /// Rows of numbers, each with its span.
+    pub matrix: Option<Sp<RawMatrix>>,
+    /// Replace a matrix that is not positive semi-definite by the nearest correlation matrix.
+    pub repair: bool,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum RawDeadline {
     Date(Date),
@@ -171,6 +208,8 @@ pub struct RawScenario {
     pub tasks: Vec<RawTask>,
     pub risks: Vec<RawRisk>,
     pub milestones: Vec<RawMilestone>,
+    /// `[[correlation]]` sections (for a variant: the base's, less what it removes, with its own).
+    pub correlations: Vec<RawCorrelation>,
     /// `[variant.NAME]` sections, each already merged with the base plan.
     pub variants: Vec<RawVariant>,
     /// A `[sweep]` section: what `shipcast sweep` varies by default.

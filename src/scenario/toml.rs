@@ -9,7 +9,15 @@ use toml_edit::{Document, Item, TableLike, Value};
 use super::diag::{Diagnostic, did_you_mean};
 use super::raw::*;
 
-const TOP_KEYS: &[&str] = &["project", "task", "risk", "milestone", "variant", "sweep"];
+const TOP_KEYS: &[&str] = &[
+    "project",
+    "task",
+    "risk",
+    "milestone",
+    "correlation",
+    "variant",
+    "sweep",
+];
 const SWEEP_KEYS: &[&str] = &["set", "milestone"];
 const VARIANT_KEYS: &[&str] = &[
     "description",
@@ -19,6 +27,7 @@ const VARIANT_KEYS: &[&str] = &[
     "task",
     "risk",
     "milestone",
+    "correlation",
 ];
 const PROJECT_KEYS: &[&str] = &[
     "name",
@@ -71,6 +80,7 @@ const MILESTONE_KEYS: &[&str] = &[
     "budget",
     "budget_confidence",
 ];
+const CORRELATION_KEYS: &[&str] = &["tasks", "of", "coefficient", "matrix", "repair"];
 const LINK_KEYS: &[&str] = &["task", "type", "lag"];
 const DISTS: &[&str] = &[
     "uniform",
@@ -118,6 +128,57 @@ pub fn parse(text: &str) -> Result<(RawScenario, Vec<Diagnostic>), Vec<Diagnosti
 pub fn dedup(diags: &mut Vec<Diagnostic>) {
     let mut seen = std::collections::HashSet::new();
     diags.retain(|d| seen.insert((d.span.clone(), d.message.clone())));
+}
+
+/// A base correlation group as a variant sees it: without the tasks the variant removes (their
+/// rows and columns of a matrix go too), or None when fewer than two tasks are left.
+fn without_removed(mut c: RawCorrelation, removed: &[Sp<String>]) -> Option<RawCorrelation> {
+    let Some(tasks) = &c.tasks else {
+        return Some(c);
+    };
+    let keep: Vec<bool> = tasks
+        .value
+        .iter()
+        .map(|t| !removed.iter().any(|r| r.value == t.value))
+        .collect();
+    if keep.iter().all(|k| *k) {
+        return Some(c);
+    }
+    if keep.iter().filter(|k| **k).count() < 2 {
+        return None;
+    }
+    let n = keep.len();
+    if let Some(m) = &mut c.matrix
+        && m.value.len() == n
+        && m.value.iter().all(|r| r.value.len() == n)
+    {
+        let rows = std::mem::take(&mut m.value);
+        m.value = rows
+            .into_iter()
+            .zip(&keep)
+            .filter(|(_, k)| **k)
+            .map(|(mut r, _)| {
+                let cells = std::mem::take(&mut r.value);
+                r.value = cells
+                    .into_iter()
+                    .zip(&keep)
+                    .filter(|(_, k)| **k)
+                    .map(|(x, _)| x)
+                    .collect();
+                r
+            })
+            .collect();
+    }
+    if let Some(t) = &mut c.tasks {
+        let all = std::mem::take(&mut t.value);
+        t.value = all
+            .into_iter()
+            .zip(&keep)
+            .filter(|(_, k)| **k)
+            .map(|(x, _)| x)
+            .collect();
+    }
+    Some(c)
 }
 
 /// A table-like value as an owned table (spans kept).
@@ -210,6 +271,7 @@ impl Reader {
         s.tasks = self.array_of_tables(top, "task", Self::task);
         s.risks = self.array_of_tables(top, "risk", Self::risk);
         s.milestones = self.array_of_tables(top, "milestone", Self::milestone);
+        s.correlations = self.array_of_tables(top, "correlation", Self::correlation);
         if let Some(item) = top.get("variant") {
             s.variants = self.variants(top, item);
         }
@@ -342,7 +404,8 @@ impl Reader {
                 }
                 merged.insert(section, Item::ArrayOfTables(aot));
             }
-            let scenario = self.scenario(&merged);
+            let mut scenario = self.scenario(&merged);
+            scenario.correlations = self.variant_correlations(top, v, &removed);
             out.push(RawVariant {
                 name: name_sp,
                 description: v
@@ -354,6 +417,122 @@ impl Reader {
             });
         }
         out
+    }
+
+    /// A variant's correlation groups: the base's, less the tasks it removes (a group left with
+    /// fewer than two is dropped), where a group of the variant replaces every base group of the
+    /// same kind (`of`) that shares a task with it; the variant's own groups are added.
+    fn variant_correlations(
+        &mut self,
+        top: &dyn TableLike,
+        v: &dyn TableLike,
+        removed: &[Sp<String>],
+    ) -> Vec<RawCorrelation> {
+        let own = self.array_of_tables(v, "correlation", Self::correlation);
+        let names = |c: &RawCorrelation| -> Vec<String> {
+            c.tasks
+                .as_ref()
+                .map(|t| t.value.iter().map(|s| s.value.clone()).collect())
+                .unwrap_or_default()
+        };
+        let mut out: Vec<RawCorrelation> = self
+            .array_of_tables(top, "correlation", Self::correlation)
+            .into_iter()
+            .filter_map(|c| without_removed(c, removed))
+            .filter(|c| {
+                let mine = names(c);
+                !own.iter()
+                    .any(|o| o.of.value == c.of.value && names(o).iter().any(|t| mine.contains(t)))
+            })
+            .collect();
+        out.extend(own);
+        out
+    }
+
+    fn correlation(&mut self, t: &dyn TableLike, header: Range<usize>) -> Option<RawCorrelation> {
+        self.unknown_keys(t, CORRELATION_KEYS, "a correlation");
+        let tasks = t
+            .get("tasks")
+            .map(|i| Sp::new(self.string_list(i, "tasks"), span(i)));
+        let of = match self.string(t, "of") {
+            None => Sp::new(CorrelationOf::Duration, header.clone()),
+            Some(s) => match s.value.as_str() {
+                "duration" => Sp::new(CorrelationOf::Duration, s.span),
+                "success" => Sp::new(CorrelationOf::Success, s.span),
+                other => {
+                    let hint = did_you_mean(other, ["duration", "success"])
+                        .unwrap_or_else(|| "use \"duration\" (the default) or \"success\"".into());
+                    self.error(
+                        s.span.clone(),
+                        format!("a correlation cannot be `of = \"{other}\"`"),
+                        Some(hint),
+                    );
+                    Sp::new(CorrelationOf::Duration, s.span)
+                }
+            },
+        };
+        let coefficient = t.get("coefficient").and_then(|i| {
+            let v = i.as_value()?;
+            Some(Sp::new(self.number(v, "coefficient")?, span(i)))
+        });
+        let matrix = t.get("matrix").and_then(|i| self.matrix(i));
+        let repair = match t.get("repair") {
+            None => false,
+            Some(i) => match i.as_bool() {
+                Some(b) => b,
+                None => {
+                    self.error(
+                        span(i),
+                        format!("`repair` must be true or false, found {}", i.type_name()),
+                        Some("repair = true uses the nearest correlation matrix when the one given is not positive semi-definite".into()),
+                    );
+                    false
+                }
+            },
+        };
+        Some(RawCorrelation {
+            header,
+            tasks,
+            of,
+            coefficient,
+            matrix,
+            repair,
+        })
+    }
+
+    /// `matrix = [[1, 0.5], [0.5, 1]]`: rows of numbers, each value with its span.
+    fn matrix(&mut self, item: &Item) -> Option<Sp<RawMatrix>> {
+        let sp = span(item);
+        let bad = |r: &mut Self, at: Range<usize>, found: &str| {
+            r.error(
+                at,
+                format!("`matrix` must be a list of rows of numbers, found {found}"),
+                Some("e.g. matrix = [[1, 0.5], [0.5, 1]], one row per task of `tasks`".into()),
+            );
+        };
+        let Some(rows) = item.as_array() else {
+            bad(self, sp, item.type_name());
+            return None;
+        };
+        let mut out = Vec::new();
+        let mut ok = true;
+        for row in rows.iter() {
+            let row_sp = row.span().unwrap_or(0..0);
+            let Some(values) = row.as_array() else {
+                bad(self, row_sp, row.type_name());
+                ok = false;
+                continue;
+            };
+            let mut cells = Vec::new();
+            for v in values.iter() {
+                match self.number(v, "matrix") {
+                    Some(x) => cells.push(Sp::new(x, v.span().unwrap_or(0..0))),
+                    None => ok = false,
+                }
+            }
+            out.push(Sp::new(cells, row_sp));
+        }
+        ok.then(|| Sp::new(out, sp))
     }
 
     fn array_of_tables<T>(
