@@ -4,6 +4,7 @@
 
 mod build;
 pub mod calendar;
+pub mod calibration;
 mod gate;
 pub mod key;
 pub mod params;
@@ -37,6 +38,8 @@ pub struct Node {
     pub cost_per_day: f64,
     /// Multiplies every sampled duration (1 unless a sweep scales it).
     pub scale: f64,
+    /// When the duration is an estimate calibrated against history: its class and estimate.
+    pub calibrated: Option<calibration::Calibrated>,
 }
 
 /// An experiment: a task that succeeds only with some probability per attempt.
@@ -137,6 +140,8 @@ pub struct Plan {
     milestones: Vec<Milestone>,
     /// The `[sweep]` section, checked against the plan.
     sweep: Option<SweepSpec>,
+    /// The `[calibration.NAME]` reference classes (`Node::calibrated` indexes them).
+    calibrations: Vec<calibration::Calibration>,
 }
 
 /// What `shipcast sweep` varies when the command line does not say.
@@ -199,6 +204,16 @@ impl Plan {
     /// The `[sweep]` section, checked against the plan.
     pub fn sweep(&self) -> Option<&SweepSpec> {
         self.sweep.as_ref()
+    }
+
+    /// The `[calibration.NAME]` reference classes, in file order.
+    pub fn calibrations(&self) -> &[calibration::Calibration] {
+        &self.calibrations
+    }
+
+    /// Whether some task's estimate is calibrated against history.
+    pub fn has_calibrated_tasks(&self) -> bool {
+        self.nodes.iter().any(|n| n.calibrated.is_some())
     }
 
     /// This plan, named as variant `name` of its file.

@@ -28,6 +28,7 @@ use super::Forecast;
 use crate::analysis::drivers::{Driver, DriverKind};
 use crate::model::Plan;
 
+pub mod calibration;
 mod curves;
 mod gantt;
 mod tornado;
