@@ -276,7 +276,11 @@ pub fn calibrate(args: &CalibrateArgs, out: &mut dyn Write) -> Result<i32, Failu
             out.write_all(text.as_bytes())?;
         }
         None => {
-            out.write_all(text.as_bytes())?;
+            // stdout stays valid TOML (`> calibration.toml` or appended to a scenario): the
+            // summary goes in as comments.
+            for line in text.lines() {
+                writeln!(out, "# {line}")?;
+            }
             out.write_all(b"\n")?;
             out.write_all(toml.as_bytes())?;
         }
