@@ -105,7 +105,11 @@ fn calibrate_recovers_the_quantiles_of_a_known_ratio() {
     // The lognormal fit: mu is a mean of n logs (SE sigma / sqrt n), sigma's SE is about
     // sigma / sqrt(2 n).
     let f = fit(&lognormal(7, n, mu, sigma)).unwrap();
-    assert!((f.mu - mu).abs() <= 4.0 * sigma / (n as f64).sqrt(), "{}", f.mu);
+    assert!(
+        (f.mu - mu).abs() <= 4.0 * sigma / (n as f64).sqrt(),
+        "{}",
+        f.mu
+    );
     assert!((f.sigma - sigma).abs() <= 4.0 * sigma / (2.0 * n as f64).sqrt());
     // A lognormal sample fits its lognormal: the KS distance is below its 1% critical value
     // 1.63 / sqrt(n).
@@ -195,7 +199,10 @@ fn backtest_of_a_stable_history_is_calibrated() {
     let b = calibration::backtest(&ratios, &[], &s);
     for p in [0.5, 0.8, 0.9] {
         let c = coverage(&b.calibrated, p).share;
-        assert!((c - p).abs() <= 4.0 * (p * (1.0 - p) / 4000.0).sqrt(), "P{p}: {c}");
+        assert!(
+            (c - p).abs() <= 4.0 * (p * (1.0 - p) / 4000.0).sqrt(),
+            "P{p}: {c}"
+        );
     }
 }
 
@@ -280,7 +287,11 @@ fn backtest_command_prints_coverage_and_draws_its_charts() {
     let out = shipcast(&args);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(out.stdout.contains("P80") && out.stdout.contains("PERT -10%/+30%"));
-    assert!(out.stdout.contains("each of the other 500"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("each of the other 500"),
+        "{}",
+        out.stdout
+    );
     assert!(chart.exists() && std::fs::read_to_string(&pit).unwrap().contains("<svg"));
     // The charts are not overwritten without --force.
     let again = shipcast(&args);
@@ -293,7 +304,11 @@ fn fails(args: &[&str], needles: &[&str]) {
     let out = shipcast(args);
     assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
     for n in needles {
-        assert!(out.stderr.contains(n), "{args:?}: no `{n}` in {}", out.stderr);
+        assert!(
+            out.stderr.contains(n),
+            "{args:?}: no `{n}` in {}",
+            out.stderr
+        );
     }
     assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
 }
@@ -326,7 +341,11 @@ fn csv_errors_name_the_row_and_column_and_exit_2() {
     let f = cal("text.csv", "est,act\n1,2\n2,lots\n");
     run(
         base(&f),
-        &["text.csv, row 3, column `act`", "`lots` is not a number", "--skip-invalid"],
+        &[
+            "text.csv, row 3, column `act`",
+            "`lots` is not a number",
+            "--skip-invalid",
+        ],
     );
     // A zero and a negative estimate.
     let f = cal("zero.csv", "est,act\n1,2\n0,2\n");
@@ -369,7 +388,11 @@ fn csv_errors_name_the_row_and_column_and_exit_2() {
     a.push("--force".into());
     let argv: Vec<&str> = a.iter().map(String::as_str).collect();
     assert_eq!(shipcast(&argv).code, 0);
-    assert!(std::fs::read_to_string(&out_file).unwrap().contains("[calibration.ok]"));
+    assert!(
+        std::fs::read_to_string(&out_file)
+            .unwrap()
+            .contains("[calibration.ok]")
+    );
 }
 
 #[test]
@@ -468,7 +491,10 @@ quantiles = [0.5, 1, 1, 2, 4]
         // The report lists the task, its class and its exact quantiles; the driver row names
         // the class.
         let c = &r["calibration"][0];
-        assert_eq!((c["task"].as_str(), c["class"].as_str()), (Some("a"), Some("toy")));
+        assert_eq!(
+            (c["task"].as_str(), c["class"].as_str()),
+            (Some("a"), Some("toy"))
+        );
         assert_eq!(c["estimate"], 10.0);
         assert!((c["p80_days"].as_f64().unwrap() - 24.0).abs() < 1e-9);
         assert_eq!(c["history_n"], 5);
@@ -518,7 +544,9 @@ fn calibration_mistakes_are_diagnostics() {
         &["has an estimate but no calibration"],
     );
     check(
-        &format!("[[task]]\nid = \"a\"\nestimate = 3\nduration = 3\ncalibration = \"sip\"\n{table}"),
+        &format!(
+            "[[task]]\nid = \"a\"\nestimate = 3\nduration = 3\ncalibration = \"sip\"\n{table}"
+        ),
         &["both `duration` and `estimate`"],
     );
     check(
@@ -534,7 +562,7 @@ fn calibration_mistakes_are_diagnostics() {
         &["low <= likely <= high"],
     );
     check(
-        &format!("[[task]]\nid = \"a\"\nestimate = 3\ncalibration = \"sip\"\n[calibration.sip]\nquantiles = [1, 2]\nsigam = 1\n"),
+        "[[task]]\nid = \"a\"\nestimate = 3\ncalibration = \"sip\"\n[calibration.sip]\nquantiles = [1, 2]\nsigam = 1\n",
         &["unknown key `sigam`", "did you mean `sigma`?"],
     );
 }
