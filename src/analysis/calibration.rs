@@ -410,7 +410,7 @@ mod tests {
             lower: 0.3,
             upper: 0.7,
         };
-        assert_eq!(p.covered(0.5), 0.5);
+        assert!((p.covered(0.5) - 0.5).abs() < 1e-12);
         assert_eq!(p.covered(0.2), 0.0);
         assert_eq!(p.covered(0.8), 1.0);
         let h = pit_histogram(&[p], 10);
