@@ -6,6 +6,7 @@
 //! closed stdout (`shipcast run plan.toml | head`) ends the program quietly with 0.
 
 mod compare;
+mod history;
 mod run;
 
 use std::io::{self, Write};
@@ -62,6 +63,12 @@ pub enum Command {
     Compare(compare::CompareArgs),
     /// Vary one or two parameters over a grid and report a milestone's P80 and cost.
     Sweep(compare::SweepArgs),
+    /// Learn how estimates compare with actuals from a CSV of finished work, and write the
+    /// [calibration.NAME] tables a scenario uses.
+    Calibrate(history::CalibrateArgs),
+    /// Replay a CSV of finished work in order, forecasting each item from the ones before it,
+    /// and measure how often P50/P80/P90 came true, calibrated and not.
+    Backtest(history::BacktestArgs),
 }
 
 /// How many runs to simulate, and how.
@@ -298,6 +305,8 @@ pub fn execute(cli: Cli, out: &mut dyn Write) -> Result<i32, Failure> {
         Command::Merge(args) => run::merge(&args, out),
         Command::Compare(args) => compare::compare(&args, out),
         Command::Sweep(args) => compare::sweep(&args, out),
+        Command::Calibrate(args) => history::calibrate(&args, out),
+        Command::Backtest(args) => history::backtest(&args, out),
     }
 }
 

@@ -12,8 +12,10 @@
 
 pub mod copula;
 mod pert;
+mod ratio;
 
 pub use pert::PertTable;
+pub use ratio::{RatioError, RatioTable};
 
 use statrs::distribution::{ContinuousCDF, Normal};
 use std::sync::Arc;
@@ -80,6 +82,12 @@ pub enum Dist {
         sigma: f64,
     },
     Samples(Arc<[f64]>),
+    /// A calibrated estimate: `estimate` times a ratio learned from history, so that the
+    /// quantile at `u` is `estimate * ratio.quantile(u)` (one uniform per draw, like the others).
+    Calibrated {
+        estimate: f64,
+        ratio: Arc<RatioTable>,
+    },
 }
 
 fn check(x: f64) -> Result<f64, DistError> {
@@ -197,6 +205,14 @@ impl Dist {
         Ok(Dist::Samples(values.into()))
     }
 
+    /// `estimate` times a calibrated ratio (see [`RatioTable`]).
+    pub fn calibrated(estimate: f64, ratio: Arc<RatioTable>) -> Result<Dist, DistError> {
+        Ok(Dist::Calibrated {
+            estimate: check(estimate)?,
+            ratio,
+        })
+    }
+
     /// The duration whose cumulative probability is `u`, for `u` in (0, 1).
     #[inline]
     pub fn quantile(&self, u: f64) -> f64 {
@@ -221,6 +237,7 @@ impl Dist {
                 let i = ((u * values.len() as f64) as usize).min(values.len() - 1);
                 values[i]
             }
+            Dist::Calibrated { estimate, ratio } => estimate * ratio.quantile(u),
         }
     }
 
@@ -255,6 +272,9 @@ impl Dist {
             Dist::Fixed(_) => true,
             Dist::Uniform { min, max } => min == max,
             Dist::Samples(v) => v.iter().all(|x| *x == v[0]),
+            Dist::Calibrated { estimate, ratio } => {
+                *estimate == 0.0 || ratio.quantiles().iter().all(|x| *x == ratio.quantiles()[0])
+            }
             _ => false,
         }
     }
@@ -267,7 +287,7 @@ impl Dist {
             | Dist::Pert { .. }
             | Dist::TruncNormal { .. }
             | Dist::LogNormal { .. } => true,
-            Dist::Fixed(_) | Dist::Samples(_) => false,
+            Dist::Fixed(_) | Dist::Samples(_) | Dist::Calibrated { .. } => false,
         }
     }
 
@@ -291,6 +311,7 @@ impl Dist {
             }
             Dist::LogNormal { mu, sigma } => (mu + sigma * sigma / 2.0).exp(),
             Dist::Samples(v) => v.iter().sum::<f64>() / v.len() as f64,
+            Dist::Calibrated { estimate, ratio } => estimate * ratio.mean(),
         }
     }
 }

@@ -28,6 +28,8 @@ struct Builder {
     diags: Vec<Diagnostic>,
     fallback_loop: bool,
     cache: TableCache,
+    /// The `[calibration.NAME]` classes, checked.
+    calibrations: Vec<super::calibration::Calibration>,
 }
 
 /// What a distribution written in a duration form stands for, for messages.
@@ -62,6 +64,7 @@ fn milestone_node(id: &str, name: String, decl: usize) -> Node {
         cost_per_day: 0.0,
         scale: 1.0,
         status: Status::Planned,
+        calibrated: None,
     }
 }
 
@@ -219,6 +222,7 @@ impl Builder {
             self.err(0..0, "this scenario has no tasks", Some("add a [[task]] section with an id and a duration; `shipcast init` prints a complete example".into()));
         }
         let ids = self.ids(raw);
+        self.calibrations = super::calibration::classes(raw, &mut self.diags);
         let mut pending = self.tasks(raw, &ids, three, status, &calendar);
         let (correlations, warnings) = self.correlations(raw, &ids, &pending);
         let mut milestones = self.milestones(raw, &ids, &calendar, &mut pending);
@@ -259,6 +263,7 @@ impl Builder {
             })
             .collect();
         plan.warnings = warnings;
+        plan.calibrations = std::mem::take(&mut self.calibrations);
         if let Some(sw) = &raw.sweep {
             plan.sweep = self.sweep(sw, &plan);
             if !self.diags.is_empty() {
@@ -356,9 +361,13 @@ impl Builder {
         let n_tasks = raw.tasks.len();
         let mut pending: Vec<Pending> = Vec::new();
         for t in &raw.tasks {
-            let duration = match &t.duration {
-                Some(d) => self.dist(d, three),
-                None => {
+            let calibrated = super::calibration::task(raw, t, &self.calibrations, &mut self.diags);
+            let duration = match (&t.duration, &calibrated) {
+                (_, Some((d, _))) => Some(d.clone()),
+                // An estimate that could not be calibrated is reported already.
+                (None, None) if t.estimate.is_some() => None,
+                (Some(d), None) => self.dist(d, three),
+                (None, None) => {
                     self.err(
                         t.id.span.clone(),
                         format!("task `{}` has no duration", t.id.value),
@@ -405,6 +414,7 @@ impl Builder {
                     cost_per_day: t.cost_per_day.as_ref().map_or(0.0, |c| c.value),
                     scale: 1.0,
                     status: Status::Planned,
+                    calibrated: calibrated.map(|c| c.1),
                 },
                 links,
                 fallback_span: t.fallback.as_ref().map(|f| f.span.clone()),
@@ -1095,5 +1105,6 @@ fn assemble(
         status: None,
         correlations: vec![],
         warnings: vec![],
+        calibrations: Vec::new(),
     }
 }

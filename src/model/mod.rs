@@ -4,6 +4,7 @@
 
 mod build;
 pub mod calendar;
+pub mod calibration;
 mod correlate;
 mod gate;
 pub mod key;
@@ -40,6 +41,8 @@ pub struct Node {
     pub scale: f64,
     /// Work in flight: planned, under way or done as of the status date.
     pub status: Status,
+    /// When the duration is an estimate calibrated against history: its class and estimate.
+    pub calibrated: Option<calibration::Calibrated>,
 }
 
 /// Where a node stands at the status date. Times are working days from the program start.
@@ -239,6 +242,8 @@ pub struct Plan {
     /// What the user should know that does not stop the plan (a repaired correlation matrix):
     /// the CLI prints these on stderr.
     warnings: Vec<String>,
+    /// The `[calibration.NAME]` reference classes (`Node::calibrated` indexes them).
+    calibrations: Vec<calibration::Calibration>,
 }
 
 /// What `shipcast sweep` varies when the command line does not say.
@@ -332,6 +337,16 @@ impl Plan {
     /// caller decides where they go).
     pub fn warnings(&self) -> &[String] {
         &self.warnings
+    }
+
+    /// The `[calibration.NAME]` reference classes, in file order.
+    pub fn calibrations(&self) -> &[calibration::Calibration] {
+        &self.calibrations
+    }
+
+    /// Whether some task's estimate is calibrated against history.
+    pub fn has_calibrated_tasks(&self) -> bool {
+        self.nodes.iter().any(|n| n.calibrated.is_some())
     }
 
     /// This plan, named as variant `name` of its file.

@@ -24,6 +24,23 @@ struct Report<'a> {
     correlations: Vec<CorrelationJson<'a>>,
     /// Null unless the run was given `--baseline`.
     drift: Option<Vec<DriftJson<'a>>>,
+    /// The tasks whose estimates are calibrated against history; absent when none is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    calibration: Option<Vec<CalibratedJson<'a>>>,
+}
+
+#[derive(Serialize)]
+struct CalibratedJson<'a> {
+    task: &'a str,
+    class: &'a str,
+    method: &'static str,
+    estimate: f64,
+    /// How many finished items the class was learned from, when its table says.
+    history_n: Option<u64>,
+    source: Option<&'a str>,
+    p50_days: f64,
+    p80_days: f64,
+    p90_days: f64,
 }
 
 #[derive(Serialize)]
@@ -231,6 +248,9 @@ struct Driver<'a> {
     sensitivity: Option<f64>,
     criticality: Option<f64>,
     what_if: Option<WhatIf>,
+    /// The calibration class of a calibrated task; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    calibration: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -367,6 +387,7 @@ fn report<'a>(input: &Input<'a>) -> Report<'a> {
                                         p80_gain_high_days: w.p80_gain_high,
                                         delivered: w.delivered,
                                     }),
+                                    calibration: super::tables::calibration_of(plan, d),
                                 }
                             })
                             .collect()
@@ -443,6 +464,32 @@ fn report<'a>(input: &Input<'a>) -> Report<'a> {
                         p80_days: d.p80.map(mv),
                         on_time: d.on_time.map(mv),
                     }
+                })
+                .collect()
+        }),
+        calibration: plan.has_calibrated_tasks().then(|| {
+            let mut nodes: Vec<&crate::model::Node> = plan
+                .nodes()
+                .iter()
+                .filter(|n| n.calibrated.is_some())
+                .collect();
+            nodes.sort_by_key(|n| n.decl);
+            nodes
+                .into_iter()
+                .filter_map(|n| {
+                    let c = n.calibrated?;
+                    let class = &plan.calibrations()[c.class as usize];
+                    Some(CalibratedJson {
+                        task: &n.id,
+                        class: &class.name,
+                        method: class.method.as_str(),
+                        estimate: c.estimate,
+                        history_n: class.n,
+                        source: class.source.as_deref(),
+                        p50_days: n.duration.quantile(0.5),
+                        p80_days: n.duration.quantile(0.8),
+                        p90_days: n.duration.quantile(0.9),
+                    })
                 })
                 .collect()
         }),

@@ -99,6 +99,14 @@ pub fn render(f: &Forecast) -> String {
         let _ = writeln!(s, "\n## Correlated estimates\n");
         s.push_str(&table(&tables::correlations(plan), 4));
     }
+    if let Some(t) = tables::calibrated_tasks(plan) {
+        let _ = writeln!(s, "\n## Calibrated estimates\n");
+        let _ = writeln!(
+            s,
+            "Working days: each estimate times its class's ratio of actual to estimate.\n"
+        );
+        s.push_str(&table(&t, 1));
+    }
     let _ = writeln!(
         s,
         "\nThe full report with every chart is [report.html](report.html); the schedule is in [gantt.svg](gantt.svg)."

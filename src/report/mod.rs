@@ -3,11 +3,13 @@
 
 pub mod baseline;
 pub mod batch;
+pub mod calibration;
 pub mod charts;
 pub mod compare;
 pub mod csv;
 pub mod files;
 pub mod history;
+pub mod history_csv;
 pub mod html;
 pub mod json;
 pub mod markdown;

@@ -387,9 +387,13 @@ pub fn drivers(plan: &Plan, md: &MilestoneDrivers, limit: usize) -> Table {
                         format!("P80 still not reached ({} delivered)", pct(w.delivered))
                     }
                 });
+            let kind = match calibration_of(plan, d) {
+                Some(class) => format!("{kind}, calibrated: {class}"),
+                None => kind.to_string(),
+            };
             vec![
                 name,
-                kind.into(),
+                kind,
                 d.sensitivity.map_or("-".into(), |s| format!("{s:+.2}")),
                 d.criticality.map_or("-".into(), pct),
                 what_if,
@@ -441,4 +445,52 @@ pub fn drift(plan: &Plan, drift: &[crate::analysis::drift::Drift]) -> Table {
         })
         .collect();
     Table::new(&["Milestone", "P80", "P(on time)"], rows)
+}
+
+/// The calibration class of a driver's task, when its estimate is calibrated.
+pub fn calibration_of<'p>(plan: &'p Plan, d: &crate::analysis::drivers::Driver) -> Option<&'p str> {
+    if d.kind == crate::analysis::drivers::DriverKind::Risk {
+        return None;
+    }
+    let c = plan.nodes()[d.index].calibrated?;
+    Some(plan.calibrations()[c.class as usize].name.as_str())
+}
+
+/// One row per calibrated task: its estimate, its class and what the class makes of it.
+/// None when no task is calibrated.
+pub fn calibrated_tasks(plan: &Plan) -> Option<Table> {
+    let mut nodes: Vec<&crate::model::Node> = plan
+        .nodes()
+        .iter()
+        .filter(|n| n.calibrated.is_some())
+        .collect();
+    if nodes.is_empty() {
+        return None;
+    }
+    nodes.sort_by_key(|n| n.decl);
+    let rows = nodes
+        .iter()
+        .filter_map(|n| {
+            let c = n.calibrated?;
+            let class = &plan.calibrations()[c.class as usize];
+            let q = |p: f64| format!("{:.1}", n.duration.quantile(p));
+            Some(vec![
+                n.name.clone(),
+                format!("{}", c.estimate),
+                format!(
+                    "{} ({}{})",
+                    class.name,
+                    class.method.as_str(),
+                    class.n.map_or(String::new(), |n| format!(", n = {n}"))
+                ),
+                q(0.5),
+                q(0.8),
+                q(0.9),
+            ])
+        })
+        .collect();
+    Some(Table::new(
+        &["Task", "Estimate", "Calibration", "P50", "P80", "P90"],
+        rows,
+    ))
 }

@@ -167,6 +167,12 @@ pub fn render(input: &Input) -> String {
         out.push_str("\nCorrelated estimates (Gaussian copula)\n");
         out.push_str(&layout(&tables::correlations(plan), 4));
     }
+    if let Some(t) = tables::calibrated_tasks(plan) {
+        out.push_str(
+            "\nCalibrated estimates (working days: estimate x actual / estimate of the class)\n",
+        );
+        out.push_str(&layout(&t, 1));
+    }
     out
 }
 

@@ -40,6 +40,8 @@ pub struct RawProject {
     pub cost_per_day: Option<Sp<f64>>,
     /// Declared scores for what the simulation cannot measure, in file order.
     pub scores: Vec<(String, f64)>,
+    /// The `[calibration.NAME]` every task with an `estimate` uses unless it names its own.
+    pub calibration: Option<Sp<String>>,
 }
 
 /// A duration as written, before its parameters are checked.
@@ -125,6 +127,29 @@ pub struct RawTask {
     pub progress: Option<Sp<f64>>,
     /// An experiment's attempts already made, all failed.
     pub attempt: Option<Sp<i64>>,
+    /// A guess to calibrate against history (a number or `[low, likely, high]`), instead of a
+    /// `duration`.
+    pub estimate: Option<Sp<RawDuration>>,
+    /// The `[calibration.NAME]` this task's estimate uses (default: the project's).
+    pub calibration: Option<Sp<String>>,
+}
+
+/// A `[calibration.NAME]` table: what `shipcast calibrate` learned of actual / estimate.
+#[derive(Debug, Clone)]
+pub struct RawCalibration {
+    pub header: Range<usize>,
+    pub name: Sp<String>,
+    /// `use`: "empirical" (the default) or "lognormal".
+    pub method: Option<Sp<String>>,
+    /// The ratio's quantiles at equally spaced probabilities from 0 to 1.
+    pub quantiles: Option<Sp<Vec<f64>>>,
+    /// The lognormal fit of the ratio: ln(ratio) ~ N(mu, sigma).
+    pub mu: Option<Sp<f64>>,
+    pub sigma: Option<Sp<f64>>,
+    /// How many finished items it was learned from.
+    pub n: Option<Sp<u64>>,
+    /// Where it was learned (a file name, a filter), for the report.
+    pub source: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -214,6 +239,8 @@ pub struct RawScenario {
     pub variants: Vec<RawVariant>,
     /// A `[sweep]` section: what `shipcast sweep` varies by default.
     pub sweep: Option<RawSweep>,
+    /// `[calibration.NAME]` tables, in file order.
+    pub calibrations: Vec<RawCalibration>,
 }
 
 #[derive(Debug, Clone)]

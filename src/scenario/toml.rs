@@ -17,6 +17,21 @@ const TOP_KEYS: &[&str] = &[
     "correlation",
     "variant",
     "sweep",
+    "calibration",
+];
+/// What `shipcast calibrate` writes in a `[calibration.NAME]` table.
+const CALIBRATION_KEYS: &[&str] = &[
+    "use",
+    "quantiles",
+    "mu",
+    "sigma",
+    "n",
+    "source",
+    "filter",
+    "group",
+    "fallback",
+    "ks",
+    "exactly_one",
 ];
 const SWEEP_KEYS: &[&str] = &["set", "milestone"];
 const VARIANT_KEYS: &[&str] = &[
@@ -40,6 +55,7 @@ const PROJECT_KEYS: &[&str] = &[
     "iterations",
     "cost_per_day",
     "scores",
+    "calibration",
 ];
 const TASK_KEYS: &[&str] = &[
     "id",
@@ -59,6 +75,8 @@ const TASK_KEYS: &[&str] = &[
     "remaining",
     "progress",
     "attempt",
+    "estimate",
+    "calibration",
 ];
 const RISK_KEYS: &[&str] = &[
     "id",
@@ -275,6 +293,9 @@ impl Reader {
         if let Some(item) = top.get("variant") {
             s.variants = self.variants(top, item);
         }
+        if let Some(item) = top.get("calibration") {
+            s.calibrations = self.calibrations(item);
+        }
         if let Some(item) = top.get("sweep") {
             match item.as_table_like() {
                 Some(t) => {
@@ -372,6 +393,10 @@ impl Reader {
                 project.insert_formatted(k, scores.clone());
             }
             merged.insert("project", Item::Table(project));
+            // Calibrations belong to the file: every variant sees the base's.
+            if let Some((k, c)) = top.get_key_value("calibration") {
+                merged.insert_formatted(k, c.clone());
+            }
             for section in ["task", "risk", "milestone"] {
                 let mut tables: Vec<toml_edit::Table> = tables_of(top.get(section))
                     .into_iter()
@@ -634,7 +659,64 @@ impl Reader {
         }
         p.seed = self.unsigned(t, "seed", 0);
         p.iterations = self.unsigned(t, "iterations", 1);
+        p.calibration = self.string(t, "calibration");
         p
+    }
+
+    /// `[calibration.NAME]` tables, each as `shipcast calibrate` writes it.
+    fn calibrations(&mut self, item: &Item) -> Vec<RawCalibration> {
+        let Some(all) = item.as_table_like() else {
+            self.error(
+                span(item),
+                "`calibration` must hold named tables",
+                Some("write [calibration.NAME], as `shipcast calibrate` prints it".into()),
+            );
+            return vec![];
+        };
+        let mut out = Vec::new();
+        for (name, citem) in all.iter() {
+            let name_sp = Sp::new(name.to_string(), key_span(all, name));
+            let Some(t) = citem.as_table_like() else {
+                self.error(
+                    span(citem),
+                    format!("calibration `{name}` must be a table"),
+                    Some(format!("write [calibration.{name}]")),
+                );
+                continue;
+            };
+            self.unknown_keys(t, CALIBRATION_KEYS, &format!("calibration `{name}`"));
+            let quantiles = t.get("quantiles").and_then(|q| {
+                let Some(a) = q.as_array() else {
+                    self.error(
+                        span(q),
+                        "`quantiles` must be a list of numbers",
+                        Some("the ratio's quantiles at equally spaced probabilities from 0 to 1, as `shipcast calibrate` writes them".into()),
+                    );
+                    return None;
+                };
+                let mut v = Vec::new();
+                for x in a.iter() {
+                    v.push(self.number(x, "quantiles")?);
+                }
+                Some(Sp::new(v, span(q)))
+            });
+            let num = |r: &mut Self, k: &str| {
+                let i = t.get(k)?;
+                let v = i.as_value()?;
+                Some(Sp::new(r.number(v, k)?, span(i)))
+            };
+            out.push(RawCalibration {
+                header: span(citem),
+                method: self.string(t, "use"),
+                quantiles,
+                mu: num(self, "mu"),
+                sigma: num(self, "sigma"),
+                n: self.unsigned(t, "n", 1),
+                source: t.get("source").and_then(|i| i.as_str()).map(str::to_string),
+                name: name_sp,
+            });
+        }
+        out
     }
 
     fn task(&mut self, t: &dyn TableLike, header: Range<usize>) -> Option<RawTask> {
@@ -660,6 +742,8 @@ impl Reader {
                 Some(Sp::new(self.number(v, "progress")?, span(i)))
             }),
             attempt: t.get("attempt").and_then(|i| self.integer(i, "attempt")),
+            estimate: t.get("estimate").and_then(|i| self.duration(i)),
+            calibration: self.string(t, "calibration"),
             header,
             id,
         })

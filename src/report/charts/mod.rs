@@ -30,6 +30,7 @@ use crate::analysis::drivers::{Driver, DriverKind};
 use crate::model::Plan;
 
 mod budget;
+pub mod calibration;
 mod curves;
 mod gantt;
 mod history;
