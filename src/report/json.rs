@@ -15,6 +15,8 @@ struct Report<'a> {
     tool: Tool,
     scenario: Scenario<'a>,
     run: Run,
+    /// A few plain sentences per milestone, generated from the numbers below (report/briefing.rs).
+    briefing: Vec<BriefingJson<'a>>,
     milestones: Vec<Milestone<'a>>,
     experiments: Vec<Experiment<'a>>,
     risks: Vec<Risk<'a>>,
@@ -24,6 +26,12 @@ struct Report<'a> {
     correlations: Vec<CorrelationJson<'a>>,
     /// Null unless the run was given `--baseline`.
     drift: Option<Vec<DriftJson<'a>>>,
+}
+
+#[derive(Serialize)]
+struct BriefingJson<'a> {
+    milestone: &'a str,
+    sentences: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -319,6 +327,13 @@ fn report<'a>(input: &Input<'a>) -> Report<'a> {
                 widest_interval_days: p.widest.is_finite().then_some(p.widest),
             }),
         },
+        briefing: super::briefing::of(input)
+            .into_iter()
+            .map(|b| BriefingJson {
+                milestone: &plan.milestones()[b.milestone].id,
+                sentences: b.sentences,
+            })
+            .collect(),
         milestones: summary
             .milestones
             .iter()

@@ -58,6 +58,10 @@ pub fn render(f: &Forecast) -> String {
         summary.iterations,
         env!("CARGO_PKG_VERSION")
     );
+    let _ = writeln!(s, "## Briefing\n");
+    for b in super::briefing::briefing(plan, summary, Some(f.details)) {
+        let _ = writeln!(s, "{}\n", b.text());
+    }
     s.push_str(&table(&tables::summary(plan, summary), 1));
     for m in &summary.milestones {
         let ms = &plan.milestones()[m.milestone];

@@ -3,6 +3,7 @@
 
 pub mod baseline;
 pub mod batch;
+pub mod briefing;
 pub mod charts;
 pub mod compare;
 pub mod csv;
