@@ -88,7 +88,7 @@ fn condition(plan: &Plan, d: &Driver) -> String {
 
 /// The drivers whose what-if gain is clearly positive, largest gain first (ties keep the
 /// drivers' ranking), among the first [`LEVER_POOL`].
-fn levers<'d>(md: &'d MilestoneDrivers) -> Vec<(&'d Driver, f64, String)> {
+fn levers(md: &MilestoneDrivers) -> Vec<(&Driver, f64, String)> {
     let mut v: Vec<(&Driver, f64, String)> = md
         .drivers
         .iter()
@@ -170,18 +170,15 @@ fn sentences(plan: &Plan, m: &MilestoneSummary, drivers: Option<&MilestoneDriver
             pct(o.probability.estimate),
             prob_interval(&o.probability)
         );
-        match &o.gate {
-            Some(g) => {
-                let verdict = match g.status {
-                    GateStatus::Holds => "holds",
-                    GateStatus::Fails => "FAILS",
-                };
-                s.push_str(&format!(": the {} gate {verdict}", pct(g.target)));
-                if !g.decided {
-                    s.push_str(", but is undecided (the interval straddles the target; more iterations may flip it)");
-                }
+        if let Some(g) = &o.gate {
+            let verdict = match g.status {
+                GateStatus::Holds => "holds",
+                GateStatus::Fails => "FAILS",
+            };
+            s.push_str(&format!(": the {} gate {verdict}", pct(g.target)));
+            if !g.decided {
+                s.push_str(", but is undecided (the interval straddles the target; more iterations may flip it)");
             }
-            None => {}
         }
         s.push('.');
         out.push(s);
