@@ -7,6 +7,7 @@ pub mod briefing;
 pub mod charts;
 pub mod compare;
 pub mod csv;
+pub mod decision;
 pub mod files;
 pub mod history;
 pub mod html;
