@@ -480,6 +480,9 @@ impl super::Exporter for Json {
 #[derive(Serialize)]
 struct BatchRun<'a> {
     file: &'a str,
+    /// The variant run (`--variant`); absent for base plans.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    variant: Option<&'a str>,
     exit_code: i32,
     error: Option<&'a str>,
     report: Option<serde_json::Value>,
@@ -503,6 +506,7 @@ pub fn batch(outcomes: &[FileOutcome]) -> String {
             .iter()
             .map(|o| BatchRun {
                 file: o.file,
+                variant: o.variant,
                 exit_code: o.exit_code,
                 error: o.result.as_ref().err().map(String::as_str),
                 report: o.result.as_ref().ok().map(value),

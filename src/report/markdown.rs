@@ -140,7 +140,7 @@ pub fn step_summary(outcomes: &[super::batch::FileOutcome]) -> String {
     }
     for o in outcomes {
         if let Err(e) = &o.result {
-            s.push_str(&format!("\n### {}\n\n```text\n{}```\n", o.file, e));
+            s.push_str(&format!("\n### {}\n\n```text\n{}```\n", o.scenario(), e));
         }
     }
     if s.len() > STEP_SUMMARY_CAP {
