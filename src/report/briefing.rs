@@ -373,6 +373,25 @@ after = ["x"]
     }
 
     #[test]
+    fn a_gate_whose_interval_straddles_its_target_is_called_undecided() {
+        // P(on time) is exactly 0.6 (the first attempt succeeds); at a 60% gate and 400 runs its
+        // Wilson interval (half-width about 0.048) straddles 0.6, whatever the estimate.
+        let toml = format!("{EXPERIMENT}deadline = 2027-01-27\nconfidence = 0.6\n");
+        let (b, f) = brief(&toml, 400);
+        let o = on_time(&f, 0);
+        assert!(o.low < 0.6 && 0.6 <= o.high, "{o:?}");
+        let verdict = if o.estimate >= 0.6 { "holds" } else { "FAILS" };
+        assert_eq!(
+            b[0].sentences[1],
+            format!(
+                "It meets the 2027-01-27 deadline in {} {} of runs: the 60.0% gate {verdict}, but is undecided (the interval straddles the target; more iterations may flip it).",
+                pct(o.estimate),
+                prob_interval(&o)
+            )
+        );
+    }
+
+    #[test]
     fn a_gate_between_reported_percentiles_commits_at_the_next_one() {
         // A 90% gate on a deadline of Friday 2027-02-05 (t = 25): every run is on time, so
         // P(on time) = 1 [Wilson 0.99981, 1] and the gate holds, decided. The date to commit
