@@ -471,6 +471,20 @@ const CASES: &[Case] = &[
         hint: "the most reaching this milestone may cost",
     },
     Case {
+        name: "negative value_per_day",
+        toml: "[[task]]\nid = \"a\"\nduration = 3\n[[milestone]]\nid = \"m\"\nafter = [\"a\"]\nvalue_per_day = -100\n",
+        message: "value_per_day cannot be negative, got -100",
+        line: 7,
+        hint: "the cost of delay",
+    },
+    Case {
+        name: "value_per_day not a number",
+        toml: "[[task]]\nid = \"a\"\nduration = 3\n[[milestone]]\nid = \"m\"\nafter = [\"a\"]\nvalue_per_day = \"lots\"\n",
+        message: "`value_per_day` must be a number, found string",
+        line: 7,
+        hint: "",
+    },
+    Case {
         name: "budget not a number",
         toml: "[project]\ncost_per_day = 100\n[[task]]\nid = \"a\"\nduration = 3\n[[milestone]]\nid = \"m\"\nafter = [\"a\"]\nbudget = \"5k\"\n",
         message: "`budget` must be a number, found string",

@@ -44,6 +44,11 @@ pub struct Paired {
     pub b_sooner: Probability,
     /// P(b on time) - P(a on time), when both have a deadline.
     pub on_time: Option<Difference>,
+    /// With costs in both: the mean of `cost(a) - cost(b)` per run (how much cheaper `b` is
+    /// reaching the milestone; negative: dearer), with its paired 95% interval.
+    pub cost_saving: Option<Difference>,
+    /// With costs in both: P(b costs strictly less than a).
+    pub b_cheaper: Option<Probability>,
 }
 
 /// How the scenarios draw their random numbers.
@@ -64,6 +69,11 @@ pub struct Comparison<'a> {
     pub scenarios: &'a [Scenario],
     pub paired: &'a [Paired],
     pub pairing: Pairing,
+    /// Each scenario against the reference by net value (empty when no plan has costs or
+    /// values).
+    pub decisions: &'a [Decision],
+    /// Each scenario's net value, when its plan has costs or values.
+    pub net: &'a [Option<NetValue>],
 }
 
 impl Comparison<'_> {
@@ -192,6 +202,16 @@ pub fn paired(
             high: estimate + Z95 * se,
         }
     });
+    let ca = scenarios[a].outcomes.cost_column(ma);
+    let cb = scenarios[b].outcomes.cost_column(mb);
+    let (cost_saving, b_cheaper) = match (ca, cb) {
+        (Some(ca), Some(cb)) => {
+            let saving: Vec<f64> = ca.iter().zip(&cb).map(|(x, y)| x - y).collect();
+            let cheaper = saving.iter().filter(|&&s| s > 0.0).count() as u64;
+            (mean_difference(&saving), Some(wilson(cheaper, n)))
+        }
+        _ => (None, None),
+    };
     Some(Paired {
         a,
         b,
@@ -199,6 +219,169 @@ pub fn paired(
         sooner: percentiles(&d, &DIFF_PERCENTILES),
         b_sooner: wilson(sooner, n),
         on_time,
+        cost_saving,
+        b_cheaper,
+    })
+}
+
+/// The mean of paired differences with its 95% interval (`mean -+ z sd / sqrt(n)`), summed in
+/// order; None when one is infinite (a run that never delivers has no finite value) or there
+/// are none.
+pub fn mean_difference(d: &[f64]) -> Option<Difference> {
+    if d.is_empty() || d.iter().any(|x| !x.is_finite()) {
+        return None;
+    }
+    let n = d.len() as f64;
+    let mean = d.iter().sum::<f64>() / n;
+    let var = if d.len() > 1 {
+        d.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)
+    } else {
+        0.0
+    };
+    let half = Z95 * (var / n).sqrt();
+    Some(Difference {
+        estimate: mean,
+        low: mean - half,
+        high: mean + half,
+    })
+}
+
+/// Each run's net value of a plan: minus what the program cost (the dearest of its milestones'
+/// costs in that run: the milestone that waits for all the work costs all of it) and minus
+/// each milestone's `value_per_day` times its finish in working days (the cost of delay,
+/// counted from the start). A run in which a milestone with a value never delivers is worth
+/// minus infinity. None when the plan declares neither costs nor values.
+pub fn net_values(plan: &Plan, outcomes: &Outcomes) -> Option<Vec<f64>> {
+    let valued: Vec<(usize, f64)> = plan
+        .milestones()
+        .iter()
+        .enumerate()
+        .filter_map(|(m, ms)| ms.value_per_day.filter(|&v| v > 0.0).map(|v| (m, v)))
+        .collect();
+    let costs: Vec<Vec<f64>> = (0..plan.milestones().len())
+        .filter_map(|m| outcomes.cost_column(m))
+        .collect();
+    if valued.is_empty() && costs.is_empty() {
+        return None;
+    }
+    let n = outcomes.iterations as usize;
+    let mut net = vec![0.0; n];
+    for (i, v) in net.iter_mut().enumerate() {
+        let spent = costs.iter().map(|c| c[i]).fold(0.0, f64::max);
+        *v = -spent;
+    }
+    for (m, value) in valued {
+        for (v, t) in net.iter_mut().zip(outcomes.milestone_column(m)) {
+            *v -= value * t;
+        }
+    }
+    Some(net)
+}
+
+/// A scenario's net value over its runs (see [`net_values`]): higher is better.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NetValue {
+    /// P10, P50, P90; None where the percentile falls among runs worth minus infinity.
+    pub percentiles: Vec<Percentile>,
+    /// The mean, with its 95% interval; None when some run is worth minus infinity.
+    pub mean: Option<Difference>,
+    /// Whether some milestone declares `value_per_day` (else the net value is minus the cost).
+    pub valued: bool,
+}
+
+/// Percentiles shown for net values.
+pub const NET_PERCENTILES: [f64; 3] = [0.1, 0.5, 0.9];
+
+/// The net value of scenario `k`, when its plan has costs or values.
+pub fn net_value(plan: &Plan, scenario: &Scenario) -> Option<NetValue> {
+    let net = net_values(plan, &scenario.outcomes)?;
+    // Percentiles (in `days`, here an amount) with order-statistic intervals; None where the
+    // percentile falls among the runs worth minus infinity.
+    let mut sorted = net.clone();
+    sorted.sort_by(f64::total_cmp);
+    Some(NetValue {
+        percentiles: percentiles(&sorted, &NET_PERCENTILES),
+        mean: mean_difference(&net),
+        valued: plan.milestones().iter().any(|m| m.value_per_day.is_some()),
+    })
+}
+
+/// Which of two scenarios is better, by net value, at a chosen confidence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Winner {
+    /// The reference scenario `a` is worth more in at least the confidence's share of runs.
+    A,
+    /// Scenario `b` is.
+    B,
+    /// Neither is worth more in that many runs: the simulation cannot tell them apart at this
+    /// confidence.
+    Neither,
+}
+
+/// Scenario `b` against the reference `a` by net value, run by run on common random numbers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    pub a: usize,
+    pub b: usize,
+    /// The mean of `net(b) - net(a)` with its paired 95% interval; None when a run of one is
+    /// worth minus infinity and the other's is not.
+    pub difference: Option<Difference>,
+    /// Percentiles (P10, P50, P90) of `net(b) - net(a)` per run; None where infinite.
+    pub percentiles: Vec<Percentile>,
+    /// P(b is worth strictly more than a), and P(a strictly more than b).
+    pub b_better: Probability,
+    pub a_better: Probability,
+    /// The confidence the winner is named at.
+    pub confidence: f64,
+    pub winner: Winner,
+    /// False when the winner's probability (or, with no winner, either probability) has an
+    /// interval that straddles the confidence: more iterations may change the verdict.
+    pub decided: bool,
+}
+
+/// Decides between scenarios `a` and `b` at `confidence`: `b` wins when it is worth more than
+/// `a` in at least `confidence` of the runs (the share's estimate, as a gate is judged), `a`
+/// wins when it is, and otherwise neither. None when either plan has neither costs nor values.
+pub fn decide(
+    plans: &[(String, &Plan)],
+    scenarios: &[Scenario],
+    a: usize,
+    b: usize,
+    confidence: f64,
+) -> Option<Decision> {
+    let na = net_values(plans[a].1, &scenarios[a].outcomes)?;
+    let nb = net_values(plans[b].1, &scenarios[b].outcomes)?;
+    let n = na.len() as u64;
+    let d: Vec<f64> = na
+        .iter()
+        .zip(&nb)
+        .map(|(&x, &y)| if x == y { 0.0 } else { y - x })
+        .collect();
+    let b_better = wilson(d.iter().filter(|&&x| x > 0.0).count() as u64, n);
+    let a_better = wilson(d.iter().filter(|&&x| x < 0.0).count() as u64, n);
+    let straddles = |p: &Probability| p.low < confidence && confidence <= p.high;
+    let (winner, decided) = if b_better.estimate >= confidence {
+        (Winner::B, !straddles(&b_better))
+    } else if a_better.estimate >= confidence {
+        (Winner::A, !straddles(&a_better))
+    } else {
+        (
+            Winner::Neither,
+            !straddles(&b_better) && !straddles(&a_better),
+        )
+    };
+    let mut sorted = d.clone();
+    sorted.sort_by(f64::total_cmp);
+    Some(Decision {
+        a,
+        b,
+        difference: mean_difference(&d),
+        percentiles: percentiles(&sorted, &NET_PERCENTILES),
+        b_better,
+        a_better,
+        confidence,
+        winner,
+        decided,
     })
 }
 

@@ -38,11 +38,24 @@ pub struct CompareArgs {
     /// The trade-off chart's vertical axis: `cost` (cost P80) or `score:NAME` (a declared score).
     #[arg(long, value_name = "cost|score:NAME", default_value = "cost", value_parser = parse_axis)]
     pub y: TradeoffAxis,
-    /// The milestone of the trade-off chart [default: the last one of the first scenario].
+    /// Draw the trade-off chart of this milestone only [default: one chart per milestone, so
+    /// the one where the scenarios trade off is among them].
     #[arg(long, value_name = "ID")]
     pub milestone: Option<String>,
+    /// Name a winner by net value when it is worth more than the other in at least this share
+    /// of the runs; otherwise report that the runs cannot tell them apart.
+    #[arg(long, value_name = "P", default_value_t = pipeline::DEFAULT_DECISION_CONFIDENCE, value_parser = parse_confidence)]
+    pub confidence: f64,
     #[command(flatten)]
     pub out: OutArgs,
+}
+
+/// `--confidence 0.8`: a share in (0.5, 1] (at or below one half both could win).
+fn parse_confidence(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(p) if p > 0.5 && p <= 1.0 => Ok(p),
+        _ => Err("give a share above 0.5 and at most 1, e.g. 0.8".to_string()),
+    }
 }
 
 /// `--y cost` or `--y score:NAME`.
@@ -144,13 +157,13 @@ pub fn compare(args: &CompareArgs, out: &mut dyn Write) -> Result<i32, Failure> 
     let plans: Vec<(String, &Plan)> = owned.iter().map(|(l, p)| (l.clone(), p)).collect();
     let spec = args.sim.spec();
     pipeline::check(plans[0].1, &spec)?;
-    let milestone = match &args.milestone {
+    let milestones: Vec<String> = match &args.milestone {
         Some(id)
             if plans
                 .iter()
                 .any(|(_, p)| p.milestones().iter().any(|m| &m.id == id)) =>
         {
-            id.clone()
+            vec![id.clone()]
         }
         Some(id) => {
             return Err(Failure::error(
@@ -161,9 +174,9 @@ pub fn compare(args: &CompareArgs, out: &mut dyn Write) -> Result<i32, Failure> 
         None => plans[0]
             .1
             .milestones()
-            .last()
+            .iter()
             .map(|m| m.id.clone())
-            .unwrap_or_default(),
+            .collect(),
     };
     let report_dir = args
         .out
@@ -173,17 +186,19 @@ pub fn compare(args: &CompareArgs, out: &mut dyn Write) -> Result<i32, Failure> 
     } else {
         Pairing::Common
     };
-    let compared = pipeline::compare(&plans, &spec, pairing)?;
+    let compared = pipeline::compare_at(&plans, &spec, pairing, args.confidence)?;
     let c = Comparison {
         plans: &plans,
         files: &files,
         scenarios: &compared.scenarios,
         paired: &compared.paired,
         pairing,
+        decisions: &compared.decisions,
+        net: &compared.net,
     };
     out.write_all(report::render(args.format.report(), &c).as_bytes())?;
     if let Some(rd) = &report_dir {
-        let written = files::write_compare(&rd.path, &c, &milestone, axis, args.out.png)
+        let written = files::write_compare(&rd.path, &c, &milestones, axis, args.out.png)
             .map_err(|e| cannot_write(&rd.path, e))?;
         rd.seal(&written)?;
         eprintln!(
@@ -200,6 +215,10 @@ pub fn compare(args: &CompareArgs, out: &mut dyn Write) -> Result<i32, Failure> 
 pub struct SweepArgs {
     /// The scenario file (TOML).
     pub file: PathBuf,
+    /// Sweep this variant of the scenario instead of its base plan (its keys are the ones
+    /// --set varies).
+    #[arg(long, value_name = "NAME")]
+    pub variant: Option<String>,
     /// A parameter and its values: PATH=LO..HI:STEP or PATH=A,B,C; once or twice
     /// [default: the scenario's [sweep] section].
     #[arg(long = "set", value_name = "PATH=VALUES", value_parser = super::parse_set)]
@@ -217,8 +236,12 @@ pub struct SweepArgs {
 }
 
 pub fn sweep(args: &SweepArgs, out: &mut dyn Write) -> Result<i32, Failure> {
-    let mut plans = super::load_all(&args.file)?;
-    let plan = plans.swap_remove(0);
+    let plans = super::load_all(&args.file)?;
+    let plan = pipeline::select(
+        plans,
+        &args.file.display().to_string(),
+        args.variant.as_deref(),
+    )?;
     let params = if args.set.is_empty() {
         match plan.sweep() {
             Some(s) => s.params.clone(),

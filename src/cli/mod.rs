@@ -5,6 +5,8 @@
 //! 2 bad input or usage. stdout carries only the output asked for; messages go to stderr. A
 //! closed stdout (`shipcast run plan.toml | head`) ends the program quietly with 0.
 
+mod brief;
+mod check;
 mod compare;
 mod history;
 mod run;
@@ -51,12 +53,18 @@ pub enum Command {
         file: Option<PathBuf>,
     },
     /// Check a scenario, with its variants, and print every problem found (exit 2 if any).
-    Validate { file: PathBuf },
+    Validate {
+        /// The scenario file (TOML).
+        file: PathBuf,
+    },
     /// Simulate scenarios and report delivery confidence; several files (or a directory) run as
     /// a batch. Exit 1 when a gate fails.
     Run(run::RunArgs),
     /// Like run, but print only the gates' verdicts (and write no report).
-    Check(run::RunArgs),
+    Check(check::CheckArgs),
+    /// Print only the briefing: a few plain sentences per milestone, generated from the
+    /// numbers (the date to commit to, the deadline's chance, the biggest levers).
+    Brief(brief::BriefArgs),
     /// Merge shard files written by `run --shard K/N` into the report of the whole run.
     Merge(run::MergeArgs),
     /// Compare scenarios side by side: a file's base plan and its variants, or several files.
@@ -301,7 +309,8 @@ pub fn execute(cli: Cli, out: &mut dyn Write) -> Result<i32, Failure> {
         Command::Init { file } => init(file, out),
         Command::Validate { file } => validate(&file),
         Command::Run(args) => run::run(&args, false, out),
-        Command::Check(args) => run::run(&args, true, out),
+        Command::Check(args) => run::run(&args.run_args(), true, out),
+        Command::Brief(args) => brief::brief(&args, out),
         Command::Merge(args) => run::merge(&args, out),
         Command::Compare(args) => compare::compare(&args, out),
         Command::Sweep(args) => compare::sweep(&args, out),

@@ -70,12 +70,30 @@ pub struct MergeArgs {
     /// Shard files written by `shipcast run --shard K/N`, all N of them.
     #[arg(required = true)]
     pub parts: Vec<PathBuf>,
-    /// Output format on stdout (text, json or csv).
-    #[arg(short, long, value_enum, default_value_t = Format::Json)]
-    pub format: Format,
+    /// Output format on stdout.
+    #[arg(short, long, value_enum, default_value_t = MergeFormat::Json)]
+    pub format: MergeFormat,
     /// Skip the drivers (as `run --no-report` does): no what-if reruns, a quicker merge.
     #[arg(long)]
     pub no_drivers: bool,
+}
+
+/// The formats `merge` prints (the Markdown report needs the charts a merge does not draw).
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MergeFormat {
+    Text,
+    Json,
+    Csv,
+}
+
+impl From<MergeFormat> for Format {
+    fn from(f: MergeFormat) -> Format {
+        match f {
+            MergeFormat::Text => Format::Text,
+            MergeFormat::Json => Format::Json,
+            MergeFormat::Csv => Format::Csv,
+        }
+    }
 }
 
 /// One scenario file simulated.
@@ -403,11 +421,13 @@ pub fn run(args: &RunArgs, check: bool, out: &mut dyn Write) -> Result<i32, Fail
         .map(|(r, file)| match r {
             Ok(d) => FileOutcome {
                 file,
+                variant: args.variant.as_deref(),
                 result: Ok(d.input()),
                 exit_code: exit_code(d.forecast.gate_failed()),
             },
             Err(f) => FileOutcome {
                 file,
+                variant: args.variant.as_deref(),
                 result: Err(f.message.clone()),
                 exit_code: EXIT_BAD_INPUT,
             },
@@ -523,9 +543,6 @@ fn run_shard(
 }
 
 pub fn merge(args: &MergeArgs, out: &mut dyn Write) -> Result<i32, Failure> {
-    if args.format == Format::Markdown {
-        return Err(Failure::error("merge writes text, json or csv", None));
-    }
     let parts = shard::read_all(&args.parts)?;
     let first = &parts[0].1;
     let text = shard::read_scenario(first)?;
@@ -546,8 +563,7 @@ pub fn merge(args: &MergeArgs, out: &mut dyn Write) -> Result<i32, Failure> {
     let outcomes = parts.iter().map(|(_, p)| p.outcomes(first.seed)).collect();
     let forecast = pipeline::merge(plan, &spec, outcomes)?;
     let input = Input::of(&forecast, &first.file);
-    let text = args
-        .format
+    let text = Format::from(args.format)
         .report()
         .exporter()
         .run(&input)

@@ -89,6 +89,7 @@ fn implicit_milestone(pending: &mut Vec<Pending>, milestones: &mut Vec<Milestone
         confidence: None,
         budget: None,
         budget_confidence: None,
+        value_per_day: None,
         ancestors: vec![],
         risk_costs: vec![],
     });
@@ -478,6 +479,7 @@ impl Builder {
                 confidence: m.confidence.as_ref().map(|c| c.value),
                 budget: m.budget.as_ref().map(|b| b.value),
                 budget_confidence: m.budget_confidence.as_ref().map(|c| c.value),
+                value_per_day: m.value_per_day.as_ref().map(|v| v.value),
                 ancestors: vec![],
                 risk_costs: vec![],
             });
@@ -515,6 +517,15 @@ impl Builder {
                     Some("declare what the work costs: cost_per_day in [project] (the burn rate), or cost / cost_per_day on tasks".into()),
                 );
             }
+        }
+        if let Some(v) = &m.value_per_day
+            && !(v.value >= 0.0 && v.value.is_finite())
+        {
+            self.err(
+                v.span.clone(),
+                format!("value_per_day cannot be negative, got {}", v.value),
+                Some("value_per_day = 5000: what each working day earlier is worth (the cost of delay), in the unit of your costs".into()),
+            );
         }
         if let Some(c) = &m.budget_confidence {
             if !(c.value > 0.0 && c.value <= 1.0) {

@@ -149,6 +149,9 @@ pub struct Milestone {
     pub budget: Option<f64>,
     /// With a budget: a gate that holds when P(cost <= budget) >= budget_confidence.
     pub budget_confidence: Option<f64>,
+    /// The value of delivering one working day earlier (the cost of delay), in the cost unit:
+    /// `compare` weighs it against costs.
+    pub value_per_day: Option<f64>,
     /// Every node this milestone waits for, directly or not, fallbacks included: the work whose
     /// cost counts towards reaching it.
     pub ancestors: Vec<u32>,

@@ -426,13 +426,31 @@ pub struct Compared {
     pub scenarios: Vec<Scenario>,
     /// Every later scenario against the first, for each milestone of the first.
     pub paired: Vec<Paired>,
+    /// Every later scenario against the first by net value, at the confidence asked for (empty
+    /// when the plans have neither costs nor `value_per_day`).
+    pub decisions: Vec<analysis::compare::Decision>,
+    /// Each scenario's net value, when its plan has costs or values.
+    pub net: Vec<Option<analysis::compare::NetValue>>,
 }
+
+/// The confidence `compare` names a winner at when none is given.
+pub const DEFAULT_DECISION_CONFIDENCE: f64 = 0.8;
 
 /// Simulates labelled plans side by side with the first plan's configuration.
 pub fn compare(
     plans: &[(String, &Plan)],
     spec: &RunSpec,
     pairing: Pairing,
+) -> Result<Compared, Error> {
+    compare_at(plans, spec, pairing, DEFAULT_DECISION_CONFIDENCE)
+}
+
+/// [`compare`], naming the winner by net value at `confidence`.
+pub fn compare_at(
+    plans: &[(String, &Plan)],
+    spec: &RunSpec,
+    pairing: Pairing,
+    confidence: f64,
 ) -> Result<Compared, Error> {
     let Some((_, first)) = plans.first() else {
         return Err(Error::NothingToCompare);
@@ -446,10 +464,20 @@ pub fn compare(
             paired.extend(analysis::compare::paired(plans, &scenarios, 0, b, &m.id));
         }
     }
+    let decisions = (1..plans.len())
+        .filter_map(|b| analysis::compare::decide(plans, &scenarios, 0, b, confidence))
+        .collect();
+    let net = plans
+        .iter()
+        .zip(&scenarios)
+        .map(|((_, plan), s)| analysis::compare::net_value(plan, s))
+        .collect();
     Ok(Compared {
         config,
         scenarios,
         paired,
+        decisions,
+        net,
     })
 }
 

@@ -9,8 +9,21 @@ use crate::analysis::GateStatus;
 /// One file of a batch: its forecast, or the error that stopped it.
 pub struct FileOutcome<'a> {
     pub file: &'a str,
+    /// The variant run (`--variant`), named wherever the file is.
+    pub variant: Option<&'a str>,
     pub result: Result<Input<'a>, String>,
     pub exit_code: i32,
+}
+
+impl FileOutcome<'_> {
+    /// The scenario as every batch output names it: the file, then the variant in brackets
+    /// (`llm.toml [prompt-mvp]`).
+    pub fn scenario(&self) -> String {
+        match self.variant {
+            Some(v) => format!("{} [{v}]", self.file),
+            None => self.file.to_string(),
+        }
+    }
 }
 
 /// `check`: one line per gate, then a line per file that could not be read.
@@ -41,7 +54,7 @@ pub fn check_lines(outcomes: &[FileOutcome]) -> String {
                     };
                     s.push_str(&format!(
                         "{verdict} {}: {} by {deadline}: P(on time) {} [{}, {}], target {}{undecided}\n",
-                        o.file,
+                        o.scenario(),
                         ms.id,
                         pct(on_time.probability.estimate),
                         pct(on_time.probability.low),
@@ -60,7 +73,7 @@ pub fn check_lines(outcomes: &[FileOutcome]) -> String {
                         } else {
                             "FAIL"
                         },
-                        o.file,
+                        o.scenario(),
                         ms.id,
                         money(b.amount),
                         pct(b.within.estimate),
@@ -77,7 +90,7 @@ pub fn check_lines(outcomes: &[FileOutcome]) -> String {
             }
             Err(_) => s.push_str(&format!(
                 "ERROR {}: no verdict, see the error on stderr\n",
-                o.file
+                o.scenario()
             )),
         }
     }
@@ -95,7 +108,7 @@ pub fn combined(outcomes: &[FileOutcome]) -> Table {
             Ok(input) => {
                 let t = super::tables::summary(input.plan, input.summary);
                 for r in t.rows {
-                    let mut row = vec![o.file.to_string()];
+                    let mut row = vec![o.scenario()];
                     row.extend(r.into_iter().take(8));
                     rows.push(row);
                 }
@@ -108,7 +121,7 @@ pub fn combined(outcomes: &[FileOutcome]) -> Table {
                     .trim_start_matches("error: ")
                     .to_string();
                 rows.push(vec![
-                    o.file.to_string(),
+                    o.scenario(),
                     format!("ERROR: {first}"),
                     String::new(),
                     String::new(),
@@ -183,7 +196,7 @@ pub fn junit(outcomes: &[FileOutcome]) -> String {
                     );
                     cases.push_str(&format!(
                         "    <testcase classname=\"{}\" name=\"{}\">",
-                        esc(o.file),
+                        esc(&o.scenario()),
                         esc(&name)
                     ));
                     if g.status == GateStatus::Fails {
@@ -220,7 +233,7 @@ pub fn junit(outcomes: &[FileOutcome]) -> String {
                     );
                     cases.push_str(&format!(
                         "    <testcase classname=\"{}\" name=\"{}\">",
-                        esc(o.file),
+                        esc(&o.scenario()),
                         esc(&name)
                     ));
                     if g.status == GateStatus::Fails {
@@ -237,7 +250,7 @@ pub fn junit(outcomes: &[FileOutcome]) -> String {
                 e += 1;
                 cases.push_str(&format!(
                     "    <testcase classname=\"{}\" name=\"load\"><error message=\"the scenario could not be read\">{}</error></testcase>\n",
-                    esc(o.file),
+                    esc(&o.scenario()),
                     esc(err)
                 ));
             }
@@ -245,7 +258,7 @@ pub fn junit(outcomes: &[FileOutcome]) -> String {
         total += n;
         failures += f;
         errors += e;
-        suites.push_str(&format!("  <testsuite name=\"{}\" tests=\"{n}\" failures=\"{f}\" errors=\"{e}\">\n{cases}  </testsuite>\n", esc(o.file)));
+        suites.push_str(&format!("  <testsuite name=\"{}\" tests=\"{n}\" failures=\"{f}\" errors=\"{e}\">\n{cases}  </testsuite>\n", esc(&o.scenario())));
     }
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"shipcast\" tests=\"{total}\" failures=\"{failures}\" errors=\"{errors}\">\n{suites}</testsuites>\n"

@@ -38,12 +38,38 @@ fn mark_best(cells: &mut [String], values: &[Option<f64>], lower_is_better: bool
     }
 }
 
+/// One row of the side-by-side table as data: the milestone's id (None for declared scores),
+/// the measure, each scenario's raw value (working days, a probability, an amount, a score)
+/// and which scenarios are best in it (none for inputs: budgets and declared scores).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Measure {
+    pub milestone: Option<String>,
+    pub measure: String,
+    pub values: Vec<Option<f64>>,
+    pub best: Vec<bool>,
+}
+
+/// Which of `values` are best (`lower_is_better` or not); none when fewer than two are known or
+/// all tie.
+fn best_of(values: &[Option<f64>], lower_is_better: bool) -> Vec<bool> {
+    let mut cells = vec![String::new(); values.len()];
+    mark_best(&mut cells, values, lower_is_better);
+    cells.iter().map(|c| c.ends_with('*')).collect()
+}
+
 /// The side-by-side table: one row per milestone and measure, one column per scenario.
 pub fn side_by_side(c: &Comparison) -> Table {
+    side_by_side_with_data(c).0
+}
+
+/// The side-by-side table and its rows as data (for the CSV).
+pub fn side_by_side_with_data(c: &Comparison) -> (Table, Vec<Measure>) {
     let mut headers = vec!["Milestone".to_string(), "Measure".to_string()];
     headers.extend(c.plans.iter().map(|(label, _)| label.clone()));
     let n = c.plans.len();
     let mut rows = Vec::new();
+    let data = std::cell::RefCell::new(Vec::new());
+    let current = std::cell::RefCell::new(None::<String>);
     let push = |rows: &mut Vec<Vec<String>>,
                 milestone: String,
                 measure: &str,
@@ -52,11 +78,18 @@ pub fn side_by_side(c: &Comparison) -> Table {
                 lower: bool| {
         let mut cells = cells;
         mark_best(&mut cells, &values, lower);
+        data.borrow_mut().push(Measure {
+            milestone: current.borrow().clone(),
+            measure: measure.to_string(),
+            best: best_of(&values, lower),
+            values,
+        });
         let mut row = vec![milestone, measure.to_string()];
         row.extend(cells);
         rows.push(row);
     };
     for id in c.milestone_ids() {
+        *current.borrow_mut() = Some(id.clone());
         let name = c.milestone_name(&id);
         let ms: Vec<Option<&MilestoneSummary>> = (0..n).map(|k| c.milestone(k, &id)).collect();
         let percentile = |k: usize, i: usize| ms[k].and_then(|m| m.percentiles[i].days);
@@ -116,6 +149,12 @@ pub fn side_by_side(c: &Comparison) -> Table {
             let mut row = vec![String::new(), "Budget".to_string()];
             row.extend::<Vec<String>>(cells);
             rows.push(row);
+            data.borrow_mut().push(Measure {
+                milestone: Some(id.clone()),
+                measure: "Budget".into(),
+                best: vec![false; n],
+                values,
+            });
             let values: Vec<Option<f64>> = (0..n)
                 .map(|k| budget(k).map(|b| b.within.estimate))
                 .collect();
@@ -144,6 +183,7 @@ pub fn side_by_side(c: &Comparison) -> Table {
             }
         }
     }
+    // Declared scores are inputs, not measurements: shown as written, never marked best.
     for (i, score) in c.score_names().into_iter().enumerate() {
         let values: Vec<Option<f64>> = c
             .plans
@@ -155,24 +195,61 @@ pub fn side_by_side(c: &Comparison) -> Table {
                     .map(|(_, v)| *v)
             })
             .collect();
-        let cells = values
+        let cells: Vec<String> = values
             .iter()
             .map(|v| v.map_or("-".into(), |v| format!("{v}")))
             .collect();
-        push(
-            &mut rows,
+        let mut row = vec![
             if i == 0 {
                 "Declared scores".into()
             } else {
                 String::new()
             },
-            &score,
-            cells,
+            format!("{score} (declared)"),
+        ];
+        row.extend(cells);
+        rows.push(row);
+        data.borrow_mut().push(Measure {
+            milestone: None,
+            measure: format!("score:{score}"),
+            best: vec![false; n],
             values,
-            false,
-        );
+        });
     }
-    Table { headers, rows }
+    (Table { headers, rows }, data.into_inner())
+}
+
+/// The side-by-side table as machine data: one row per milestone, measure and scenario, with
+/// raw numbers (percentiles in working days with their date, probabilities as fractions,
+/// amounts, scores) and the "best" marker in its own column (empty for inputs).
+pub fn side_by_side_csv(c: &Comparison) -> String {
+    let (_, data) = side_by_side_with_data(c);
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record(["milestone", "measure", "scenario", "value", "date", "best"]);
+    for m in &data {
+        let dated = m.measure == "P50" || m.measure == "P80";
+        let input = m.measure == "Budget" || m.milestone.is_none();
+        for (k, v) in m.values.iter().enumerate() {
+            let date = if dated {
+                super::finish_date(c.plans[k].1, *v).unwrap_or_default()
+            } else {
+                String::new()
+            };
+            let _ = w.write_record([
+                m.milestone.clone().unwrap_or_default(),
+                m.measure.clone(),
+                c.plans[k].0.clone(),
+                v.map_or(String::new(), |x| x.to_string()),
+                date,
+                if input {
+                    String::new()
+                } else {
+                    m.best[k].to_string()
+                },
+            ]);
+        }
+    }
+    String::from_utf8(w.into_inner().expect("flush to memory")).expect("csv of utf-8 text")
 }
 
 /// A difference in days; an infinite one (a percentile among runs where one side never
@@ -187,7 +264,7 @@ fn days(x: Option<f64>, p: f64, a: &str, b: &str) -> String {
 
 /// The paired comparisons: each scenario against the reference, per shared milestone.
 pub fn paired_table(c: &Comparison) -> Table {
-    let headers = [
+    let mut headers = vec![
         "Milestone",
         "Scenario",
         "Days sooner P10",
@@ -197,6 +274,10 @@ pub fn paired_table(c: &Comparison) -> Table {
         "P(sooner)",
         "P(on time) change",
     ];
+    let costs = c.paired.iter().any(|p| p.cost_saving.is_some());
+    if costs {
+        headers.extend(["Cost saving (mean)", "P(cheaper)"]);
+    }
     let rows = c
         .paired
         .iter()
@@ -224,6 +305,28 @@ pub fn paired_table(c: &Comparison) -> Table {
                     )
                 }),
             ]
+            .into_iter()
+            .chain(
+                costs
+                    .then(|| {
+                        [
+                            p.cost_saving.map_or("-".into(), |d| {
+                                let s = |x: f64| {
+                                    if x >= 0.0 {
+                                        format!("+{}", money(x))
+                                    } else {
+                                        money(x)
+                                    }
+                                };
+                                format!("{} [{}, {}]", s(d.estimate), s(d.low), s(d.high))
+                            }),
+                            p.b_cheaper.map_or("-".into(), |q| pct(q.estimate)),
+                        ]
+                    })
+                    .into_iter()
+                    .flatten(),
+            )
+            .collect()
         })
         .collect();
     Table {
@@ -252,7 +355,7 @@ pub fn text(c: &Comparison) -> String {
         s0.seed
     );
     out.push_str(&super::text::layout(&side_by_side(c), 2));
-    out.push_str("* best in its row\n");
+    out.push_str("* best in its row (simulated figures only; declared scores are inputs)\n");
     if !c.paired.is_empty() {
         let _ = writeln!(
             out,
@@ -262,13 +365,14 @@ pub fn text(c: &Comparison) -> String {
         );
         out.push_str(&super::text::layout(&paired_table(c), 2));
     }
+    out.push_str(&super::decision::text(c));
     out
 }
 
 pub fn markdown(c: &Comparison) -> String {
     let s0 = &c.scenarios[0].summary;
     let mut out = format!(
-        "# Scenario comparison\n\n{} scenarios, {} iterations, seed {}. Best in each row marked *.\n\n",
+        "# Scenario comparison\n\n{} scenarios, {} iterations, seed {}. Best in each row of simulated figures marked *; declared scores are inputs.\n\n",
         c.plans.len(),
         s0.iterations,
         s0.seed
@@ -283,6 +387,7 @@ pub fn markdown(c: &Comparison) -> String {
         );
         out.push_str(&super::markdown::table(&paired_table(c), 2));
     }
+    out.push_str(&super::decision::markdown(c));
     out
 }
 
@@ -291,6 +396,8 @@ struct Run {
     seed: u64,
     iterations: u64,
     pairing: &'static str,
+    /// The confidence a winner is named at (null without costs or values: no decision).
+    confidence: Option<f64>,
 }
 
 #[derive(Serialize)]
@@ -330,6 +437,8 @@ struct JScenario<'a> {
     variant: Option<&'a str>,
     scores: serde_json::Map<String, serde_json::Value>,
     milestones: Vec<JMilestone<'a>>,
+    /// Null when the plan has neither costs nor value_per_day.
+    net_value: Option<JNetValue>,
 }
 
 #[derive(Serialize)]
@@ -347,6 +456,43 @@ struct JComparison<'a> {
     sooner_days: Vec<JPercentile>,
     p_b_sooner: Prob,
     on_time_difference: Option<JDifference>,
+    /// Mean of cost(a) - cost(b) per run, with its 95% interval: how much cheaper b is
+    /// (null without costs).
+    cost_saving: Option<JDifference>,
+    /// P(b costs strictly less than a), null without costs.
+    p_b_cheaper: Option<Prob>,
+}
+
+#[derive(Serialize)]
+struct JNetValue {
+    /// Whether some milestone declares value_per_day (else the net value is minus the cost).
+    valued: bool,
+    /// P10, P50, P90; a null value lies among runs worth minus infinity (never delivered).
+    percentiles: Vec<JAmount>,
+    /// Null when some run is worth minus infinity.
+    mean: Option<JDifference>,
+}
+
+#[derive(Serialize)]
+struct JAmount {
+    p: f64,
+    value: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct JDecision<'a> {
+    a: &'a str,
+    b: &'a str,
+    /// Mean of net(b) - net(a) per run, with its paired 95% interval; null when infinite.
+    net_value_difference: Option<JDifference>,
+    /// P10, P50, P90 of net(b) - net(a).
+    difference_percentiles: Vec<JAmount>,
+    p_b_better: Prob,
+    p_a_better: Prob,
+    confidence: f64,
+    /// "a", "b" or "neither" (the runs cannot tell them apart at this confidence).
+    winner: &'static str,
+    decided: bool,
 }
 
 #[derive(Serialize)]
@@ -356,6 +502,8 @@ struct JCompare<'a> {
     run: Run,
     scenarios: Vec<JScenario<'a>>,
     comparisons: Vec<JComparison<'a>>,
+    /// Each later scenario against the first by net value; empty without costs or values.
+    decisions: Vec<JDecision<'a>>,
 }
 
 fn percentile(plan: Option<&Plan>, p: &Percentile) -> JPercentile {
@@ -365,6 +513,14 @@ fn percentile(plan: Option<&Plan>, p: &Percentile) -> JPercentile {
         date: plan.and_then(|plan| super::finish_date(plan, p.days)),
         low_days: p.low,
         high_days: p.high,
+    }
+}
+
+fn jdiff(d: crate::analysis::compare::Difference) -> JDifference {
+    JDifference {
+        estimate: d.estimate,
+        low: d.low,
+        high: d.high,
     }
 }
 
@@ -388,13 +544,27 @@ pub fn json(c: &Comparison) -> String {
                 Pairing::Common => "common",
                 Pairing::Independent => "independent",
             },
+            confidence: c.decisions.first().map(|d| d.confidence),
         },
         scenarios: c
             .plans
             .iter()
             .zip(c.scenarios)
             .zip(c.files)
-            .map(|(((label, plan), sc), file)| JScenario {
+            .enumerate()
+            .map(|(k, (((label, plan), sc), file))| JScenario {
+                net_value: c.net.get(k).and_then(|n| n.as_ref()).map(|n| JNetValue {
+                    valued: n.valued,
+                    percentiles: n
+                        .percentiles
+                        .iter()
+                        .map(|p| JAmount {
+                            p: p.p,
+                            value: p.days,
+                        })
+                        .collect(),
+                    mean: n.mean.map(jdiff),
+                }),
                 label,
                 name: plan.name(),
                 file,
@@ -445,6 +615,34 @@ pub fn json(c: &Comparison) -> String {
                     low: d.low,
                     high: d.high,
                 }),
+                cost_saving: p.cost_saving.map(jdiff),
+                p_b_cheaper: p.b_cheaper.map(prob),
+            })
+            .collect(),
+        decisions: c
+            .decisions
+            .iter()
+            .map(|d| JDecision {
+                a: &c.plans[d.a].0,
+                b: &c.plans[d.b].0,
+                net_value_difference: d.difference.map(jdiff),
+                difference_percentiles: d
+                    .percentiles
+                    .iter()
+                    .map(|p| JAmount {
+                        p: p.p,
+                        value: p.days,
+                    })
+                    .collect(),
+                p_b_better: prob(d.b_better),
+                p_a_better: prob(d.a_better),
+                confidence: d.confidence,
+                winner: match d.winner {
+                    crate::analysis::compare::Winner::A => "a",
+                    crate::analysis::compare::Winner::B => "b",
+                    crate::analysis::compare::Winner::Neither => "neither",
+                },
+                decided: d.decided,
             })
             .collect(),
     };
@@ -493,9 +691,12 @@ pub fn sweep_table(s: &Sweep) -> Table {
 pub fn sweep_text(s: &Sweep) -> String {
     let ms = &s.plan.milestones()[s.milestone];
     let mut out = format!(
-        "Sweep of {} ({}) for {}: {} points, {} iterations each, seed {} (common random numbers)\n\n",
+        "Sweep of {} ({}{}) for {}: {} points, {} iterations each, seed {} (common random numbers)\n\n",
         s.plan.name(),
         s.file,
+        s.plan
+            .variant()
+            .map_or(String::new(), |v| format!(", variant {v}")),
         ms.name,
         s.points.len(),
         s.iterations,
@@ -557,6 +758,9 @@ struct JSweep<'a> {
     tool: Tool,
     scenario: &'a str,
     file: &'a str,
+    /// The variant swept (`sweep --variant`); absent for the base plan.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    variant: Option<&'a str>,
     milestone: &'a str,
     run: serde_json::Value,
     parameters: Vec<serde_json::Value>,
@@ -569,6 +773,7 @@ pub fn sweep_json(s: &Sweep) -> String {
         tool: Tool::this(),
         scenario: s.plan.name(),
         file: s.file,
+        variant: s.plan.variant(),
         milestone: &s.plan.milestones()[s.milestone].id,
         run: serde_json::json!({ "seed": s.seed, "iterations": s.iterations }),
         parameters: s
@@ -601,7 +806,7 @@ pub fn render(format: super::Format, c: &Comparison) -> String {
         super::Format::Text => text(c),
         super::Format::Json => json(c),
         super::Format::Markdown => markdown(c),
-        super::Format::Csv => super::csv::table(&side_by_side(c)),
+        super::Format::Csv => side_by_side_csv(c),
     }
 }
 

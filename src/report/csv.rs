@@ -209,6 +209,98 @@ impl super::Exporter for Csv {
     }
 
     fn batch(&self, files: &[super::batch::FileOutcome]) -> String {
-        table(&super::batch::combined(files))
+        batch(files)
     }
+}
+
+/// A batch as machine data: one row per file and milestone with raw numbers (working days and
+/// dates, probabilities as fractions, the gate's confidence, status and whether it is decided
+/// in their own columns), and one row with the error for a file that could not run.
+pub fn batch(outcomes: &[super::batch::FileOutcome]) -> String {
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    let mut header: Vec<String> = ["file", "variant", "milestone", "name", "delivered"]
+        .map(String::from)
+        .to_vec();
+    for p in ["p50", "p80", "p95"] {
+        header.push(format!("{p}_days"));
+        header.push(format!("{p}_date"));
+    }
+    header.extend(
+        [
+            "deadline_days",
+            "deadline_date",
+            "on_time",
+            "gate_confidence",
+            "gate_status",
+            "gate_decided",
+            "error",
+        ]
+        .map(String::from),
+    );
+    w.write_record(&header).expect("write to memory");
+    let width = header.len();
+    for o in outcomes {
+        let lead = [o.file.to_string(), o.variant.unwrap_or("").to_string()];
+        match &o.result {
+            Ok(input) => {
+                let plan = input.plan;
+                for m in &input.summary.milestones {
+                    let ms = &plan.milestones()[m.milestone];
+                    let mut row: Vec<String> = lead.to_vec();
+                    row.extend([
+                        ms.id.clone(),
+                        ms.name.clone(),
+                        m.delivered.estimate.to_string(),
+                    ]);
+                    for i in [
+                        crate::analysis::P50,
+                        crate::analysis::P80,
+                        crate::analysis::P95,
+                    ] {
+                        let d = m.percentiles[i].days;
+                        row.extend([num(d), finish_date(plan, d).unwrap_or_default()]);
+                    }
+                    match &m.on_time {
+                        Some(o) => {
+                            row.extend([
+                                o.deadline_days.to_string(),
+                                ms.deadline
+                                    .and_then(|d| d.date)
+                                    .map(|d| d.to_string())
+                                    .unwrap_or_default(),
+                                o.probability.estimate.to_string(),
+                            ]);
+                            match &o.gate {
+                                Some(g) => row.extend([
+                                    g.target.to_string(),
+                                    match g.status {
+                                        GateStatus::Holds => "holds".into(),
+                                        GateStatus::Fails => "fails".into(),
+                                    },
+                                    g.decided.to_string(),
+                                ]),
+                                None => row.extend([String::new(), String::new(), String::new()]),
+                            }
+                        }
+                        None => row.extend(std::iter::repeat_n(String::new(), 6)),
+                    }
+                    row.push(String::new());
+                    w.write_record(&row).expect("write to memory");
+                }
+            }
+            Err(e) => {
+                let mut row: Vec<String> = lead.to_vec();
+                row.resize(width - 1, String::new());
+                row.push(
+                    e.lines()
+                        .next()
+                        .unwrap_or("error")
+                        .trim_start_matches("error: ")
+                        .to_string(),
+                );
+                w.write_record(&row).expect("write to memory");
+            }
+        }
+    }
+    String::from_utf8(w.into_inner().expect("flush to memory")).expect("csv of utf-8 text")
 }

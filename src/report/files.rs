@@ -156,7 +156,7 @@ pub fn write_history(
 pub fn write_compare(
     dir: &Path,
     c: &crate::analysis::compare::Comparison,
-    milestone: &str,
+    milestones: &[String],
     axis: &crate::analysis::compare::TradeoffAxis,
     png: bool,
 ) -> Result<Vec<PathBuf>, Box<dyn std::error::Error>> {
@@ -173,10 +173,12 @@ pub fn write_compare(
             to_svg(|root| overlay(root, c, &id))?,
         )?;
     }
-    put(
-        format!("tradeoff-{milestone}.svg"),
-        to_svg(|root| tradeoff(root, c, milestone, axis))?,
-    )?;
+    for milestone in milestones {
+        put(
+            format!("tradeoff-{milestone}.svg"),
+            to_svg(|root| tradeoff(root, c, milestone, axis))?,
+        )?;
+    }
     put("compare.md".into(), super::compare::markdown(c))?;
     put("compare.json".into(), super::compare::json(c))?;
     if png {
@@ -185,9 +187,11 @@ pub fn write_compare(
             to_png(&path, |root| overlay(root, c, &id))?;
             written.push(path);
         }
-        let path = dir.join(format!("tradeoff-{milestone}.png"));
-        to_png(&path, |root| tradeoff(root, c, milestone, axis))?;
-        written.push(path);
+        for milestone in milestones {
+            let path = dir.join(format!("tradeoff-{milestone}.png"));
+            to_png(&path, |root| tradeoff(root, c, milestone, axis))?;
+            written.push(path);
+        }
     }
     Ok(written)
 }

@@ -120,6 +120,11 @@ pub fn render(
         summary.iterations,
         env!("CARGO_PKG_VERSION")
     );
+    let _ = writeln!(s, "<section class=\"briefing\">\n<h2>Briefing</h2>");
+    for b in super::briefing::briefing(plan, summary, Some(f.details)) {
+        let _ = writeln!(s, "<p>{}</p>", esc(&b.text()));
+    }
+    let _ = writeln!(s, "</section>");
     let _ = writeln!(s, "<h2>Summary</h2>");
     s.push_str(&table(&tables::summary(plan, summary), 1));
     let _ = writeln!(

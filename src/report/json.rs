@@ -15,6 +15,8 @@ struct Report<'a> {
     tool: Tool,
     scenario: Scenario<'a>,
     run: Run,
+    /// A few plain sentences per milestone, generated from the numbers below (report/briefing.rs).
+    briefing: Vec<BriefingJson<'a>>,
     milestones: Vec<Milestone<'a>>,
     experiments: Vec<Experiment<'a>>,
     risks: Vec<Risk<'a>>,
@@ -41,6 +43,12 @@ struct CalibratedJson<'a> {
     p50_days: f64,
     p80_days: f64,
     p90_days: f64,
+}
+
+#[derive(Serialize)]
+struct BriefingJson<'a> {
+    milestone: &'a str,
+    sentences: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -339,6 +347,13 @@ fn report<'a>(input: &Input<'a>) -> Report<'a> {
                 widest_interval_days: p.widest.is_finite().then_some(p.widest),
             }),
         },
+        briefing: super::briefing::of(input)
+            .into_iter()
+            .map(|b| BriefingJson {
+                milestone: &plan.milestones()[b.milestone].id,
+                sentences: b.sentences,
+            })
+            .collect(),
         milestones: summary
             .milestones
             .iter()
@@ -512,6 +527,9 @@ impl super::Exporter for Json {
 #[derive(Serialize)]
 struct BatchRun<'a> {
     file: &'a str,
+    /// The variant run (`--variant`); absent for base plans.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    variant: Option<&'a str>,
     exit_code: i32,
     error: Option<&'a str>,
     report: Option<serde_json::Value>,
@@ -535,6 +553,7 @@ pub fn batch(outcomes: &[FileOutcome]) -> String {
             .iter()
             .map(|o| BatchRun {
                 file: o.file,
+                variant: o.variant,
                 exit_code: o.exit_code,
                 error: o.result.as_ref().err().map(String::as_str),
                 report: o.result.as_ref().ok().map(value),

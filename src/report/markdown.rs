@@ -58,6 +58,10 @@ pub fn render(f: &Forecast) -> String {
         summary.iterations,
         env!("CARGO_PKG_VERSION")
     );
+    let _ = writeln!(s, "## Briefing\n");
+    for b in super::briefing::briefing(plan, summary, Some(f.details)) {
+        let _ = writeln!(s, "{}\n", b.text());
+    }
     s.push_str(&table(&tables::summary(plan, summary), 1));
     for m in &summary.milestones {
         let ms = &plan.milestones()[m.milestone];
@@ -144,7 +148,7 @@ pub fn step_summary(outcomes: &[super::batch::FileOutcome]) -> String {
     }
     for o in outcomes {
         if let Err(e) = &o.result {
-            s.push_str(&format!("\n### {}\n\n```text\n{}```\n", o.file, e));
+            s.push_str(&format!("\n### {}\n\n```text\n{}```\n", o.scenario(), e));
         }
     }
     if s.len() > STEP_SUMMARY_CAP {

@@ -3,10 +3,12 @@
 
 pub mod baseline;
 pub mod batch;
+pub mod briefing;
 pub mod calibration;
 pub mod charts;
 pub mod compare;
 pub mod csv;
+pub mod decision;
 pub mod files;
 pub mod history;
 pub mod history_csv;

@@ -82,6 +82,9 @@ pub fn render(input: &Input) -> String {
         "{} iterations{lhs}, seed {}, {start}\n",
         summary.iterations, summary.seed
     );
+    out.push_str("Briefing\n");
+    out.push_str(&super::briefing::text(&super::briefing::of(input)));
+    out.push('\n');
     out.push_str(&layout(&tables::summary(plan, summary), 1));
     if !crate::analysis::gates_decided(summary) {
         out.push_str("(undecided) undecided at this precision: the gate's interval straddles its target; raise --iterations or use --precision\n");

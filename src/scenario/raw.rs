@@ -225,6 +225,8 @@ pub struct RawMilestone {
     pub budget: Option<Sp<f64>>,
     /// With a budget: a gate that holds when P(cost <= budget) >= budget_confidence.
     pub budget_confidence: Option<Sp<f64>>,
+    /// The value of delivering one working day earlier (the cost of delay), in the cost unit.
+    pub value_per_day: Option<Sp<f64>>,
 }
 
 #[derive(Debug, Clone, Default)]

@@ -97,6 +97,7 @@ const MILESTONE_KEYS: &[&str] = &[
     "confidence",
     "budget",
     "budget_confidence",
+    "value_per_day",
 ];
 const CORRELATION_KEYS: &[&str] = &["tasks", "of", "coefficient", "matrix", "repair"];
 const LINK_KEYS: &[&str] = &["task", "type", "lag"];
@@ -803,6 +804,10 @@ impl Reader {
             budget_confidence: t.get("budget_confidence").and_then(|i| {
                 let v = i.as_value()?;
                 Some(Sp::new(self.number(v, "budget_confidence")?, span(i)))
+            }),
+            value_per_day: t.get("value_per_day").and_then(|i| {
+                let v = i.as_value()?;
+                Some(Sp::new(self.number(v, "value_per_day")?, span(i)))
             }),
             header,
             id,
