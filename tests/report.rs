@@ -551,3 +551,171 @@ fn what_if_gain_intervals_cover_the_exact_gain() {
         );
     }
 }
+
+/// The conservative width of a character in em: wider than Liberation Sans' average (about
+/// 0.5), so a label that passes fits in any sans-serif a viewer substitutes.
+const CHAR_EM: f64 = 0.6;
+
+/// Every `<text>` of an SVG whose estimated box leaves the canvas or whose font is under 12 px:
+/// (file, text, box) for each.
+fn labels_off_canvas(name: &str, svg: &str) -> Vec<String> {
+    let doc = roxmltree::Document::parse(svg).unwrap();
+    let root = doc.root_element();
+    let num = |n: roxmltree::Node, a: &str| n.attribute(a).and_then(|v| v.parse::<f64>().ok());
+    let (w, h) = (num(root, "width").unwrap(), num(root, "height").unwrap());
+    let mut bad = Vec::new();
+    for t in doc.descendants().filter(|n| n.has_tag_name("text")) {
+        let text = t.text().unwrap_or("").trim();
+        if text.is_empty() {
+            continue;
+        }
+        let size = num(t, "font-size").unwrap();
+        let (x, y) = (num(t, "x").unwrap(), num(t, "y").unwrap());
+        let width = CHAR_EM * size * text.chars().count() as f64;
+        let left = match t.attribute("text-anchor").unwrap_or("start") {
+            "middle" => x - width / 2.0,
+            "end" => x - width,
+            _ => x,
+        };
+        let dy = t.attribute("dy").unwrap_or("0");
+        let shift = if let Some(v) = dy.strip_suffix("em") {
+            v.parse::<f64>().unwrap() * size
+        } else if let Some(v) = dy.strip_suffix("ex") {
+            v.parse::<f64>().unwrap() * size * 0.5
+        } else {
+            dy.parse::<f64>().unwrap_or(0.0)
+        };
+        // Ascent 0.8 em above the baseline, descent 0.25 em below.
+        let base = y + shift;
+        let (mut x0, mut y0, mut x1, mut y1) =
+            (left, base - 0.8 * size, left + width, base + 0.25 * size);
+        if let Some(tr) = t.attribute("transform") {
+            // Axis titles turned a quarter: rotate(270, x, y) turns (dx, dy) into (dy, -dx).
+            assert!(
+                tr.starts_with("rotate(270"),
+                "{name}: unexpected transform {tr}"
+            );
+            (x0, y0, x1, y1) = (x + (y0 - y), y - (x1 - x), x + (y1 - y), y - (x0 - x));
+        }
+        if x0 < 0.0 || y0 < 0.0 || x1 > w || y1 > h || size < 11.99 {
+            bad.push(format!(
+                "{name}: {text:?} at {size:.1} px in [{x0:.0}, {y0:.0}, {x1:.0}, {y1:.0}]"
+            ));
+        }
+    }
+    bad
+}
+
+#[test]
+fn every_chart_label_stays_on_the_canvas_and_is_readable() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let budget = write(
+        &dir,
+        "budget.toml",
+        "[project]\nstart = \"2027-01-04\"\ncost_per_day = 1000\n\
+         [[task]]\nid = \"a\"\nname = \"A task with a rather long name for a chart label\"\nduration = [10, 14, 20]\n\
+         [[task]]\nid = \"b\"\nduration = [2, 5, 12]\nafter = [\"a\"]\n\
+         [[milestone]]\nid = \"m\"\nafter = [\"b\"]\ndeadline = \"2027-02-05\"\nbudget = 26000\n",
+    );
+    let history = dir.path().join("history.csv");
+    let mut runs: Vec<Vec<String>> = Vec::new();
+    for s in ["ai-assistant", "in-flight", "speed-vs-scale"] {
+        runs.push(
+            ["run", &format!("scenarios/{s}.toml"), "--out", &out(s)]
+                .map(String::from)
+                .to_vec(),
+        );
+    }
+    runs.push(
+        [
+            "run",
+            "scenarios/in-flight.toml",
+            "--out",
+            &out("history"),
+            "--history",
+        ]
+        .map(String::from)
+        .into_iter()
+        .chain([history.to_str().unwrap().to_string()])
+        .collect(),
+    );
+    runs.push(
+        ["run", budget.to_str().unwrap(), "--out", &out("budget")]
+            .map(String::from)
+            .to_vec(),
+    );
+    runs.push(
+        [
+            "compare",
+            "scenarios/speed-vs-scale.toml",
+            "--out",
+            &out("compare"),
+        ]
+        .map(String::from)
+        .to_vec(),
+    );
+    runs.push(
+        [
+            "sweep",
+            "scenarios/speed-vs-scale.toml",
+            "--out",
+            &out("sweep"),
+        ]
+        .map(String::from)
+        .to_vec(),
+    );
+    for args in &runs {
+        let mut args: Vec<&str> = args.iter().map(String::as_str).collect();
+        args.extend(["-n", "1000"]);
+        let run = shipcast(&args);
+        assert!(run.code <= 1, "{args:?}: {}", run.stderr);
+    }
+    let mut bad = Vec::new();
+    let mut seen = 0;
+    for entry in walk(dir.path()) {
+        if entry.extension().is_some_and(|e| e == "svg") {
+            let svg = std::fs::read_to_string(&entry).unwrap();
+            let name = entry
+                .strip_prefix(dir.path())
+                .unwrap()
+                .display()
+                .to_string();
+            bad.extend(labels_off_canvas(&name, &svg));
+            seen += 1;
+        }
+    }
+    for kind in [
+        "budget-m.svg",
+        "history-launch.svg",
+        "tradeoff-",
+        "sweep.svg",
+        "gantt.svg",
+    ] {
+        assert!(
+            walk(dir.path())
+                .iter()
+                .any(|p| p.display().to_string().contains(kind)),
+            "no {kind} chart was written"
+        );
+    }
+    assert!(seen > 25, "only {seen} charts");
+    assert!(
+        bad.is_empty(),
+        "labels off the canvas or too small:\n{}",
+        bad.join("\n")
+    );
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
