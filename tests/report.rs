@@ -474,7 +474,7 @@ fn the_report_renders_in_headless_chromium_without_console_errors() {
             "--hide-scrollbars",
             "--enable-logging=stderr",
             "--v=0",
-            "--window-size=1100,3000",
+            "--window-size=1100,900",
         ])
         .arg(format!(
             "--user-data-dir={}",
@@ -718,4 +718,51 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         }
     }
     out
+}
+
+/// A progress display that is shown and counts what it is told.
+#[derive(Default)]
+struct Counting {
+    steps: std::cell::Cell<u64>,
+    iterations: std::cell::Cell<u64>,
+    stages: std::cell::Cell<u64>,
+}
+
+impl shipcast::pipeline::Progress for Counting {
+    fn shown(&self) -> bool {
+        true
+    }
+    fn advance(&self, iterations: u64) {
+        self.steps.set(self.steps.get() + 1);
+        self.iterations.set(self.iterations.get() + iterations);
+    }
+    fn stage(&self, _what: &str) {
+        self.stages.set(self.stages.get() + 1);
+    }
+}
+
+#[test]
+fn progress_steps_leave_the_report_byte_for_byte_unchanged() {
+    use shipcast::pipeline::{self, Quiet, RunSpec};
+    use shipcast::report::{Input, json};
+    let spec = RunSpec {
+        iterations: Some(9_001),
+        details: true,
+        ..RunSpec::default()
+    };
+    let quiet = pipeline::forecast(load_plan(), &spec, None, &Quiet).unwrap();
+    let counting = Counting::default();
+    let stepped = pipeline::forecast(load_plan(), &spec, None, &counting).unwrap();
+    // Any run gets progress now: 9,001 iterations in steps of at least 2,000.
+    assert_eq!(counting.steps.get(), 4);
+    assert_eq!(counting.iterations.get(), 9_001);
+    assert_eq!(counting.stages.get(), 1, "the drivers' reruns are a stage");
+    assert_eq!(
+        json::render(&Input::of(&quiet, "x.toml")),
+        json::render(&Input::of(&stepped, "x.toml"))
+    );
+}
+
+fn load_plan() -> Plan {
+    shipcast::load_str("ai-assistant.toml", EXAMPLE).unwrap()
 }
