@@ -488,9 +488,11 @@ fn the_report_renders_in_headless_chromium_without_console_errors() {
     assert!(shot.is_file(), "no screenshot: {log}");
     let console: Vec<&str> = log.lines().filter(|l| l.contains(":CONSOLE")).collect();
     assert!(console.is_empty(), "console messages: {console:?}");
+    // One screen (1100x900) of the folded report: the title, the summary table and the folded
+    // sections' headlines, mostly text on white.
     let (share, colours) = ink(&shot);
     assert!(
-        share > 0.05 && colours > 20,
+        share > 0.02 && colours > 20,
         "screenshot looks blank: {share} inked, {colours} colours"
     );
 }
