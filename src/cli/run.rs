@@ -144,10 +144,53 @@ fn load(file: &Path, variant: Option<&str>, gates: &[GateSpec]) -> Result<Plan, 
     Ok(plan)
 }
 
-/// A progress bar on stderr, for long single runs in a terminal.
-struct Bar {
+use crate::pipeline::Progress as _;
+
+/// Progress on stderr for a single run in a terminal: a bar while simulating, a spinner while
+/// the drivers rerun and the charts are drawn. Nothing shows until the command has run for
+/// [`Bar::DELAY`], so quick runs stay quiet; never on a pipe or in CI (`shown` is false).
+pub(crate) struct Bar {
     shown: bool,
+    started: std::time::Instant,
     bar: RefCell<Option<indicatif::ProgressBar>>,
+}
+
+impl Bar {
+    const DELAY: std::time::Duration = std::time::Duration::from_secs(1);
+
+    pub(crate) fn new(shown: bool) -> Bar {
+        Bar {
+            shown,
+            started: std::time::Instant::now(),
+            bar: RefCell::new(None),
+        }
+    }
+
+    /// Replaces the display with `bar`, drawn once the command has run for [`Bar::DELAY`].
+    fn show(&self, bar: indicatif::ProgressBar) {
+        self.clear();
+        let wait = Self::DELAY.saturating_sub(self.started.elapsed());
+        if wait.is_zero() {
+            bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        } else {
+            bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+            let later = bar.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(wait);
+                if !later.is_finished() {
+                    later.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                    later.tick();
+                }
+            });
+        }
+        *self.bar.borrow_mut() = Some(bar);
+    }
+
+    fn clear(&self) {
+        if let Some(b) = self.bar.borrow_mut().take() {
+            b.finish_and_clear();
+        }
+    }
 }
 
 impl pipeline::Progress for Bar {
@@ -156,13 +199,19 @@ impl pipeline::Progress for Bar {
     }
 
     fn begin(&self, total: u64) {
-        let bar = indicatif::ProgressBar::new(total);
+        if !self.shown {
+            return;
+        }
+        let bar = indicatif::ProgressBar::with_draw_target(
+            Some(total),
+            indicatif::ProgressDrawTarget::hidden(),
+        );
         if let Ok(style) =
             indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} iterations, {eta} left")
         {
             bar.set_style(style);
         }
-        *self.bar.borrow_mut() = Some(bar);
+        self.show(bar);
     }
 
     fn advance(&self, iterations: u64) {
@@ -171,10 +220,22 @@ impl pipeline::Progress for Bar {
         }
     }
 
-    fn end(&self) {
-        if let Some(b) = self.bar.borrow_mut().take() {
-            b.finish_and_clear();
+    fn stage(&self, what: &str) {
+        if !self.shown {
+            return;
         }
+        let bar =
+            indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::hidden());
+        if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg} ({elapsed})") {
+            bar.set_style(style);
+        }
+        bar.set_message(what.to_string());
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        self.show(bar);
+    }
+
+    fn end(&self) {
+        self.clear();
     }
 }
 
@@ -185,11 +246,15 @@ struct Mode {
     check: bool,
     /// One file of several: its report goes in a subdirectory.
     batch: bool,
-    /// Show a progress bar.
-    progress: bool,
 }
 
-fn simulate_file(file: &Path, name: &str, args: &RunArgs, mode: Mode) -> Result<Done, Failure> {
+fn simulate_file(
+    file: &Path,
+    name: &str,
+    args: &RunArgs,
+    mode: Mode,
+    progress: &dyn pipeline::Progress,
+) -> Result<Done, Failure> {
     let shown = file.display().to_string();
     let plan = load(file, args.variant.as_deref(), &args.gate)?;
     let mut spec = RunSpec {
@@ -231,11 +296,7 @@ fn simulate_file(file: &Path, name: &str, args: &RunArgs, mode: Mode) -> Result<
         args.out.prepare(name)?
     };
     spec.details = report_dir.is_some() || args.format == Format::Markdown && !mode.batch;
-    let progress = Bar {
-        shown: mode.progress,
-        bar: RefCell::new(None),
-    };
-    let forecast = pipeline::forecast(plan, &spec, baseline.as_deref(), &progress)?;
+    let forecast = pipeline::forecast(plan, &spec, baseline.as_deref(), progress)?;
     Ok(Done {
         shown,
         forecast,
@@ -349,6 +410,8 @@ pub fn run(args: &RunArgs, check: bool, out: &mut dyn Write) -> Result<i32, Fail
         return run_shard(&files[0], shard, args, out);
     }
     let batch = files.len() > 1;
+    // One display for the whole command: simulation, drivers, charts.
+    let bar = Bar::new(!batch && !ci && io::stderr().is_terminal());
     if batch && args.samples.is_some() {
         return Err(Failure::error(
             "--samples writes one scenario's iterations: name one file",
@@ -375,23 +438,18 @@ pub fn run(args: &RunArgs, check: bool, out: &mut dyn Write) -> Result<i32, Fail
     }
     let names = report_names(&files, args.variant.as_deref());
     let results: Vec<Result<Done, Failure>> = if batch {
-        let mode = Mode {
-            check,
-            batch: true,
-            progress: false,
-        };
+        let mode = Mode { check, batch: true };
         files
             .par_iter()
             .zip(&names)
-            .map(|(f, name)| simulate_file(f, name, args, mode))
+            .map(|(f, name)| simulate_file(f, name, args, mode, &pipeline::Quiet))
             .collect()
     } else {
         let mode = Mode {
             check,
             batch: false,
-            progress: !ci && io::stderr().is_terminal(),
         };
-        vec![simulate_file(&files[0], &names[0], args, mode)]
+        vec![simulate_file(&files[0], &names[0], args, mode, &bar)]
     };
     if let (Some(path), Some(Ok(done))) = (&args.samples, results.first()) {
         let f = super::open_output(path, args.out.force)?;
@@ -452,6 +510,7 @@ pub fn run(args: &RunArgs, check: bool, out: &mut dyn Write) -> Result<i32, Fail
 
     for done in results.iter().flatten() {
         if let (Some(rd), Some(forecast)) = (&done.report_dir, done.input().forecast()) {
+            bar.stage("drawing charts and writing the report");
             // Charts are drawn on this thread, after the simulation.
             let written = report::files::write(&rd.path, &forecast, args.out.png).map_err(|e| {
                 Failure::error(
@@ -472,6 +531,7 @@ pub fn run(args: &RunArgs, check: bool, out: &mut dyn Write) -> Result<i32, Fail
                 written.extend(charts);
             }
             rd.seal(&written)?;
+            pipeline::Progress::end(&bar);
             eprintln!(
                 "report: {} ({} files in {})",
                 rd.path.join("report.html").display(),

@@ -28,10 +28,10 @@ pub const DEFAULT_SEED: u64 = 42;
 pub const MAX_ITERATIONS: u64 = 100_000_000;
 /// The default ceiling of `--precision`.
 pub const DEFAULT_MAX_ITERATIONS: u64 = 1_000_000;
-/// Below this many iterations a run is not worth a progress display.
-const PROGRESS_FROM: u64 = 200_000;
-/// How many steps a run with a progress display is cut into.
-const PROGRESS_CHUNKS: u64 = 20;
+/// A run with a progress display is cut into steps of at least this many iterations...
+const PROGRESS_STEP: u64 = 2_000;
+/// ...and at most this many steps.
+const PROGRESS_CHUNKS: u64 = 50;
 
 /// How to run a plan: what the command line (or a caller) asks, before the scenario's own
 /// settings and the defaults fill the gaps.
@@ -87,6 +87,9 @@ pub trait Progress {
     }
     fn begin(&self, _total: u64) {}
     fn advance(&self, _iterations: u64) {}
+    /// A step whose length is not known in advance (the drivers' what-if reruns, drawing
+    /// charts): shown as a spinner with `what` until `end` or the next `begin`.
+    fn stage(&self, _what: &str) {}
     fn end(&self) {}
 }
 
@@ -251,13 +254,14 @@ fn simulate(
     progress: &dyn Progress,
 ) -> Outcomes {
     let total = range.end - range.start;
-    if !progress.shown() || total < PROGRESS_FROM {
+    if !progress.shown() {
         return pool.install(|| engine::simulate_range(plan, config, probes, range));
     }
     progress.begin(total);
+    let chunks = (total / PROGRESS_STEP).clamp(1, PROGRESS_CHUNKS);
     let mut out: Option<Outcomes> = None;
-    for k in 1..=PROGRESS_CHUNKS {
-        let r = engine::split(k, PROGRESS_CHUNKS, total);
+    for k in 1..=chunks {
+        let r = engine::split(k, chunks, total);
         let part = pool.install(|| {
             engine::simulate_range(
                 plan,
@@ -273,7 +277,7 @@ fn simulate(
         }
     }
     progress.end();
-    out.expect("PROGRESS_CHUNKS is at least one")
+    out.expect("at least one step")
 }
 
 /// Simulates and analyses a plan as `spec` asks; `baseline` is an earlier run's milestones to
@@ -332,9 +336,12 @@ pub fn forecast(
             summary = analysis::summarize(&plan, &outcomes);
         }
     }
-    let details = spec
-        .details
-        .then(|| pool.install(|| analysis::details(&plan, &config, &outcomes)));
+    let details = spec.details.then(|| {
+        progress.stage("drivers and what-if reruns");
+        let d = pool.install(|| analysis::details(&plan, &config, &outcomes));
+        progress.end();
+        d
+    });
     let drift = baseline.map(|b| drift::drift(&plan, &summary, b));
     Ok(Forecast {
         plan,

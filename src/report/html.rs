@@ -1,5 +1,8 @@
 //! `report.html`: one self-contained page (inline SVG and CSS, no script, no network) with the
 //! summary, every chart, the drivers, experiments and risks, and the inputs that produced it.
+//! The summary is the page a reader sees first; every milestone's charts and tables, the
+//! schedule and the tables after it fold away in `<details>` sections, each named with its
+//! headline numbers.
 
 use std::fmt::Write as _;
 
@@ -81,6 +84,11 @@ figure svg { max-width: 100%; height: auto; border: 1px solid #e4e4e4; }
 figcaption { font-size: 0.88rem; color: #555; }
 .note { font-size: 0.9rem; color: #555; }
 footer { margin-top: 3rem; font-size: 0.85rem; color: #777; }
+details.section { margin-top: 0.9rem; border-bottom: 2px solid #0072b2; }
+details.section > summary { cursor: pointer; padding: 0.3rem 0; }
+details.section > summary h2 { display: inline; border: 0; font-size: 1.2rem; margin: 0; }
+details.section > summary .headline { color: #555; font-size: 0.92rem; margin-left: 0.6rem; }
+details.section[open] { border-bottom: 0; }
 "#;
 
 /// The page, with `svgs` from [`Chart::render_all`] inlined.
@@ -134,7 +142,11 @@ pub fn render(
 
     for m in &summary.milestones {
         let ms = &plan.milestones()[m.milestone];
-        let _ = writeln!(s, "<h2>{}</h2>", esc(&ms.name));
+        let mut headline = format!("P80 {}", tables::when(plan, m.p80().days));
+        if let Some(o) = &m.on_time {
+            let _ = write!(headline, " · on time {}", pct(o.probability.estimate));
+        }
+        open_section(&mut s, &ms.name, &headline);
         let mut facts = format!(
             "Delivered in {} of runs {}",
             pct(m.delivered.estimate),
@@ -179,20 +191,37 @@ pub fn render(
             s,
             "<p class=\"note\">Sensitivity: rank correlation of what the task or risk drew with this milestone's finish. Critical: share of delivered runs in which the task is on the critical path. P80 if resolved: rerun with the experiment succeeding at its first attempt, or the risk never happening, on the same random numbers.</p>"
         );
+        s.push_str("</details>\n");
     }
-    let _ = writeln!(s, "<h2>Schedule</h2>");
+    open_section(&mut s, "Schedule", "which tasks hold it up");
     figure(&mut s, f, svgs, Chart::Gantt)?;
+    s.push_str("</details>\n");
     if !summary.experiments.is_empty() {
-        let _ = writeln!(s, "<h2>Experiments</h2>");
+        open_section(
+            &mut s,
+            "Experiments",
+            &format!("{} in the plan", summary.experiments.len()),
+        );
         s.push_str(&table(&tables::experiments(plan, summary), 1));
+        s.push_str("</details>\n");
     }
     if !summary.risks.is_empty() {
-        let _ = writeln!(s, "<h2>Risks</h2>");
+        open_section(
+            &mut s,
+            "Risks",
+            &format!("{} in the plan", summary.risks.len()),
+        );
         s.push_str(&table(&tables::risks(plan, summary), 3));
+        s.push_str("</details>\n");
     }
     if !plan.correlations().is_empty() {
-        let _ = writeln!(s, "<h2>Correlated estimates</h2>");
+        open_section(
+            &mut s,
+            "Correlated estimates",
+            &format!("{} groups", plan.correlations().len()),
+        );
         s.push_str(&table(&tables::correlations(plan), 4));
+        s.push_str("</details>\n");
     }
     if let Some(t) = tables::calibrated_tasks(plan) {
         let _ = writeln!(s, "<h2>Calibrated estimates</h2>");
@@ -212,6 +241,17 @@ pub fn render(
     );
     let _ = writeln!(s, "</body>\n</html>");
     Ok(s)
+}
+
+/// Opens a folded section: its title and headline numbers show; the rest opens on a click.
+/// The caller closes it with `</details>`.
+fn open_section(s: &mut String, title: &str, headline: &str) {
+    let _ = writeln!(
+        s,
+        "<details class=\"section\"><summary><h2>{}</h2><span class=\"headline\">{}</span></summary>",
+        esc(title),
+        esc(headline)
+    );
 }
 
 fn figure(

@@ -4,7 +4,10 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{GREEN, GREY, ORANGE, Res, VERMILLION, axis_label, bold, font, no_data, when, x_desc};
+use super::{
+    Axis, DESC_PX, GREEN, GREY, GRID, NOTE_PX, ORANGE, Res, TICK_PX, TITLE_PX, VERMILLION, bold,
+    font, no_data, time_axis, when, x_desc,
+};
 use crate::report::Forecast;
 
 /// The joint confidence label: Okabe-Ito green, darkened to read well on white.
@@ -59,23 +62,26 @@ where
     let x_range = (xlo - xpad).max(0.0)..xhi + xpad;
     let y_range = (ylo - ypad).max(0.0)..yhi + ypad;
     let mut chart = ChartBuilder::on(root)
-        .caption(title, bold(24.0))
+        .caption(title, bold(TITLE_PX))
         .margin(16)
-        .x_label_area_size(48)
-        .y_label_area_size(88)
+        .margin_right(24)
+        .x_label_area_size(52)
+        .y_label_area_size(96)
         .build_cartesian_2d(x_range.clone(), y_range.clone())?;
     chart
         .configure_mesh()
-        .x_labels(8)
-        .y_labels(10)
-        .x_label_formatter(&|x| axis_label(plan, *x))
+        .disable_x_mesh()
+        .x_labels(0)
+        .y_labels(8)
         .y_label_formatter(&|y| money(*y))
         .x_desc(x_desc(plan))
         .y_desc(format!("Cost of reaching {}", ms.name))
-        .axis_desc_style(font(15.0))
-        .label_style(font(13.0))
-        .light_line_style(RGBColor(235, 235, 235))
+        .axis_desc_style(font(DESC_PX))
+        .label_style(font(TICK_PX))
+        .max_light_lines(1)
+        .bold_line_style(GRID)
         .draw()?;
+    time_axis(root, &chart, plan, Axis::X)?;
 
     let inside = |p: &(f64, f64)| p.1 <= amount && deadline.is_none_or(|d| p.0 <= d);
     // The quadrant first, under everything.
@@ -158,7 +164,7 @@ where
         .configure_series_labels()
         .position(SeriesLabelPosition::LowerRight)
         .margin(10)
-        .label_font(font(13.0))
+        .label_font(font(NOTE_PX))
         .background_style(WHITE.mix(0.9))
         .border_style(GREY)
         .draw()?;

@@ -8,8 +8,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    BLUE, GREY, INK, Res, SKY, VERMILLION, Xy, font, no_data, styled_line, time_frame, when,
-    x_range,
+    BLUE, GREY, INK, NOTE_PX, Res, SKY, VERMILLION, Xy, font, label_beside, no_data, styled_line,
+    time_frame, when, x_range,
 };
 use crate::analysis::MilestoneSummary;
 use crate::analysis::compare::Comparison;
@@ -140,7 +140,9 @@ fn ecdf(delivered: &[f64], n: f64, hi: f64, samples: usize) -> Vec<(f64, f64)> {
 }
 
 /// A vertical marker with a label at its top, staggered by `row` so neighbours do not collide.
+#[allow(clippy::too_many_arguments)]
 fn marker<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
     chart: &mut ChartContext<'_, DB, Xy>,
     x: f64,
     y_top: f64,
@@ -159,19 +161,14 @@ where
         chart.draw_series(LineSeries::new([(x, 0.0), (x, y_top)], style))?;
     }
     let y = y_top * (0.97 - 0.075 * row as f64);
-    chart.draw_series(std::iter::once(Text::new(
-        format!(" {label}"),
-        (x, y),
-        font(14.0)
-            .color(&color)
-            .pos(Pos::new(HPos::Left, VPos::Top)),
-    )))?;
-    Ok(())
+    let at = chart.backend_coord(&(x, y));
+    label_beside(root, &label, at, font(NOTE_PX).color(&color), VPos::Top, 4)
 }
 
 /// The status date: a grey vertical line labelled "status <date>" at its top, right of the line
 /// (the work after it is the forecast).
 fn status_line<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
     chart: &mut ChartContext<'_, DB, Xy>,
     s: crate::model::StatusDate,
     y_top: f64,
@@ -183,12 +180,15 @@ where
         [(s.time, 0.0), (s.time, y_top)],
         GREY.stroke_width(2),
     ))?;
-    chart.draw_series(std::iter::once(Text::new(
-        format!(" status {}", s.date),
-        (s.time, y_top),
-        font(14.0).color(&GREY).pos(Pos::new(HPos::Left, VPos::Top)),
-    )))?;
-    Ok(())
+    let at = chart.backend_coord(&(s.time, y_top));
+    label_beside(
+        root,
+        &format!("status {}", s.date),
+        at,
+        font(NOTE_PX).color(&GREY),
+        VPos::Top,
+        4,
+    )
 }
 
 /// "When will Launch ship?": the cumulative chance of delivery by each date, with P50/P80/P95
@@ -201,11 +201,14 @@ where
         return Ok(());
     };
     let status = v.plan.status_date();
-    let (lo, hi) = (v.lo.min(status.map_or(v.lo, |s| s.time)), v.span_hi());
+    let (lo, hi) = (
+        v.lo.min(status.map_or(v.lo, |s| s.time)),
+        v.span_hi().max(status.map_or(v.lo, |s| s.time)),
+    );
     let mut chart = cdf_frame(root, v.plan, v.title.clone(), lo, hi)?;
     let points = ecdf(&v.delivered, v.n, hi, 1000);
     if let Some(s) = status {
-        status_line(&mut chart, s, 104.0)?;
+        status_line(root, &mut chart, s, 104.0)?;
     }
     let top = 100.0 * v.delivered.len() as f64 / v.n;
     chart.draw_series(
@@ -223,7 +226,7 @@ where
             format!("delivers at all: {:.1}% (the rest never do)", top),
             // From the first delivery, clear of the status line at the left.
             (v.lo, top + 1.5),
-            font(14.0).color(&GREY),
+            font(NOTE_PX).color(&GREY),
         )))?;
     }
     for (p, d, label) in v.marks() {
@@ -238,24 +241,24 @@ where
             5,
             INK.filled(),
         )))?;
-        chart.draw_series(std::iter::once(Text::new(
-            format!("  {label}"),
-            (d, 100.0 * p),
-            font(15.0).pos(Pos::new(HPos::Left, VPos::Top)),
-        )))?;
+        // Right of the dot and below it, clear of the curve that climbs to its right.
+        let (x, y) = chart.backend_coord(&(d, 100.0 * p));
+        label_beside(root, &label, (x, y + 4), font(14.0), VPos::Top, 9)?;
     }
     if let Some((d, label)) = v.deadline_mark() {
         chart.draw_series(LineSeries::new(
             [(d, 0.0), (d, 104.0)],
             VERMILLION.stroke_width(2),
         ))?;
-        chart.draw_series(std::iter::once(Text::new(
-            format!(" {label}"),
-            (d, 12.0),
-            font(15.0)
-                .color(&VERMILLION)
-                .pos(Pos::new(HPos::Left, VPos::Bottom)),
-        )))?;
+        let at = chart.backend_coord(&(d, 12.0));
+        label_beside(
+            root,
+            &label,
+            at,
+            font(14.0).color(&VERMILLION),
+            VPos::Bottom,
+            5,
+        )?;
     }
     root.present()?;
     Ok(())
@@ -310,17 +313,17 @@ where
         r
     }))?;
     for (row, (_, d, label)) in v.marks().enumerate() {
-        marker(&mut chart, d, y_top * 0.9, row, label, INK, true)?;
+        marker(root, &mut chart, d, y_top * 0.9, row, label, INK, true)?;
     }
     if let Some((d, label)) = v.deadline_mark() {
-        marker(&mut chart, d, y_top, 0, label, VERMILLION, false)?;
+        marker(root, &mut chart, d, y_top, 0, label, VERMILLION, false)?;
     }
     if (v.delivered.len() as f64) < n {
         let share = 100.0 * (1.0 - v.delivered.len() as f64 / n);
         chart.draw_series(std::iter::once(Text::new(
             format!("not shown: {share:.1}% of runs never deliver"),
             (first, y_top * 0.97),
-            font(14.0).color(&GREY),
+            font(NOTE_PX).color(&GREY),
         )))?;
     }
     root.present()?;
@@ -382,7 +385,7 @@ where
         chart.draw_series(std::iter::once(Text::new(
             format!("deadline {} ", when(reference, d.days)),
             (d.days, 102.0),
-            font(14.0)
+            font(NOTE_PX)
                 .color(&VERMILLION)
                 .pos(Pos::new(HPos::Right, VPos::Top)),
         )))?;
@@ -392,7 +395,7 @@ where
         .position(SeriesLabelPosition::LowerRight)
         .background_style(WHITE.mix(0.9))
         .border_style(GREY)
-        .label_font(font(14.0))
+        .label_font(font(NOTE_PX))
         .draw()?;
     root.present()?;
     Ok(())

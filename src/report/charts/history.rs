@@ -4,7 +4,10 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{BLUE, GREEN, ORANGE, Res, VERMILLION, axis_label, bold, font, no_data, when};
+use super::{
+    Axis, BLUE, DESC_PX, GREEN, GRID, NOTE_PX, ORANGE, Res, TICK_PX, TITLE_PX, VERMILLION, bold,
+    font, no_data, time_axis, time_axis_y,
+};
 use crate::model::Plan;
 use crate::report::history::Row;
 
@@ -26,11 +29,13 @@ where
     let title = format!("Is {} slipping? Forecast by status date", ms.name);
     let mine: Vec<&Row> = rows.iter().filter(|r| r.milestone == ms.id).collect();
     // The middle of the status day, so the axis labels it with its own date.
-    let x_of = |r: &Row| cal.deadline_time(r.status_date).map(|t| (t - 0.5).max(0.0));
+    // Every date at the middle of its working day, where the time axes put its tick.
+    let mid = |d| cal.deadline_time(d).map(|t: f64| (t - 0.5).max(0.0));
+    let x_of = |r: &Row| mid(r.status_date);
     let series: Vec<Vec<(f64, f64)>> = (0..3)
         .map(|k| {
             mine.iter()
-                .filter_map(|r| Some((x_of(r)?, cal.deadline_time(r.p[k].1?)?)))
+                .filter_map(|r| Some((x_of(r)?, mid(r.p[k].1?)?)))
                 .collect()
         })
         .collect();
@@ -39,7 +44,7 @@ where
         .iter()
         .flatten()
         .map(|p| p.1)
-        .chain(deadline.and_then(|d| cal.deadline_time(d)))
+        .chain(deadline.and_then(mid))
         .collect();
     let xs: Vec<f64> = mine.iter().filter_map(|r| x_of(r)).collect();
     if series[0].is_empty() && series[2].is_empty() {
@@ -57,26 +62,29 @@ where
     let x_pad = ((x_hi - x_lo) * 0.08).max(5.0);
     let y_pad = ((y_hi - y_lo) * 0.1).max(3.0);
     let mut chart = ChartBuilder::on(root)
-        .caption(title, bold(24.0))
+        .caption(title, bold(TITLE_PX))
         .margin(16)
-        .x_label_area_size(48)
-        .y_label_area_size(72)
+        .margin_right(24)
+        .x_label_area_size(52)
+        .y_label_area_size(80)
         .build_cartesian_2d(
             (x_lo - x_pad).max(0.0)..x_hi + x_pad,
             (y_lo - y_pad).max(0.0)..y_hi + 2.0 * y_pad,
         )?;
     chart
         .configure_mesh()
-        .x_labels(8)
-        .y_labels(10)
-        .x_label_formatter(&|x| axis_label(plan, *x))
-        .y_label_formatter(&|y| when(plan, *y))
+        .disable_mesh()
+        .x_labels(0)
+        .y_labels(0)
         .x_desc("Status date (when the forecast was made)")
         .y_desc("Forecast finish")
-        .axis_desc_style(font(15.0))
-        .label_style(font(13.0))
-        .light_line_style(RGBColor(235, 235, 235))
+        .axis_desc_style(font(DESC_PX))
+        .label_style(font(TICK_PX))
+        .max_light_lines(1)
+        .bold_line_style(GRID)
         .draw()?;
+    time_axis(root, &chart, plan, Axis::X)?;
+    time_axis_y(root, &chart, plan)?;
     let names = ["P50", "P80", "P95"];
     for (k, (points, color)) in series.iter().zip([BLUE, ORANGE, GREEN]).enumerate() {
         if points.is_empty() {
@@ -94,7 +102,7 @@ where
         chart.draw_series(points.iter().map(|&p| Circle::new(p, 4, color.filled())))?;
     }
     if let Some(d) = deadline
-        && let Some(t) = cal.deadline_time(d)
+        && let Some(t) = mid(d)
     {
         let (a, b) = ((x_lo - x_pad).max(0.0), x_hi + x_pad);
         chart.draw_series(LineSeries::new(
@@ -104,7 +112,7 @@ where
         chart.draw_series(std::iter::once(Text::new(
             format!(" deadline {d}"),
             (a, t),
-            font(14.0)
+            font(NOTE_PX)
                 .color(&VERMILLION)
                 .pos(Pos::new(HPos::Left, VPos::Bottom)),
         )))?;
@@ -112,7 +120,7 @@ where
     chart
         .configure_series_labels()
         .position(SeriesLabelPosition::UpperRight)
-        .label_font(font(14.0))
+        .label_font(font(NOTE_PX))
         .background_style(WHITE.mix(0.9))
         .border_style(RGBColor(200, 200, 200))
         .draw()?;

@@ -7,11 +7,15 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    BLUE, INK, ORANGE, Res, SIZE, VERMILLION, bold, driver_name, font, no_data, row_label, shorten,
+    BLUE, DESC_PX, GRID, INK, NOTE_PX, ORANGE, Res, SIZE, TICK_PX, TITLE_PX, VERMILLION, bold,
+    driver_name, fit, font, no_data, row_label, text_width,
 };
 use crate::analysis::drivers::{Driver, DriverKind};
 use crate::report::Forecast;
 use crate::report::tables::Gain;
+
+/// The width of the drivers' names, in pixels.
+const LABELS_PX: f64 = 330.0;
 
 /// Drivers shown in a tornado: those that move the milestone at all, most first.
 pub const TORNADO_ROWS: usize = 12;
@@ -47,32 +51,43 @@ where
     }
     let names: Vec<String> = drivers
         .iter()
-        .map(|d| shorten(&driver_name(plan, d), 40))
+        .map(|d| fit(&driver_name(plan, d), TICK_PX, LABELS_PX - 12.0))
         .collect();
     let rows = drivers.len() as i32;
-    // Bars grow from 0; the axis reaches -1 only when some driver works against the finish.
-    let x_lo = if drivers.iter().any(|d| d.sensitivity.unwrap_or(0.0) < 0.0) {
-        -1.0
-    } else {
-        -0.05
+    // Bars grow from 0; the axis spans the correlations there are (to the next 0.1, with air
+    // for the notes beside short bars), so a plan whose drivers all push the finish later uses
+    // the whole width, and a side with no bar gets only a sliver.
+    let (s_lo, s_hi) = drivers
+        .iter()
+        .map(|d| d.sensitivity.unwrap_or(0.0))
+        .fold((0.0f64, 0.0f64), |(a, b), s| (a.min(s), b.max(s)));
+    let side = |s: f64| {
+        if s.abs() < 0.01 {
+            0.03
+        } else {
+            ((s.abs() + 0.05) * 10.0).ceil() / 10.0
+        }
     };
+    let (x_lo, x_hi) = (-side(s_lo).min(1.0), side(s_hi).min(1.0));
     let mut chart = ChartBuilder::on(root)
-        .caption(title, bold(24.0))
+        .caption(title, bold(TITLE_PX))
         .margin(16)
+        .margin_right(28)
         .x_label_area_size(48)
-        .y_label_area_size(260)
-        .build_cartesian_2d(x_lo..1.0f64, (0..rows - 1).into_segmented())?;
+        .y_label_area_size(LABELS_PX as u32)
+        .build_cartesian_2d(x_lo..x_hi, (0..rows - 1).into_segmented())?;
     chart
         .configure_mesh()
         .disable_y_mesh()
-        .x_labels(9)
+        .x_labels(8)
+        .max_light_lines(1)
         .y_labels(drivers.len())
-        .x_label_formatter(&|x| format!("{x:+.2}"))
+        .x_label_formatter(&|x| format!("{x:+.1}"))
         .y_label_formatter(&|y| row_label(&names, y))
         .x_desc("Rank correlation with the finish (Spearman)")
-        .axis_desc_style(font(15.0))
-        .label_style(font(13.0))
-        .light_line_style(RGBColor(235, 235, 235))
+        .axis_desc_style(font(DESC_PX))
+        .label_style(font(TICK_PX))
+        .bold_line_style(GRID)
         .draw()?;
     for (i, d) in drivers.iter().enumerate() {
         let y = rows - 1 - i as i32;
@@ -127,7 +142,7 @@ where
         } else {
             WHITE
         };
-        let note = place_note(&chart, root, layouts, s, y, x_lo, ink)?;
+        let note = place_note(&chart, root, layouts, s, y, (x_lo, x_hi), ink)?;
         let one_line = note.lines.len() == 1;
         for (k, line) in note.lines.into_iter().enumerate() {
             let vpos = match (one_line, k) {
@@ -138,7 +153,9 @@ where
             chart.draw_series(std::iter::once(Text::new(
                 line,
                 (note.x, SegmentValue::CenterOf(y)),
-                font(13.0).color(&note.color).pos(Pos::new(note.hpos, vpos)),
+                font(NOTE_PX)
+                    .color(&note.color)
+                    .pos(Pos::new(note.hpos, vpos)),
             )))?;
         }
     }
@@ -150,7 +167,11 @@ where
             [(x, SIZE.1 as i32 - 22), (x + 14, SIZE.1 as i32 - 8)],
             color.filled(),
         ))?;
-        root.draw(&Text::new(*label, (x + 20, SIZE.1 as i32 - 22), font(13.0)))?;
+        root.draw(&Text::new(
+            *label,
+            (x + 20, SIZE.1 as i32 - 23),
+            font(NOTE_PX),
+        ))?;
     }
     root.present()?;
     Ok(())
@@ -164,7 +185,7 @@ struct Note {
     color: RGBColor,
 }
 
-/// Chooses where a bar's note goes: inside a long bar (more than 0.5), beside a short one, or
+/// Chooses where a bar's note goes: inside a long bar (more than half the axis), beside a short one, or
 /// the other if only that fits; on one line when it fits, else on two. Text inside a bar is
 /// `ink` (white on blue and vermillion, which must stay within the bar; dark on orange, which
 /// may run past its end). When nothing fits, the note is set beside the bar against the
@@ -175,7 +196,7 @@ fn place_note<DB: DrawingBackend>(
     layouts: Vec<Vec<String>>,
     s: f64,
     y: i32,
-    x_lo: f64,
+    (x_lo, x_hi): (f64, f64),
     ink: RGBColor,
 ) -> Result<Note, Box<dyn std::error::Error>>
 where
@@ -184,7 +205,7 @@ where
     const PAD: f64 = 0.02;
     let (px, _) = chart.plotting_area().get_pixel_range();
     let (left, right) = (px.start as f64, px.end as f64);
-    let scale = (right - left) / (1.0 - x_lo);
+    let scale = (right - left) / (x_hi - x_lo);
     let to_px = |x: f64| left + (x - x_lo) * scale;
     let bar_px = {
         let a = chart.backend_coord(&(0.0, SegmentValue::Exact(y))).1;
@@ -196,19 +217,19 @@ where
     let hpos = if s >= 0.0 { HPos::Left } else { HPos::Right };
     let inside = (dir * PAD, ink);
     let beside = (s + dir * PAD, INK);
-    let order = if s.abs() > 0.5 {
+    let order = if s.abs() > 0.5 * (x_hi - x_lo) {
         [inside, beside]
     } else {
         [beside, inside]
     };
-    let style = font(13.0);
+    let style = font(NOTE_PX);
     let mut last = Vec::new();
     for lines in layouts {
         let mut width = 0.0f64;
         let mut height = 0.0f64;
         for l in &lines {
-            let (w, h) = root.estimate_text_size(l, &style)?;
-            width = width.max(w as f64);
+            let (_, h) = root.estimate_text_size(l, &style)?;
+            width = width.max(text_width(root, l, &style)? as f64);
             height += h as f64;
         }
         for &(x, color) in &order {
@@ -235,8 +256,17 @@ where
         }
         last = lines;
     }
-    // Nothing fits: beside the bar, against the edge of the plot.
-    let edge = if s >= 0.0 { 1.0 } else { x_lo };
+    // Nothing fits. A short bar to the left with no room there: its note goes right of zero.
+    if s < 0.0 && x_hi > 0.5 {
+        return Ok(Note {
+            lines: last,
+            x: PAD,
+            hpos: HPos::Left,
+            color: INK,
+        });
+    }
+    // Else beside the bar, against the edge of the plot.
+    let edge = if s >= 0.0 { x_hi } else { x_lo };
     Ok(Note {
         lines: last,
         x: edge - dir * PAD / 4.0,

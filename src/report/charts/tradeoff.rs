@@ -3,9 +3,12 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::style::text_anchor::VPos;
 
-use super::{GREY, Res, SIZE, axis_label, bold, font, no_data, series_color, styled_line, x_range};
+use super::{
+    Axis, DESC_PX, GREY, GRID, NOTE_PX, Res, SIZE, TICK_PX, TITLE_PX, bold, font, label_beside,
+    no_data, series_color, styled_line, time_axis, time_axis_y, x_range,
+};
 use crate::analysis::compare::{Comparison, TradeoffAxis, non_dominated};
 use crate::analysis::sweep::Sweep;
 use crate::analysis::{P10, P90};
@@ -90,18 +93,19 @@ where
         });
     let ypad = ((yhi - ylo) * 0.15).max(yhi.abs() * 0.05).max(0.5);
     let mut chart = ChartBuilder::on(root)
-        .caption(title, bold(22.0))
+        .caption(title, bold(TITLE_PX))
         .margin(16)
-        .x_label_area_size(48)
-        .y_label_area_size(80)
+        .margin_right(24)
+        .x_label_area_size(52)
+        .y_label_area_size(88)
         .build_cartesian_2d(
             x_range(xlo, xhi + (xhi - xlo) * 0.15),
             (ylo - ypad)..(yhi + ypad),
         )?;
     chart
         .configure_mesh()
-        .x_labels(8)
-        .x_label_formatter(&|x| axis_label(reference, *x))
+        .disable_x_mesh()
+        .x_labels(0)
         .y_label_formatter(&|y| {
             if matches!(axis, TradeoffAxis::Cost) {
                 crate::report::tables::money(*y)
@@ -111,10 +115,12 @@ where
         })
         .x_desc("P80 finish (whiskers: P10 to P90)")
         .y_desc(y_name.as_str())
-        .axis_desc_style(font(15.0))
-        .label_style(font(13.0))
-        .light_line_style(RGBColor(235, 235, 235))
+        .axis_desc_style(font(DESC_PX))
+        .label_style(font(TICK_PX))
+        .max_light_lines(1)
+        .bold_line_style(GRID)
         .draw()?;
+    time_axis(root, &chart, reference, Axis::X)?;
     for (i, &(k, p10, p80, p90, y, ylo, yhi)) in pts.iter().enumerate() {
         let color = series_color(k);
         chart.draw_series(LineSeries::new([(p10, y), (p90, y)], color.stroke_width(2)))?;
@@ -125,27 +131,25 @@ where
             ))?;
         }
         let (marker, label) = if front[i] {
-            (Circle::new((p80, y), 9, color.filled()), bold(15.0))
+            (Circle::new((p80, y), 9, color.filled()), bold(14.0))
         } else {
-            (Circle::new((p80, y), 9, color.stroke_width(3)), font(15.0))
+            (Circle::new((p80, y), 9, color.stroke_width(3)), font(14.0))
         };
         chart.draw_series(std::iter::once(marker))?;
         let text = if front[i] {
-            format!("  {} (non-dominated)", c.plans[k].0)
+            format!("{} (non-dominated)", c.plans[k].0)
         } else {
-            format!("  {}", c.plans[k].0)
+            c.plans[k].0.clone()
         };
-        chart.draw_series(std::iter::once(Text::new(
-            text,
-            (p80, y),
-            label.pos(Pos::new(HPos::Left, VPos::Bottom)),
-        )))?;
+        // Above and right of the marker (radius 9), clear of it.
+        let (x, y) = chart.backend_coord(&(p80, y));
+        label_beside(root, &text, (x, y - 8), label, VPos::Bottom, 8)?;
     }
     if !unshown.is_empty() {
         root.draw(&Text::new(
             format!("not shown: {}", unshown.join("; ")),
             (24, SIZE.1 as i32 - 22),
-            font(13.0).color(&GREY),
+            font(NOTE_PX).color(&GREY),
         ))?;
     }
     root.present()?;
@@ -186,10 +190,11 @@ where
     let xpad = ((xhi - xlo) * 0.05).max(0.05);
     let ypad = ((yhi - ylo) * 0.1).max(0.5);
     let mut chart = ChartBuilder::on(root)
-        .caption(title, bold(22.0))
+        .caption(title, bold(TITLE_PX))
         .margin(16)
-        .x_label_area_size(48)
-        .y_label_area_size(80)
+        .margin_right(24)
+        .x_label_area_size(52)
+        .y_label_area_size(88)
         .build_cartesian_2d(
             (xlo - xpad)..(xhi + xpad),
             (ylo - ypad).max(0.0)..(yhi + ypad),
@@ -197,13 +202,16 @@ where
     chart
         .configure_mesh()
         .x_labels(10)
-        .y_label_formatter(&|y| axis_label(s.plan, *y))
+        .disable_y_mesh()
+        .y_labels(0)
         .x_desc(s.params[0].path.as_str())
         .y_desc(format!("{} P80 (bars: 95% interval)", ms.name))
-        .axis_desc_style(font(15.0))
-        .label_style(font(13.0))
-        .light_line_style(RGBColor(235, 235, 235))
+        .axis_desc_style(font(DESC_PX))
+        .label_style(font(TICK_PX))
+        .max_light_lines(1)
+        .bold_line_style(GRID)
         .draw()?;
+    time_axis_y(root, &chart, s.plan)?;
     let groups: Vec<Option<f64>> = match s.params.get(1) {
         Some(p) => p.values.iter().map(|v| Some(*v)).collect(),
         None => vec![None],
@@ -242,7 +250,7 @@ where
         .position(SeriesLabelPosition::UpperRight)
         .background_style(WHITE.mix(0.9))
         .border_style(GREY)
-        .label_font(font(14.0))
+        .label_font(font(NOTE_PX))
         .draw()?;
     root.present()?;
     Ok(())
