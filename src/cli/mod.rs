@@ -10,6 +10,7 @@ mod check;
 mod compare;
 mod history;
 mod run;
+mod watch;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -67,6 +68,8 @@ pub enum Command {
     Brief(brief::BriefArgs),
     /// Merge shard files written by `run --shard K/N` into the report of the whole run.
     Merge(run::MergeArgs),
+    /// Re-run a scenario on every save and serve its report on a local port, with live reload.
+    Watch(watch::WatchArgs),
     /// Compare scenarios side by side: a file's base plan and its variants, or several files.
     Compare(compare::CompareArgs),
     /// Vary one or two parameters over a grid and report a milestone's P80 and cost.
@@ -316,6 +319,7 @@ pub fn execute(cli: Cli, out: &mut dyn Write) -> Result<i32, Failure> {
         Command::Sweep(args) => compare::sweep(&args, out),
         Command::Calibrate(args) => history::calibrate(&args, out),
         Command::Backtest(args) => history::backtest(&args, out),
+        Command::Watch(args) => watch::watch(&args),
     }
 }
 

@@ -273,3 +273,31 @@ fn figure(
     );
     Ok(())
 }
+
+/// The whole report page of a forecast, charts included.
+pub fn page(f: &Forecast) -> Result<String, Box<dyn std::error::Error>> {
+    let svgs = Chart::render_all(f)?;
+    render(f, &svgs)
+}
+
+/// A page saying what is wrong with the scenario, for `watch` (the diagnostics as the terminal
+/// shows them).
+pub fn problem_page(file: &str, message: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{file}: problems</title>\n</head>\n<body style=\"font-family: {FONT}; margin: 2em\">\n<h1>{file} cannot run yet</h1>\n<pre>{}</pre>\n<p>Fix the file and save it: this page updates by itself.</p>\n</body>\n</html>\n",
+        esc(message),
+        file = esc(file),
+    )
+}
+
+/// A page with a script that reloads it when the server's version moves past `version` (for
+/// `watch`; report.html itself stays script-free).
+pub fn live(html: &str, version: u64) -> String {
+    let script = format!(
+        "<script>(function(){{var v=\"{version}\";setInterval(function(){{fetch(\"/version\",{{cache:\"no-store\"}}).then(function(r){{return r.text()}}).then(function(t){{if(t.trim()!==v)location.reload()}}).catch(function(){{}})}},500)}})();</script>\n"
+    );
+    match html.rfind("</body>") {
+        Some(at) => format!("{}{script}{}", &html[..at], &html[at..]),
+        None => format!("{html}{script}"),
+    }
+}
