@@ -16,6 +16,7 @@ use crate::scenario::diag::{Diagnostic, did_you_mean};
 use crate::scenario::raw::*;
 
 mod inflight;
+mod shared;
 use inflight::Flight;
 
 /// Checks a raw scenario and builds the plan, or returns every problem found.
@@ -62,6 +63,9 @@ fn milestone_node(id: &str, name: String, decl: usize) -> Node {
         cost_per_day: 0.0,
         scale: 1.0,
         status: Status::Planned,
+        uses: vec![],
+        priority: 0.0,
+        backlog: None,
     }
 }
 
@@ -219,7 +223,9 @@ impl Builder {
             self.err(0..0, "this scenario has no tasks", Some("add a [[task]] section with an id and a duration; `shipcast init` prints a complete example".into()));
         }
         let ids = self.ids(raw);
+        let resources = self.resources(raw, &calendar);
         let mut pending = self.tasks(raw, &ids, three, status, &calendar);
+        self.shared(raw, &resources, &calendar, &mut pending);
         let (correlations, warnings) = self.correlations(raw, &ids, &pending);
         let mut milestones = self.milestones(raw, &ids, &calendar, &mut pending);
         self.check_fallbacks(&mut pending);
@@ -259,6 +265,10 @@ impl Builder {
             })
             .collect();
         plan.warnings = warnings;
+        if !resources.is_empty() {
+            plan.activity = shared::activity_list(&plan);
+            plan.resources = resources;
+        }
         if let Some(sw) = &raw.sweep {
             plan.sweep = self.sweep(sw, &plan);
             if !self.diags.is_empty() {
@@ -358,6 +368,8 @@ impl Builder {
         for t in &raw.tasks {
             let duration = match &t.duration {
                 Some(d) => self.dist(d, three),
+                // A backlog's duration comes from its items and throughput (`shared`).
+                None if t.backlog.is_some() => None,
                 None => {
                     self.err(
                         t.id.span.clone(),
@@ -405,6 +417,9 @@ impl Builder {
                     cost_per_day: t.cost_per_day.as_ref().map_or(0.0, |c| c.value),
                     scale: 1.0,
                     status: Status::Planned,
+                    uses: vec![],
+                    priority: 0.0,
+                    backlog: None,
                 },
                 links,
                 fallback_span: t.fallback.as_ref().map(|f| f.span.clone()),
@@ -1095,5 +1110,7 @@ fn assemble(
         status: None,
         correlations: vec![],
         warnings: vec![],
+        resources: vec![],
+        activity: vec![],
     }
 }

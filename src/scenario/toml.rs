@@ -9,6 +9,8 @@ use toml_edit::{Document, Item, TableLike, Value};
 use super::diag::{Diagnostic, did_you_mean};
 use super::raw::*;
 
+mod shared;
+
 const TOP_KEYS: &[&str] = &[
     "project",
     "task",
@@ -17,6 +19,7 @@ const TOP_KEYS: &[&str] = &[
     "correlation",
     "variant",
     "sweep",
+    "resource",
 ];
 const SWEEP_KEYS: &[&str] = &["set", "milestone"];
 const VARIANT_KEYS: &[&str] = &[
@@ -28,6 +31,7 @@ const VARIANT_KEYS: &[&str] = &[
     "risk",
     "milestone",
     "correlation",
+    "resource",
 ];
 const PROJECT_KEYS: &[&str] = &[
     "name",
@@ -59,6 +63,9 @@ const TASK_KEYS: &[&str] = &[
     "remaining",
     "progress",
     "attempt",
+    "uses",
+    "priority",
+    "backlog",
 ];
 const RISK_KEYS: &[&str] = &[
     "id",
@@ -272,6 +279,7 @@ impl Reader {
         s.risks = self.array_of_tables(top, "risk", Self::risk);
         s.milestones = self.array_of_tables(top, "milestone", Self::milestone);
         s.correlations = self.array_of_tables(top, "correlation", Self::correlation);
+        s.resources = self.array_of_tables(top, "resource", Self::resource);
         if let Some(item) = top.get("variant") {
             s.variants = self.variants(top, item);
         }
@@ -334,7 +342,7 @@ impl Reader {
                 .get("remove")
                 .map(|i| self.string_list(i, "remove"))
                 .unwrap_or_default();
-            let base_ids: Vec<String> = ["task", "risk", "milestone"]
+            let base_ids: Vec<String> = ["task", "risk", "milestone", "resource"]
                 .iter()
                 .flat_map(|s| tables_of(top.get(s)))
                 .filter_map(|t| id_of(&t))
@@ -372,7 +380,7 @@ impl Reader {
                 project.insert_formatted(k, scores.clone());
             }
             merged.insert("project", Item::Table(project));
-            for section in ["task", "risk", "milestone"] {
+            for section in ["task", "risk", "milestone", "resource"] {
                 let mut tables: Vec<toml_edit::Table> = tables_of(top.get(section))
                     .into_iter()
                     .filter(|t| id_of(t).is_none_or(|id| !removed.iter().any(|r| r.value == id)))
@@ -660,6 +668,12 @@ impl Reader {
                 Some(Sp::new(self.number(v, "progress")?, span(i)))
             }),
             attempt: t.get("attempt").and_then(|i| self.integer(i, "attempt")),
+            uses: t.get("uses").and_then(|i| self.uses(i)),
+            priority: t.get("priority").and_then(|i| {
+                let v = i.as_value()?;
+                Some(Sp::new(self.number(v, "priority")?, span(i)))
+            }),
+            backlog: t.get("backlog").and_then(|i| self.backlog(i)),
             header,
             id,
         })
