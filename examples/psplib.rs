@@ -50,9 +50,16 @@ fn main() {
         let run = |p: &shipcast::model::Plan| {
             simulate_with(p, &Config::new(1, 1), &Probes::default()).milestone_column(0)[0]
         };
-        assert_eq!(run(&plan.without_resources()), inst.mpm_time, "{name}: MPM-Time");
+        assert_eq!(
+            run(&plan.without_resources()),
+            inst.mpm_time,
+            "{name}: MPM-Time"
+        );
         let makespan = run(&plan);
-        assert!(makespan >= opt, "{name}: {makespan} below the optimum {opt}");
+        assert!(
+            makespan >= opt,
+            "{name}: {makespan} below the optimum {opt}"
+        );
         let gap = (makespan - opt) / opt;
         sum += gap;
         n += 1;

@@ -26,7 +26,11 @@ fn capacity_one_serialises_two_parallel_tasks() {
     let p = plan(&format!("[[resource]]\nid = \"ml\"\ncapacity = 1\n{TWO}"));
     assert!(finishes(&p, 300).iter().all(|&t| t == 10.0));
     // Without the constraint the same plan finishes at 6.
-    assert!(finishes(&p.without_resources(), 300).iter().all(|&t| t == 6.0));
+    assert!(
+        finishes(&p.without_resources(), 300)
+            .iter()
+            .all(|&t| t == 6.0)
+    );
 }
 
 #[test]
@@ -120,7 +124,10 @@ fn the_priority_order_is_the_same_in_every_iteration() {
     let orders = start_orders(&p, 2000);
     assert!(orders.iter().all(|o| *o == orders[0]), "{:?}", &orders[..5]);
     // `priority` overrides: c first whatever its latest start.
-    let q = plan(&THREE.replace("duration = [3, 3.5, 4]\n", "duration = [3, 3.5, 4]\npriority = 5\n"));
+    let q = plan(&THREE.replace(
+        "duration = [3, 3.5, 4]\n",
+        "duration = [3, 3.5, 4]\npriority = 5\n",
+    ));
     let orders = start_orders(&q, 500);
     let c = q.node_index("c").unwrap() as u32;
     assert!(orders.iter().all(|o| o[0] == c && *o == orders[0]));
@@ -163,7 +170,9 @@ fn results_do_not_depend_on_threads_shards_or_sampling_ranges() {
 fn common_random_numbers_the_constraint_only_delays() {
     // The same draws with and without the constraint: it never makes a run finish earlier here
     // (one resource, tasks in parallel, a fixed order).
-    let p = plan(&format!("{THREE}[[milestone]]\nid = \"m\"\nafter = [\"a\", \"b\", \"c\"]\n"));
+    let p = plan(&format!(
+        "{THREE}[[milestone]]\nid = \"m\"\nafter = [\"a\", \"b\", \"c\"]\n"
+    ));
     let with = finishes(&p, 2000);
     let without = finishes(&p.without_resources(), 2000);
     assert!(with.iter().zip(&without).all(|(w, o)| w >= o));
@@ -182,7 +191,11 @@ fn fixture(name: &str) -> String {
 #[test]
 fn psplib_instances_mpm_time_and_optimum() {
     // Published optima (PSPLIB j30opt): the serial schedule is feasible, so never shorter.
-    for (name, optimum) in [("j301_1.sm", 43.0), ("j3013_7.sm", 77.0), ("j3048_10.sm", 54.0)] {
+    for (name, optimum) in [
+        ("j301_1.sm", 43.0),
+        ("j3013_7.sm", 77.0),
+        ("j3048_10.sm", 54.0),
+    ] {
         let inst = psplib::read(&fixture(name)).unwrap();
         let p = plan(&inst.toml);
         let free = finishes(&p.without_resources(), 3);
@@ -229,15 +242,16 @@ fn the_serial_schedule_respects_every_capacity() {
 #[test]
 fn a_backlog_with_constant_throughput_is_exact() {
     // 40 items at 4 per week: 10 weeks of 5 working days.
-    let p = plan("[[task]]\nid = \"b\"\nbacklog = { items = 40, throughput = [4], per = \"week\" }\n");
+    let p =
+        plan("[[task]]\nid = \"b\"\nbacklog = { items = 40, throughput = [4], per = \"week\" }\n");
     assert!(finishes(&p, 300).iter().all(|&t| t == 50.0));
     // Split 1.5: 60 items, 15 weeks.
-    let p = plan(
-        "[[task]]\nid = \"b\"\nbacklog = { items = 40, throughput = [4, 4], split = 1.5 }\n",
-    );
+    let p =
+        plan("[[task]]\nid = \"b\"\nbacklog = { items = 40, throughput = [4, 4], split = 1.5 }\n");
     assert!(finishes(&p, 300).iter().all(|&t| t == 75.0));
     // Per day.
-    let p = plan("[[task]]\nid = \"b\"\nbacklog = { items = 9, throughput = [3], per = \"day\" }\n");
+    let p =
+        plan("[[task]]\nid = \"b\"\nbacklog = { items = 9, throughput = [3], per = \"day\" }\n");
     assert!(finishes(&p, 10).iter().all(|&t| t == 3.0));
 }
 
@@ -265,9 +279,28 @@ fn a_backlog_resamples_history() {
         "[[task]]\nid = \"b\"\nbacklog = { items = [30, 45], throughput = [3, 5, 2, 6, 4], split = [1.0, 1.3] }\n",
     );
     let f = finishes(&p, 5000);
-    assert!(f.iter().all(|&t| t % 5.0 == 0.0 && (25.0..=150.0).contains(&t)));
+    assert!(
+        f.iter()
+            .all(|&t| t % 5.0 == 0.0 && (25.0..=150.0).contains(&t))
+    );
     let mean = f.iter().sum::<f64>() / f.len() as f64;
     // Mean items 37.5 x 1.15 = 43.1 at 4 per week: about 11 weeks.
     assert!((45.0..70.0).contains(&mean), "{mean}");
     let _ = engine::BLOCK;
+}
+
+#[test]
+fn a_variant_changes_a_resource_capacity() {
+    // "+1 ML engineer": the variant overrides the resource's capacity; paired on the same draws.
+    let plans = shipcast::load_all_str(
+        "plan.toml",
+        &format!(
+            "[[resource]]\nid = \"ml\"\ncapacity = 1\n{TWO}\
+             [variant.hire]\n[[variant.hire.resource]]\nid = \"ml\"\ncapacity = 2\n"
+        ),
+    )
+    .unwrap();
+    assert_eq!(plans.len(), 2);
+    assert!(finishes(&plans[0], 50).iter().all(|&t| t == 10.0));
+    assert!(finishes(&plans[1], 50).iter().all(|&t| t == 6.0));
 }

@@ -13,7 +13,7 @@
 //! same for any thread count, block or shard split.
 
 use super::{
-    BLOCKED, BLOCK, Env, FAILED, NodeCounts, OK, SKIPPED, Scratch as Block, correlated_sample,
+    BLOCK, BLOCKED, Env, FAILED, NodeCounts, OK, SKIPPED, Scratch as Block, correlated_sample,
     own_start, resolved_finish, sample_duration, strike,
 };
 use crate::model::{Backlog, LinkKind, Plan, Status};
@@ -142,7 +142,14 @@ fn iteration(plan: &Plan, j: usize, s: &mut Block, counts: &mut [NodeCounts]) {
         } = node.status
         {
             let resolved = if failed { f64::INFINITY } else { finish };
-            set(s, k, start, finish, if failed { FAILED } else { OK }, resolved);
+            set(
+                s,
+                k,
+                start,
+                finish,
+                if failed { FAILED } else { OK },
+                resolved,
+            );
             counts.ran += 1;
             counts.succeeded += u64::from(!failed);
             counts.attempts += 1;
@@ -182,7 +189,14 @@ fn iteration(plan: &Plan, j: usize, s: &mut Block, counts: &mut [NodeCounts]) {
                 let start = if node.uses.is_empty() || dur <= 0.0 {
                     earliest
                 } else {
-                    fit(plan, &node.uses, earliest, dur, &s.res.busy, &mut s.res.cand)
+                    fit(
+                        plan,
+                        &node.uses,
+                        earliest,
+                        dur,
+                        &s.res.busy,
+                        &mut s.res.cand,
+                    )
                 };
                 (start, start + dur)
             }
@@ -253,7 +267,12 @@ fn fit(
             // steps: check at t and at every change inside the run.
             let points = std::iter::once(t)
                 .chain(held.iter().map(|b| b.0).filter(|&p| p > t && p < end))
-                .chain(res.capacity.iter().map(|c| c.0).filter(|&p| p > t && p < end));
+                .chain(
+                    res.capacity
+                        .iter()
+                        .map(|c| c.0)
+                        .filter(|&p| p > t && p < end),
+                );
             for p in points {
                 let used: f64 = held
                     .iter()

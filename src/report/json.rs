@@ -24,6 +24,10 @@ struct Report<'a> {
     correlations: Vec<CorrelationJson<'a>>,
     /// Null unless the run was given `--baseline`.
     drift: Option<Vec<DriftJson<'a>>>,
+    /// Shared resources: the delay they cause and their utilisation; absent when the plan has
+    /// none or the run computed no details.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    resources: Option<super::resources::Json<'a>>,
 }
 
 #[derive(Serialize)]
@@ -446,6 +450,9 @@ fn report<'a>(input: &Input<'a>) -> Report<'a> {
                 })
                 .collect()
         }),
+        resources: details
+            .and_then(|d| d.resources.as_ref())
+            .map(|r| super::resources::json(plan, r)),
     }
 }
 

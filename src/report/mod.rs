@@ -11,6 +11,7 @@ pub mod history;
 pub mod html;
 pub mod json;
 pub mod markdown;
+pub mod resources;
 pub mod samples;
 pub mod shard;
 pub mod tables;

@@ -126,12 +126,15 @@ pub struct RawTask {
     /// An experiment's attempts already made, all failed.
     pub attempt: Option<Sp<i64>>,
     /// Shared resources the task holds while it runs: `uses = { ml = 2 }`.
-    pub uses: Option<Sp<Vec<(Sp<String>, Sp<f64>)>>>,
+    pub uses: Option<Sp<RawUses>>,
     /// Scheduling priority among ready tasks competing for a resource (higher first).
     pub priority: Option<Sp<f64>>,
     /// A throughput backlog in place of a duration.
     pub backlog: Option<Sp<RawBacklog>>,
 }
+
+/// `uses = { ml = 2 }`: each resource id and amount, with their spans.
+pub type RawUses = Vec<(Sp<String>, Sp<f64>)>;
 
 /// A `[[resource]]`: people, GPUs or slots that tasks share.
 #[derive(Debug, Clone)]

@@ -26,7 +26,10 @@ pub fn read(text: &str) -> Option<Instance> {
     let prec = find("jobnr.")?;
     let mut succs: Vec<Vec<usize>> = vec![vec![]; jobs + 1];
     for l in &lines[prec + 1..prec + 1 + jobs] {
-        let f: Vec<usize> = l.split_whitespace().filter_map(|x| x.parse().ok()).collect();
+        let f: Vec<usize> = l
+            .split_whitespace()
+            .filter_map(|x| x.parse().ok())
+            .collect();
         if f.len() < 3 || f[1] != 1 {
             return None;
         }
@@ -41,7 +44,10 @@ pub fn read(text: &str) -> Option<Instance> {
     let mut dur = vec![0.0; jobs + 1];
     let mut uses: Vec<Vec<f64>> = vec![vec![]; jobs + 1];
     for l in &lines[req + 2..req + 2 + jobs] {
-        let f: Vec<f64> = l.split_whitespace().filter_map(|x| x.parse().ok()).collect();
+        let f: Vec<f64> = l
+            .split_whitespace()
+            .filter_map(|x| x.parse().ok())
+            .collect();
         let j = f[0] as usize;
         dur[j] = f[2];
         uses[j] = f[3..].to_vec();
@@ -81,6 +87,9 @@ pub fn read(text: &str) -> Option<Instance> {
             toml += &format!("uses = {{ {} }}\n", used.join(", "));
         }
     }
-    toml += &format!("[[milestone]]\nid = \"end\"\nafter = [{}]\n", list(&preds[jobs]));
+    toml += &format!(
+        "[[milestone]]\nid = \"end\"\nafter = [{}]\n",
+        list(&preds[jobs])
+    );
     Some(Instance { mpm_time, toml })
 }

@@ -62,7 +62,10 @@ impl Builder {
                     self.err(
                         date.span.clone(),
                         "a capacity change on a date needs a start date",
-                        Some("add start = 2027-01-04 to [project]: times are working days from it".into()),
+                        Some(
+                            "add start = 2027-01-04 to [project]: times are working days from it"
+                                .into(),
+                        ),
                     );
                     continue;
                 };
@@ -123,8 +126,14 @@ impl Builder {
                     if !(amount.value > 0.0 && amount.value.is_finite()) {
                         self.err(
                             amount.span.clone(),
-                            format!("a task must use more than 0 of a resource, got {}", amount.value),
-                            Some(format!("e.g. uses = {{ {} = 1 }}, or leave it out", id.value)),
+                            format!(
+                                "a task must use more than 0 of a resource, got {}",
+                                amount.value
+                            ),
+                            Some(format!(
+                                "e.g. uses = {{ {} = 1 }}, or leave it out",
+                                id.value
+                            )),
                         );
                     } else if amount.value > most {
                         self.err(
@@ -133,7 +142,10 @@ impl Builder {
                                 "task `{}` needs {} of `{}`, which never has more than {most}",
                                 t.id.value, amount.value, id.value
                             ),
-                            Some("it could never start: raise the resource's capacity or use less".into()),
+                            Some(
+                                "it could never start: raise the resource's capacity or use less"
+                                    .into(),
+                            ),
                         );
                     } else {
                         p.node.uses.push((r as u32, amount.value));
@@ -169,10 +181,15 @@ impl Builder {
                     );
                     None
                 }
-                Some(i) if !(i.value.0 >= 0.0 && i.value.0 <= i.value.1 && i.value.1.is_finite()) => {
+                Some(i)
+                    if !(i.value.0 >= 0.0 && i.value.0 <= i.value.1 && i.value.1.is_finite()) =>
+                {
                     self.err(
                         i.span.clone(),
-                        format!("`items` must be at least 0 with low <= high, got [{}, {}]", i.value.0, i.value.1),
+                        format!(
+                            "`items` must be at least 0 with low <= high, got [{}, {}]",
+                            i.value.0, i.value.1
+                        ),
                         Some("e.g. items = [30, 45]".into()),
                     );
                     None
@@ -181,7 +198,9 @@ impl Builder {
             };
             let split = match &b.value.split {
                 None => Some((1.0, 1.0)),
-                Some(s) if !(s.value.0 > 0.0 && s.value.0 <= s.value.1 && s.value.1.is_finite()) => {
+                Some(s)
+                    if !(s.value.0 > 0.0 && s.value.0 <= s.value.1 && s.value.1.is_finite()) =>
+                {
                     self.err(
                         s.span.clone(),
                         format!("`split` must be above 0 with low <= high, got [{}, {}]", s.value.0, s.value.1),
@@ -197,9 +216,15 @@ impl Builder {
                     "day" => Some(1.0),
                     "week" => Some(cal.workdays.iter().filter(|w| **w).count() as f64),
                     other => {
-                        let hint = did_you_mean(other, PERIODS.iter().copied())
-                            .unwrap_or_else(|| "use per = \"week\" (the default) or \"day\"".into());
-                        self.err(per.span.clone(), format!("unknown period `{other}`"), Some(hint));
+                        let hint =
+                            did_you_mean(other, PERIODS.iter().copied()).unwrap_or_else(|| {
+                                "use per = \"week\" (the default) or \"day\"".into()
+                            });
+                        self.err(
+                            per.span.clone(),
+                            format!("unknown period `{other}`"),
+                            Some(hint),
+                        );
                         None
                     }
                 },
@@ -213,41 +238,43 @@ impl Builder {
                     );
                     None
                 }
-                Some(tp) => match &tp.value {
-                    RawThroughput::File { file, .. } => {
-                        self.err(
+                Some(tp) => {
+                    match &tp.value {
+                        RawThroughput::File { file, .. } => {
+                            self.err(
                             file.span.clone(),
                             format!("the throughput file `{}` was not read", file.value),
                             Some("throughput files are read when a scenario is loaded from a file; give the numbers inline here".into()),
                         );
-                        None
-                    }
-                    RawThroughput::Values(v) if v.is_empty() => {
-                        self.err(
+                            None
+                        }
+                        RawThroughput::Values(v) if v.is_empty() => {
+                            self.err(
                             tp.span.clone(),
                             "`throughput` has no periods",
                             Some("give the items finished in each past period, e.g. [3, 5, 2, 6, 4]".into()),
                         );
-                        None
-                    }
-                    RawThroughput::Values(v) if v.iter().any(|x| *x < 0.0) => {
-                        self.err(
-                            tp.span.clone(),
-                            "a throughput cannot be negative",
-                            Some("each number is the items finished in one period".into()),
-                        );
-                        None
-                    }
-                    RawThroughput::Values(v) if v.iter().all(|x| *x == 0.0) => {
-                        self.err(
+                            None
+                        }
+                        RawThroughput::Values(v) if v.iter().any(|x| *x < 0.0) => {
+                            self.err(
+                                tp.span.clone(),
+                                "a throughput cannot be negative",
+                                Some("each number is the items finished in one period".into()),
+                            );
+                            None
+                        }
+                        RawThroughput::Values(v) if v.iter().all(|x| *x == 0.0) => {
+                            self.err(
                             tp.span.clone(),
                             "the throughput is zero in every period: the backlog would never finish",
                             Some("give at least one period in which items were finished".into()),
                         );
-                        None
+                            None
+                        }
+                        RawThroughput::Values(v) => Some(v.clone()),
                     }
-                    RawThroughput::Values(v) => Some(v.clone()),
-                },
+                }
             };
             if let (Some(items), Some(split), Some(period), Some(throughput)) =
                 (items, split, period, throughput)
@@ -302,7 +329,13 @@ pub(crate) fn latest_starts(plan: &Plan) -> Vec<f64> {
     let n = nodes.len();
     let d: Vec<f64> = nodes
         .iter()
-        .map(|nd| if nd.is_milestone { 0.0 } else { nd.scale * nd.duration.mean() })
+        .map(|nd| {
+            if nd.is_milestone {
+                0.0
+            } else {
+                nd.scale * nd.duration.mean()
+            }
+        })
         .collect();
     let (mut es, mut ef) = (vec![0.0f64; n], vec![0.0f64; n]);
     for i in 0..n {

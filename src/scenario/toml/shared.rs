@@ -14,10 +14,16 @@ const BACKLOG_KEYS: &[&str] = &["items", "throughput", "per", "split"];
 const THROUGHPUT_FILE_KEYS: &[&str] = &["file", "column"];
 
 impl Reader {
-    pub(super) fn resource(&mut self, t: &dyn TableLike, header: Range<usize>) -> Option<RawResource> {
+    pub(super) fn resource(
+        &mut self,
+        t: &dyn TableLike,
+        header: Range<usize>,
+    ) -> Option<RawResource> {
         self.unknown_keys(t, RESOURCE_KEYS, "a resource");
         let id = self.id(t, &header, "resource")?;
-        let capacity = t.get("capacity").and_then(|i| self.value_number(i, "capacity"));
+        let capacity = t
+            .get("capacity")
+            .and_then(|i| self.value_number(i, "capacity"));
         let mut changes = Vec::new();
         if let Some(item) = t.get("changes") {
             let tables: Vec<(&dyn TableLike, Range<usize>)> = match item {
@@ -51,7 +57,9 @@ impl Reader {
             for (ct, sp) in tables {
                 self.unknown_keys(ct, CHANGE_KEYS, "a capacity change");
                 let date = ct.get("date").and_then(|i| self.date(i));
-                let cap = ct.get("capacity").and_then(|i| self.value_number(i, "capacity"));
+                let cap = ct
+                    .get("capacity")
+                    .and_then(|i| self.value_number(i, "capacity"));
                 if !ct.contains_key("date") || !ct.contains_key("capacity") {
                     self.error(
                         sp.clone(),
@@ -91,11 +99,14 @@ impl Reader {
     }
 
     /// `uses = { ml = 2, gpu = 8 }`: resource ids and amounts.
-    pub(super) fn uses(&mut self, item: &Item) -> Option<Sp<Vec<(Sp<String>, Sp<f64>)>>> {
+    pub(super) fn uses(&mut self, item: &Item) -> Option<Sp<RawUses>> {
         let Some(t) = item.as_table_like() else {
             self.error(
                 span(item),
-                format!("`uses` must be a table of amounts, found {}", item.type_name()),
+                format!(
+                    "`uses` must be a table of amounts, found {}",
+                    item.type_name()
+                ),
                 Some("e.g. uses = { ml = 2 } (resource id = how many it holds)".into()),
             );
             return None;
@@ -174,7 +185,10 @@ impl Reader {
     fn throughput(&mut self, item: &Item) -> Option<Sp<RawThroughput>> {
         let sp = span(item);
         if let Some(Value::Array(a)) = item.as_value() {
-            let xs: Vec<f64> = a.iter().filter_map(|v| self.number(v, "throughput")).collect();
+            let xs: Vec<f64> = a
+                .iter()
+                .filter_map(|v| self.number(v, "throughput"))
+                .collect();
             return (xs.len() == a.len()).then(|| Sp::new(RawThroughput::Values(xs), sp));
         }
         if let Some(t) = item.as_table_like() {
