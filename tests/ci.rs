@@ -599,6 +599,19 @@ fn every_json_output_matches_its_schema() {
         d.to_str().unwrap(),
     ]);
     validate("report.schema.json", &base);
+    // Shared resources and a backlog: the resources section.
+    let team = json(&[
+        "run",
+        "scenarios/shared-team.toml",
+        "--iterations",
+        "500",
+        "--format",
+        "json",
+        "--out",
+        dir.path().join("team").to_str().unwrap(),
+    ]);
+    assert_eq!(team["resources"]["binding"], "ml");
+    validate("report.schema.json", &team);
     let baseline = write(&dir, "b.json", &serde_json::to_string(&base).unwrap());
     validate(
         "report.schema.json",

@@ -15,6 +15,7 @@ pub mod calibration;
 pub mod compare;
 pub mod drift;
 pub mod drivers;
+pub mod resources;
 pub mod sweep;
 
 use statrs::distribution::{Binomial, ContinuousCDF, DiscreteCDF, StudentsT};
@@ -692,6 +693,8 @@ pub struct Details {
     /// Per milestone with a budget (empty for the others): the (finish, cost) of the run's first
     /// [`SCATTER_POINTS`] iterations, in iteration order, for the cost/finish scatter.
     pub scatter: Vec<Vec<(f64, f64)>>,
+    /// With `[[resource]]`s: the delay they cause and their utilisation over time.
+    pub resources: Option<resources::ResourceReport>,
 }
 
 /// Runs a cost/finish scatter shows at most: the first ones, so the chart is the same for any
@@ -778,6 +781,7 @@ pub fn details(plan: &Plan, config: &Config, out: &Outcomes) -> Details {
         finishes,
         primary,
         scatter,
+        resources: resources::resources(plan, config, out),
     }
 }
 

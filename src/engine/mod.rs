@@ -11,6 +11,7 @@
 //! whatever the iteration count.
 
 mod copula;
+mod resource;
 pub mod rng;
 
 use rayon::prelude::*;
@@ -343,6 +344,11 @@ pub fn sample_with(node: &Node, u: impl Fn(u32) -> f64) -> (f64, bool, u32) {
         _ => None,
     };
     match &node.experiment {
+        // A backlog: its items are what is left, whether or not it has started.
+        None if node.backlog.is_some() => {
+            let b = node.backlog.as_ref().expect("checked");
+            (node.scale * resource::backlog_duration(b, u), true, 1)
+        }
         None => {
             let d = match left {
                 None => node.duration.quantile(u(0)),
@@ -539,6 +545,8 @@ struct Scratch {
     /// [`Copula::fill`]), and the normal scores they are made from.
     correlated: Vec<f64>,
     z: Vec<f64>,
+    /// The resource-constrained path's columns and profiles (empty without resources).
+    res: resource::Scratch,
 }
 
 impl Scratch {
@@ -561,6 +569,7 @@ impl Scratch {
             stack: Vec::new(),
             correlated: vec![0.0; copula.columns() * BLOCK],
             z: vec![0.0; copula.widest() * BLOCK],
+            res: resource::Scratch::default(),
         }
     }
 }
@@ -638,7 +647,7 @@ fn run_block(env: &Env, first: u64, len: usize, s: &mut Scratch, out: &mut [f64]
         // First the schedule without the risks that strike once, to see which affected task
         // starts first in each iteration; then the schedule with them, striking that task. A
         // strike only lengthens the task it hits, so it does not move another task before it.
-        schedule(env, first, len, s, &mut c.nodes);
+        pass(env, first, len, s, &mut c.nodes);
         for (r, risk) in plan.risks().iter().enumerate().filter(|(_, r)| r.once) {
             for j in 0..len {
                 let k = r * BLOCK + j;
@@ -661,7 +670,7 @@ fn run_block(env: &Env, first: u64, len: usize, s: &mut Scratch, out: &mut [f64]
         }
         c.nodes.fill(NodeCounts::default());
     }
-    schedule(env, first, len, s, &mut c.nodes);
+    pass(env, first, len, s, &mut c.nodes);
     let n_ms = plan.milestones().len();
     for j in 0..len {
         let row = &mut out[j * env.stride..(j + 1) * env.stride];
@@ -752,6 +761,17 @@ fn strike(env: &Env, s: &Scratch, i: usize, it: Draw, j: usize, mut dur: f64) ->
     dur
 }
 
+/// One forward pass over a block: task-major without resources, or, when tasks compete for
+/// resources, one serial schedule per iteration ([`resource::schedule`]).
+#[inline]
+fn pass(env: &Env, first: u64, len: usize, s: &mut Scratch, counts: &mut [NodeCounts]) {
+    if env.plan.has_resources() {
+        resource::schedule(env, first, len, s, counts);
+    } else {
+        schedule(env, first, len, s, counts);
+    }
+}
+
 /// The forward pass over one block: every node, in plan order, for every iteration.
 fn schedule(env: &Env, first: u64, len: usize, s: &mut Scratch, counts: &mut [NodeCounts]) {
     let plan = env.plan;
@@ -768,7 +788,10 @@ fn schedule(env: &Env, first: u64, len: usize, s: &mut Scratch, counts: &mut [No
         let lazy = node.fallback_of.is_some();
         let done = matches!(node.status, Status::Done { .. });
         if !lazy && !done {
-            if node.experiment.is_none() && matches!(node.status, Status::Planned) {
+            if node.experiment.is_none()
+                && node.backlog.is_none()
+                && matches!(node.status, Status::Planned)
+            {
                 // The common case: one draw per run, the same arithmetic as `sample_duration`.
                 match slot.column(0) {
                     None => node.duration.fill(&mut s.dur[..len], |j| {

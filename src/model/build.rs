@@ -16,6 +16,7 @@ use crate::scenario::diag::{Diagnostic, did_you_mean};
 use crate::scenario::raw::*;
 
 mod inflight;
+mod shared;
 use inflight::Flight;
 
 /// Checks a raw scenario and builds the plan, or returns every problem found.
@@ -65,6 +66,9 @@ fn milestone_node(id: &str, name: String, decl: usize) -> Node {
         scale: 1.0,
         status: Status::Planned,
         calibrated: None,
+        uses: vec![],
+        priority: 0.0,
+        backlog: None,
     }
 }
 
@@ -224,7 +228,9 @@ impl Builder {
         }
         let ids = self.ids(raw);
         self.calibrations = super::calibration::classes(raw, &mut self.diags);
+        let resources = self.resources(raw, &calendar);
         let mut pending = self.tasks(raw, &ids, three, status, &calendar);
+        self.shared(raw, &resources, &calendar, &mut pending);
         let (correlations, warnings) = self.correlations(raw, &ids, &pending);
         let mut milestones = self.milestones(raw, &ids, &calendar, &mut pending);
         self.check_fallbacks(&mut pending);
@@ -265,6 +271,10 @@ impl Builder {
             .collect();
         plan.warnings = warnings;
         plan.calibrations = std::mem::take(&mut self.calibrations);
+        if !resources.is_empty() {
+            plan.activity = shared::activity_list(&plan);
+            plan.resources = resources;
+        }
         if let Some(sw) = &raw.sweep {
             plan.sweep = self.sweep(sw, &plan);
             if !self.diags.is_empty() {
@@ -367,6 +377,8 @@ impl Builder {
                 (_, Some((d, _))) => Some(d.clone()),
                 // An estimate that could not be calibrated is reported already.
                 (None, None) if t.estimate.is_some() => None,
+                // A backlog's duration comes from its items and throughput (`shared`).
+                (None, None) if t.backlog.is_some() => None,
                 (Some(d), None) => self.dist(d, three),
                 (None, None) => {
                     self.err(
@@ -416,6 +428,9 @@ impl Builder {
                     scale: 1.0,
                     status: Status::Planned,
                     calibrated: calibrated.map(|c| c.1),
+                    uses: vec![],
+                    priority: 0.0,
+                    backlog: None,
                 },
                 links,
                 fallback_span: t.fallback.as_ref().map(|f| f.span.clone()),
@@ -1117,5 +1132,7 @@ fn assemble(
         correlations: vec![],
         warnings: vec![],
         calibrations: Vec::new(),
+        resources: vec![],
+        activity: vec![],
     }
 }

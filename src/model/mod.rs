@@ -43,6 +43,48 @@ pub struct Node {
     pub status: Status,
     /// When the duration is an estimate calibrated against history: its class and estimate.
     pub calibrated: Option<calibration::Calibrated>,
+    /// Shared resources held while the node runs (every attempt of an experiment, and any risk
+    /// delay): `(resource index, amount)`.
+    pub uses: Vec<(u32, f64)>,
+    /// `priority = N` (0 when not written): among ready tasks competing for resources, higher
+    /// goes first; equal priorities go by latest start, then file order.
+    pub priority: f64,
+    /// A throughput backlog: its duration is the time to finish its items (see [`Backlog`]).
+    pub backlog: Option<Backlog>,
+}
+
+/// A shared resource: people, GPUs or slots, with a capacity that may change on dates.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resource {
+    pub id: String,
+    pub name: String,
+    /// `(from, capacity)` steps in working-day time, sorted; the first is from 0.
+    pub capacity: Vec<(f64, f64)>,
+}
+
+impl Resource {
+    /// The capacity at working-day time `t`.
+    pub fn capacity_at(&self, t: f64) -> f64 {
+        let k = self.capacity.partition_point(|&(from, _)| from <= t);
+        self.capacity[k.saturating_sub(1)].1
+    }
+
+    /// The largest capacity it ever has.
+    pub fn most(&self) -> f64 {
+        self.capacity.iter().map(|c| c.1).fold(0.0, f64::max)
+    }
+}
+
+/// A backlog: items (uniform over the whole numbers in `items`), grown by a split factor
+/// (uniform in `split`), finished at a throughput per period resampled from history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Backlog {
+    pub items: (f64, f64),
+    pub split: (f64, f64),
+    /// Items finished in each historical period (at least one is positive).
+    pub throughput: Vec<f64>,
+    /// The period's length in working days.
+    pub period: f64,
 }
 
 /// Where a node stands at the status date. Times are working days from the program start.
@@ -247,6 +289,11 @@ pub struct Plan {
     warnings: Vec<String>,
     /// The `[calibration.NAME]` reference classes (`Node::calibrated` indexes them).
     calibrations: Vec<calibration::Calibration>,
+    /// `[[resource]]` sections, in file order (empty: the unconstrained engine path).
+    resources: Vec<Resource>,
+    /// With resources: every node in the order the resource-constrained scheduler places them
+    /// (precedence-feasible; by priority, latest start, file order).
+    activity: Vec<u32>,
 }
 
 /// What `shipcast sweep` varies when the command line does not say.
@@ -400,6 +447,36 @@ impl Plan {
                 .nodes
                 .iter()
                 .any(|n| n.cost > 0.0 || n.cost_per_day > 0.0)
+    }
+
+    /// The shared resources, in file order.
+    pub fn resources(&self) -> &[Resource] {
+        &self.resources
+    }
+
+    /// Whether tasks compete for resources (the engine's resource-constrained path).
+    pub fn has_resources(&self) -> bool {
+        !self.resources.is_empty()
+    }
+
+    /// With resources: the nodes in the order the scheduler places them in every iteration.
+    pub fn activity_list(&self) -> &[u32] {
+        &self.activity
+    }
+
+    /// This plan with no resource constraint (a what-if: the delay resources cause).
+    pub fn without_resources(&self) -> Plan {
+        let mut changed = self.clone();
+        changed.resources.clear();
+        changed.activity.clear();
+        changed
+    }
+
+    /// This plan with resource `r` unlimited (a what-if: the delay that resource causes).
+    pub fn with_unlimited(&self, r: usize) -> Plan {
+        let mut changed = self.clone();
+        changed.resources[r].capacity = vec![(0.0, f64::INFINITY)];
+        changed
     }
 
     /// The plan's label in comparisons: the variant's name, or "base".

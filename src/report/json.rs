@@ -26,6 +26,10 @@ struct Report<'a> {
     correlations: Vec<CorrelationJson<'a>>,
     /// Null unless the run was given `--baseline`.
     drift: Option<Vec<DriftJson<'a>>>,
+    /// Shared resources: the delay they cause and their utilisation; absent when the plan has
+    /// none or the run computed no details.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    resources: Option<super::resources::Json<'a>>,
     /// The tasks whose estimates are calibrated against history; absent when none is.
     #[serde(skip_serializing_if = "Option::is_none")]
     calibration: Option<Vec<CalibratedJson<'a>>>,
@@ -508,6 +512,9 @@ fn report<'a>(input: &Input<'a>) -> Report<'a> {
                 })
                 .collect()
         }),
+        resources: details
+            .and_then(|d| d.resources.as_ref())
+            .map(|r| super::resources::json(plan, r)),
     }
 }
 

@@ -111,6 +111,13 @@ pub fn render(f: &Forecast) -> String {
         );
         s.push_str(&table(&t, 1));
     }
+    if let Some(r) = &f.resources {
+        let _ = writeln!(s, "\n## Shared resources\n");
+        s.push_str(&table(&super::resources::resources(plan, r), 1));
+        s.push('\n');
+        s.push_str(&table(&super::resources::milestones(plan, r), 1));
+        let _ = writeln!(s, "\n{}", super::resources::sentence(plan, r));
+    }
     let _ = writeln!(
         s,
         "\nThe full report with every chart is [report.html](report.html); the schedule is in [gantt.svg](gantt.svg)."

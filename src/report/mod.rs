@@ -15,6 +15,7 @@ pub mod history_csv;
 pub mod html;
 pub mod json;
 pub mod markdown;
+pub mod resources;
 pub mod samples;
 pub mod shard;
 pub mod tables;

@@ -176,6 +176,13 @@ pub fn render(input: &Input) -> String {
         );
         out.push_str(&layout(&t, 1));
     }
+    if let Some(r) = details.and_then(|d| d.resources.as_ref()) {
+        out.push_str("\nShared resources\n");
+        out.push_str(&layout(&super::resources::resources(plan, r), 1));
+        out.push_str(&layout(&super::resources::milestones(plan, r), 1));
+        out.push_str(&super::resources::sentence(plan, r));
+        out.push('\n');
+    }
     out
 }
 

@@ -132,6 +132,12 @@ pub struct RawTask {
     pub estimate: Option<Sp<RawDuration>>,
     /// The `[calibration.NAME]` this task's estimate uses (default: the project's).
     pub calibration: Option<Sp<String>>,
+    /// Shared resources the task holds while it runs: `uses = { ml = 2 }`.
+    pub uses: Option<Sp<RawUses>>,
+    /// Scheduling priority among ready tasks competing for a resource (higher first).
+    pub priority: Option<Sp<f64>>,
+    /// A throughput backlog in place of a duration.
+    pub backlog: Option<Sp<RawBacklog>>,
 }
 
 /// A `[calibration.NAME]` table: what `shipcast calibrate` learned of actual / estimate.
@@ -150,6 +156,53 @@ pub struct RawCalibration {
     pub n: Option<Sp<u64>>,
     /// Where it was learned (a file name, a filter), for the report.
     pub source: Option<String>,
+}
+
+/// `uses = { ml = 2 }`: each resource id and amount, with their spans.
+pub type RawUses = Vec<(Sp<String>, Sp<f64>)>;
+
+/// A `[[resource]]`: people, GPUs or slots that tasks share.
+#[derive(Debug, Clone)]
+pub struct RawResource {
+    pub header: Range<usize>,
+    pub id: Sp<String>,
+    pub name: Option<String>,
+    pub capacity: Option<Sp<f64>>,
+    /// `changes = [{ date = 2027-03-01, capacity = 5 }]`: the capacity from each date on.
+    pub changes: Vec<RawCapacityChange>,
+}
+
+/// The capacity of a resource from a date on.
+#[derive(Debug, Clone)]
+pub struct RawCapacityChange {
+    pub span: Range<usize>,
+    pub date: Option<Sp<Date>>,
+    pub capacity: Option<Sp<f64>>,
+}
+
+/// Where a backlog's historical throughput comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RawThroughput {
+    /// Items finished per period, as written.
+    Values(Vec<f64>),
+    /// A CSV of finished items (one date per item), read and counted per period before the plan
+    /// is built (the loader replaces it by `Values`).
+    File {
+        file: Sp<String>,
+        column: Option<Sp<String>>,
+    },
+}
+
+/// `backlog = { items = [30, 45], throughput = [3, 5, 2], per = "week", split = [1.0, 1.3] }`.
+#[derive(Debug, Clone)]
+pub struct RawBacklog {
+    /// Items left: a number or `[low, high]` (uniform over the whole numbers between).
+    pub items: Option<Sp<(f64, f64)>>,
+    pub throughput: Option<Sp<RawThroughput>>,
+    /// The period the throughput counts: "day" or "week" (the default).
+    pub per: Option<Sp<String>>,
+    /// Scope growth: a factor or `[low, high]` (uniform) on the items.
+    pub split: Option<Sp<(f64, f64)>>,
 }
 
 #[derive(Debug, Clone)]
@@ -237,6 +290,8 @@ pub struct RawScenario {
     pub milestones: Vec<RawMilestone>,
     /// `[[correlation]]` sections (for a variant: the base's, less what it removes, with its own).
     pub correlations: Vec<RawCorrelation>,
+    /// `[[resource]]` sections, in file order.
+    pub resources: Vec<RawResource>,
     /// `[variant.NAME]` sections, each already merged with the base plan.
     pub variants: Vec<RawVariant>,
     /// A `[sweep]` section: what `shipcast sweep` varies by default.

@@ -9,6 +9,8 @@ use toml_edit::{Document, Item, TableLike, Value};
 use super::diag::{Diagnostic, did_you_mean};
 use super::raw::*;
 
+mod shared;
+
 const TOP_KEYS: &[&str] = &[
     "project",
     "task",
@@ -17,6 +19,7 @@ const TOP_KEYS: &[&str] = &[
     "correlation",
     "variant",
     "sweep",
+    "resource",
     "calibration",
 ];
 /// What `shipcast calibrate` writes in a `[calibration.NAME]` table.
@@ -43,6 +46,7 @@ const VARIANT_KEYS: &[&str] = &[
     "risk",
     "milestone",
     "correlation",
+    "resource",
 ];
 const PROJECT_KEYS: &[&str] = &[
     "name",
@@ -77,6 +81,9 @@ const TASK_KEYS: &[&str] = &[
     "attempt",
     "estimate",
     "calibration",
+    "uses",
+    "priority",
+    "backlog",
 ];
 const RISK_KEYS: &[&str] = &[
     "id",
@@ -291,6 +298,7 @@ impl Reader {
         s.risks = self.array_of_tables(top, "risk", Self::risk);
         s.milestones = self.array_of_tables(top, "milestone", Self::milestone);
         s.correlations = self.array_of_tables(top, "correlation", Self::correlation);
+        s.resources = self.array_of_tables(top, "resource", Self::resource);
         if let Some(item) = top.get("variant") {
             s.variants = self.variants(top, item);
         }
@@ -356,7 +364,7 @@ impl Reader {
                 .get("remove")
                 .map(|i| self.string_list(i, "remove"))
                 .unwrap_or_default();
-            let base_ids: Vec<String> = ["task", "risk", "milestone"]
+            let base_ids: Vec<String> = ["task", "risk", "milestone", "resource"]
                 .iter()
                 .flat_map(|s| tables_of(top.get(s)))
                 .filter_map(|t| id_of(&t))
@@ -398,7 +406,7 @@ impl Reader {
             if let Some((k, c)) = top.get_key_value("calibration") {
                 merged.insert_formatted(k, c.clone());
             }
-            for section in ["task", "risk", "milestone"] {
+            for section in ["task", "risk", "milestone", "resource"] {
                 let mut tables: Vec<toml_edit::Table> = tables_of(top.get(section))
                     .into_iter()
                     .filter(|t| id_of(t).is_none_or(|id| !removed.iter().any(|r| r.value == id)))
@@ -745,6 +753,12 @@ impl Reader {
             attempt: t.get("attempt").and_then(|i| self.integer(i, "attempt")),
             estimate: t.get("estimate").and_then(|i| self.duration(i)),
             calibration: self.string(t, "calibration"),
+            uses: t.get("uses").and_then(|i| self.uses(i)),
+            priority: t.get("priority").and_then(|i| {
+                let v = i.as_value()?;
+                Some(Sp::new(self.number(v, "priority")?, span(i)))
+            }),
+            backlog: t.get("backlog").and_then(|i| self.backlog(i)),
             header,
             id,
         })

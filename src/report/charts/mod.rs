@@ -38,6 +38,7 @@ mod gantt;
 mod history;
 mod tornado;
 mod tradeoff;
+mod utilisation;
 
 pub use budget::budget;
 pub use curves::{histogram, overlay, s_curve};
@@ -45,6 +46,7 @@ pub use gantt::{GANTT_ROWS, gantt};
 pub use history::history;
 pub use tornado::{TORNADO_ROWS, tornado};
 pub use tradeoff::{sweep, tradeoff};
+pub use utilisation::utilisation;
 
 /// The font family name: registered under this name and written into SVG `font-family`.
 pub const FONT: &str = "Liberation Sans, Arial, Helvetica, sans-serif";
@@ -504,6 +506,8 @@ pub enum Chart {
     Gantt,
     /// Cost against finish, for a milestone with a budget.
     Budget(usize),
+    /// A resource's use against its capacity over time.
+    Utilisation(usize),
 }
 
 impl Chart {
@@ -518,6 +522,9 @@ impl Chart {
             v.push(Chart::Tornado(m));
         }
         v.push(Chart::Gantt);
+        if f.resources.is_some() {
+            v.extend((0..f.plan.resources().len()).map(Chart::Utilisation));
+        }
         v
     }
 
@@ -528,6 +535,7 @@ impl Chart {
             Chart::Tornado(m) => format!("drivers-{}", plan.milestones()[*m].id),
             Chart::Gantt => "gantt".into(),
             Chart::Budget(m) => format!("budget-{}", plan.milestones()[*m].id),
+            Chart::Utilisation(r) => format!("utilisation-{}", plan.resources()[*r].id),
         }
     }
 
@@ -541,6 +549,7 @@ impl Chart {
             Chart::Tornado(m) => tornado(root, f, m),
             Chart::Gantt => gantt(root, f),
             Chart::Budget(m) => budget(root, f, m),
+            Chart::Utilisation(r) => utilisation(root, f, r),
         }
     }
 
