@@ -35,6 +35,8 @@ pub struct CompareArgs {
     pub milestone: Option<String>,
     #[command(flatten)]
     pub out: OutArgs,
+    #[command(flatten)]
+    pub import: super::import::ImportArgs,
 }
 
 /// `--y cost` or `--y score:NAME`.
@@ -59,7 +61,7 @@ fn scenarios(args: &CompareArgs) -> Result<Scenarios, Failure> {
     let mut known = Vec::new();
     for file in &args.files {
         let stem = super::stem(file);
-        for plan in super::load_all(file)? {
+        for plan in super::load_all(file, &args.import)? {
             let label = match (plan.variant(), many) {
                 (None, false) => "base".to_string(),
                 (None, true) => stem.clone(),
@@ -246,10 +248,12 @@ pub struct SweepArgs {
     pub format: Format,
     #[command(flatten)]
     pub out: OutArgs,
+    #[command(flatten)]
+    pub import: super::import::ImportArgs,
 }
 
 pub fn sweep(args: &SweepArgs, out: &mut dyn Write) -> Result<i32, Failure> {
-    let mut plans = super::load_all(&args.file)?;
+    let mut plans = super::load_all(&args.file, &args.import)?;
     let plan = plans.swap_remove(0);
     let params = if args.set.is_empty() {
         match plan.sweep() {

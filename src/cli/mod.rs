@@ -6,6 +6,7 @@
 //! closed stdout (`shipcast run plan.toml | head`) ends the program quietly with 0.
 
 mod compare;
+mod import;
 mod run;
 
 use std::io::{self, Write};
@@ -50,7 +51,11 @@ pub enum Command {
         file: Option<PathBuf>,
     },
     /// Check a scenario, with its variants, and print every problem found (exit 2 if any).
-    Validate { file: PathBuf },
+    Validate {
+        file: PathBuf,
+        #[command(flatten)]
+        import: import::ImportArgs,
+    },
     /// Simulate scenarios and report delivery confidence; several files (or a directory) run as
     /// a batch. Exit 1 when a gate fails.
     Run(run::RunArgs),
@@ -62,6 +67,9 @@ pub enum Command {
     Compare(compare::CompareArgs),
     /// Vary one or two parameters over a grid and report a milestone's P80 and cost.
     Sweep(compare::SweepArgs),
+    /// Turn a plan from another tool (CSV, Microsoft Project XML, Primavera P6 XER, PSPLIB .sm)
+    /// into a scenario; with --check, compare its schedule with the source tool's.
+    Import(import::ImportCmd),
 }
 
 /// How many runs to simulate, and how.
@@ -291,12 +299,13 @@ pub fn main() -> i32 {
 pub fn execute(cli: Cli, out: &mut dyn Write) -> Result<i32, Failure> {
     match cli.command {
         Command::Init { file } => init(file, out),
-        Command::Validate { file } => validate(&file),
+        Command::Validate { file, import } => validate(&file, &import),
         Command::Run(args) => run::run(&args, false, out),
         Command::Check(args) => run::run(&args, true, out),
         Command::Merge(args) => run::merge(&args, out),
         Command::Compare(args) => compare::compare(&args, out),
         Command::Sweep(args) => compare::sweep(&args, out),
+        Command::Import(args) => import::import(&args, out),
     }
 }
 
@@ -332,13 +341,14 @@ fn init(file: Option<PathBuf>, out: &mut dyn Write) -> Result<i32, Failure> {
     Ok(EXIT_OK)
 }
 
-/// The base plan and every variant of a scenario file.
-pub fn load_all(file: &Path) -> Result<Vec<Plan>, Failure> {
-    Ok(pipeline::load_all(file)?)
+/// The base plan and every variant of a scenario file, or of a plan from another tool imported
+/// in memory.
+pub fn load_all(file: &Path, import: &import::ImportArgs) -> Result<Vec<Plan>, Failure> {
+    Ok(pipeline::load::load_all_from(file, &import.options())?)
 }
 
-fn validate(file: &Path) -> Result<i32, Failure> {
-    let plans = load_all(file)?;
+fn validate(file: &Path, import: &import::ImportArgs) -> Result<i32, Failure> {
+    let plans = load_all(file, import)?;
     let plan = &plans[0];
     let tasks = plan.nodes().iter().filter(|n| !n.is_milestone).count();
     let experiments = plan

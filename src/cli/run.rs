@@ -63,6 +63,8 @@ pub struct RunArgs {
     pub history: Option<PathBuf>,
     #[command(flatten)]
     pub out: OutArgs,
+    #[command(flatten)]
+    pub import: super::import::ImportArgs,
 }
 
 #[derive(clap::Args, Debug)]
@@ -117,8 +119,13 @@ fn expand(files: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
 }
 
 /// Loads the plan (or its variant) and applies command-line gates.
-fn load(file: &Path, variant: Option<&str>, gates: &[GateSpec]) -> Result<Plan, Failure> {
-    let plans = super::load_all(file)?;
+fn load(
+    file: &Path,
+    variant: Option<&str>,
+    gates: &[GateSpec],
+    import: &super::import::ImportArgs,
+) -> Result<Plan, Failure> {
+    let plans = super::load_all(file, import)?;
     let mut plan = pipeline::select(plans, &file.display().to_string(), variant)?;
     for g in gates {
         plan.set_gate(g).map_err(pipeline::Error::from)?;
@@ -173,7 +180,7 @@ struct Mode {
 
 fn simulate_file(file: &Path, name: &str, args: &RunArgs, mode: Mode) -> Result<Done, Failure> {
     let shown = file.display().to_string();
-    let plan = load(file, args.variant.as_deref(), &args.gate)?;
+    let plan = load(file, args.variant.as_deref(), &args.gate, &args.import)?;
     let mut spec = RunSpec {
         precision: args.precision.map(|target| Precision {
             target,
@@ -504,7 +511,7 @@ fn run_shard(
             None,
         ));
     }
-    let plan = load(file, args.variant.as_deref(), &args.gate)?;
+    let plan = load(file, args.variant.as_deref(), &args.gate, &args.import)?;
     let text = std::fs::read_to_string(file)?;
     let (config, outcomes) = pipeline::shard(&plan, &args.sim.spec(), shard)?;
     let gates: Vec<String> = args.gate.iter().map(|g| g.text.clone()).collect();

@@ -7,6 +7,7 @@
 //! [`compare`] and [`sweep`] run several plans on common random numbers. Nothing here reads or
 //! writes a file format: `report` does (shard files and baselines included), `cli` wires the two.
 
+pub mod imports;
 pub mod load;
 
 pub use load::{load, load_all, load_all_str, load_str};

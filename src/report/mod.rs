@@ -9,6 +9,7 @@ pub mod csv;
 pub mod files;
 pub mod history;
 pub mod html;
+pub mod imports;
 pub mod json;
 pub mod markdown;
 pub mod samples;
