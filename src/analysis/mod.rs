@@ -15,6 +15,7 @@ pub mod compare;
 pub mod drift;
 pub mod drivers;
 pub mod sweep;
+pub mod tasks;
 
 use statrs::distribution::{Binomial, ContinuousCDF, DiscreteCDF, StudentsT};
 

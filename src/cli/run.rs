@@ -65,6 +65,10 @@ pub struct RunArgs {
     pub out: OutArgs,
     #[command(flatten)]
     pub import: super::import::ImportArgs,
+    /// Also write each task's forecast to this CSV (P50/P80 start and finish, criticality,
+    /// P(success)), and add a `tasks` array to the JSON report. One scenario only.
+    #[arg(long, value_name = "FILE.csv")]
+    pub tasks: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -362,6 +366,15 @@ pub fn run(args: &RunArgs, check: bool, out: &mut dyn Write) -> Result<i32, Fail
     if let Some(path) = &args.samples {
         super::refuse_existing(path, args.out.force)?;
     }
+    if let Some(path) = &args.tasks {
+        if batch || check {
+            return Err(Failure::error(
+                "--tasks writes one scenario's per-task forecast: name one file, with run",
+                None,
+            ));
+        }
+        super::refuse_existing(path, args.out.force)?;
+    }
     let names = report_names(&files, args.variant.as_deref());
     let results: Vec<Result<Done, Failure>> = if batch {
         let mode = Mode {
@@ -390,6 +403,14 @@ pub fn run(args: &RunArgs, check: bool, out: &mut dyn Write) -> Result<i32, Fail
             io::BufWriter::new(f),
         )
         .map_err(|e| Failure::error(format!("cannot write {}: {e}", path.display()), None))?;
+    }
+    let mut task_rows = None;
+    if let (Some(path), Some(Ok(done))) = (&args.tasks, results.first()) {
+        let rows = pipeline::task_forecast(&done.forecast, args.sim.threads)?;
+        let mut f = super::open_output(path, args.out.force)?;
+        f.write_all(report::tasks::csv(&done.forecast.plan, &rows).as_bytes())
+            .map_err(|e| Failure::error(format!("cannot write {}: {e}", path.display()), None))?;
+        task_rows = Some(rows);
     }
     let mut history = None;
     if let (Some(path), Some(Ok(done)), Some(earlier)) = (&args.history, results.first(), earlier) {
@@ -431,9 +452,15 @@ pub fn run(args: &RunArgs, check: bool, out: &mut dyn Write) -> Result<i32, Fail
             .result
             .as_ref()
             .map_err(|e| Failure::bad_input(e.clone()))?;
-        exporter
+        let text = exporter
             .run(input)
-            .ok_or_else(|| Failure::error("this format needs the report's details", None))?
+            .ok_or_else(|| Failure::error("this format needs the report's details", None))?;
+        match (&task_rows, args.format, results.first()) {
+            (Some(rows), Format::Json, Some(Ok(done))) => {
+                report::tasks::add_to_json(&text, &done.forecast.plan, rows)
+            }
+            _ => text,
+        }
     };
     out.write_all(text.as_bytes())?;
 

@@ -343,6 +343,15 @@ pub fn forecast(
     })
 }
 
+/// The per-task forecast of a finished run (`run --tasks`): P50/P80 start and finish,
+/// criticality and P(success), from the run's first iterations (see [`analysis::tasks`]).
+pub fn task_forecast(
+    f: &Forecast,
+    threads: Option<usize>,
+) -> Result<Vec<analysis::tasks::TaskForecast>, Error> {
+    Ok(pool(threads)?.install(|| analysis::tasks::task_forecast(&f.plan, &f.config)))
+}
+
 /// The probes a shard records: criticality, so that merged shards rank drivers as one run does.
 fn shard_probes() -> Probes {
     Probes {

@@ -15,6 +15,7 @@ pub mod markdown;
 pub mod samples;
 pub mod shard;
 pub mod tables;
+pub mod tasks;
 pub mod text;
 
 use crate::analysis::{Details, Summary};
