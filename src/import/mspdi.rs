@@ -530,6 +530,10 @@ pub fn read(path: &str, bytes: &[u8], options: &Options) -> Result<Imported, Imp
         }
         let leaf_of: Vec<String> = stack.iter().map(|(_, s)| s.clone()).collect();
         if summary {
+            let s = text(tn, "Start").and_then(parse_datetime);
+            let f = text(tn, "Finish").and_then(parse_datetime);
+            let d = text(tn, "Duration").and_then(iso_minutes).unwrap_or(0.0) / minutes_per_day;
+            scheduled_of.insert(id.clone(), (s, f, d));
             n_summary += 1;
             summaries.entry(id.clone()).or_default();
             stack.push((level, id.clone()));
