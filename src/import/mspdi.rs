@@ -72,8 +72,20 @@ pub fn iso_minutes(s: &str) -> Option<f64> {
         .then_some(if neg { -minutes } else { minutes })
 }
 
-fn line_of(doc: &Document, n: Node) -> usize {
-    doc.text_pos_at(n.range().start).row as usize
+/// Byte offsets of line starts, to name a node's line without rescanning the text.
+struct Lines(Vec<usize>);
+
+impl Lines {
+    fn new(text: &str) -> Lines {
+        Lines(
+            std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect(),
+        )
+    }
+    fn of(&self, n: Node) -> usize {
+        self.0.partition_point(|&s| s <= n.range().start)
+    }
 }
 
 fn weekday_of(day_type: i64) -> Option<Weekday> {
@@ -279,7 +291,9 @@ pub fn read(path: &str, bytes: &[u8], options: &Options) -> Result<Imported, Imp
             .at(line)
             .hint("save it from Project again as XML (Project writes UTF-8)")
     })?;
-    let doc = Document::parse(text_all.trim_start_matches('\u{feff}')).map_err(|e| {
+    let body = text_all.trim_start_matches('\u{feff}');
+    let lines = Lines::new(body);
+    let doc = Document::parse(body).map_err(|e| {
         let pos = e.pos();
         ImportError::new(path, format!("malformed XML: {e}"))
             .at(pos.row as usize)
@@ -295,7 +309,7 @@ pub fn read(path: &str, bytes: &[u8], options: &Options) -> Result<Imported, Imp
                 root.tag_name().name()
             ),
         )
-        .at(line_of(&doc, root)));
+        .at(lines.of(root)));
     }
     let mut plan = Imported::new(path, Format::Mspdi);
     plan.name = text(root, "Title")
@@ -334,9 +348,9 @@ pub fn read(path: &str, bytes: &[u8], options: &Options) -> Result<Imported, Imp
     let mut recurring = 0;
     for u in chain.iter().rev() {
         let c = &cals[u];
-        for i in 0..7 {
-            if let Some(w) = c.week[i] {
-                week[i] = w;
+        for (day, w) in week.iter_mut().zip(c.week) {
+            if let Some(w) = w {
+                *day = w;
             }
         }
         if c.hours.is_some() {
@@ -430,7 +444,7 @@ pub fn read(path: &str, bytes: &[u8], options: &Options) -> Result<Imported, Imp
 
     // Tasks.
     let Some(tasks_node) = child(root, "Tasks") else {
-        return Err(ImportError::new(path, "no <Tasks> in this file").at(line_of(&doc, root)));
+        return Err(ImportError::new(path, "no <Tasks> in this file").at(lines.of(root)));
     };
     struct Entry {
         id: String,
@@ -454,7 +468,7 @@ pub fn read(path: &str, bytes: &[u8], options: &Options) -> Result<Imported, Imp
         .children()
         .filter(|c| c.tag_name().name() == "Task")
     {
-        let line = line_of(&doc, tn);
+        let line = lines.of(tn);
         let Some(uid) = text(tn, "UID") else {
             return Err(ImportError::new(path, "a task without a <UID>").at(line));
         };
@@ -486,7 +500,7 @@ pub fn read(path: &str, bytes: &[u8], options: &Options) -> Result<Imported, Imp
             .children()
             .filter(|c| c.tag_name().name() == "PredecessorLink")
         {
-            let lline = line_of(&doc, ln);
+            let lline = lines.of(ln);
             let Some(pred) = text(ln, "PredecessorUID") else {
                 return Err(ImportError::new(
                     path,
