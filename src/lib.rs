@@ -22,6 +22,7 @@ pub mod analysis;
 pub mod cli;
 pub mod dist;
 pub mod engine;
+pub mod import;
 pub mod model;
 pub mod pipeline;
 pub mod report;

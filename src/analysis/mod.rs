@@ -17,6 +17,7 @@ pub mod drift;
 pub mod drivers;
 pub mod resources;
 pub mod sweep;
+pub mod tasks;
 
 use statrs::distribution::{Binomial, ContinuousCDF, DiscreteCDF, StudentsT};
 

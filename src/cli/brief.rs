@@ -20,13 +20,15 @@ pub struct BriefArgs {
     pub gate: Vec<GateSpec>,
     #[command(flatten)]
     pub sim: SimArgs,
+    #[command(flatten)]
+    pub import: super::import::ImportArgs,
 }
 
 /// Simulates the file with its drivers (the levers come from their what-ifs) and prints the
 /// briefing. Exits 0 whatever the gates say: `check` is the command that decides them.
 pub fn brief(args: &BriefArgs, out: &mut dyn Write) -> Result<i32, Failure> {
     let shown = args.file.display().to_string();
-    let plans = super::load_all(&args.file)?;
+    let plans = super::load_all(&args.file, &args.import)?;
     let mut plan = pipeline::select(plans, &shown, args.variant.as_deref())?;
     for g in &args.gate {
         plan.set_gate(g).map_err(pipeline::Error::from)?;

@@ -40,6 +40,8 @@ pub struct CheckArgs {
     /// Replace a --junit file that shipcast did not write.
     #[arg(long)]
     pub force: bool,
+    #[command(flatten)]
+    pub import: super::import::ImportArgs,
 }
 
 impl CheckArgs {
@@ -59,6 +61,8 @@ impl CheckArgs {
             junit: self.junit.clone(),
             baseline: None,
             history: None,
+            tasks: None,
+            import: self.import.clone(),
             out: OutArgs {
                 out: None,
                 png: false,

@@ -48,6 +48,8 @@ pub struct CompareArgs {
     pub confidence: f64,
     #[command(flatten)]
     pub out: OutArgs,
+    #[command(flatten)]
+    pub import: super::import::ImportArgs,
 }
 
 /// `--confidence 0.8`: a share in (0.5, 1] (at or below one half both could win).
@@ -80,7 +82,7 @@ fn scenarios(args: &CompareArgs) -> Result<Scenarios, Failure> {
     let mut known = Vec::new();
     for file in &args.files {
         let stem = super::stem(file);
-        for plan in super::load_all(file)? {
+        for plan in super::load_all(file, &args.import)? {
             let label = match (plan.variant(), many) {
                 (None, false) => "base".to_string(),
                 (None, true) => stem.clone(),
@@ -233,10 +235,12 @@ pub struct SweepArgs {
     pub format: Format,
     #[command(flatten)]
     pub out: OutArgs,
+    #[command(flatten)]
+    pub import: super::import::ImportArgs,
 }
 
 pub fn sweep(args: &SweepArgs, out: &mut dyn Write) -> Result<i32, Failure> {
-    let plans = super::load_all(&args.file)?;
+    let plans = super::load_all(&args.file, &args.import)?;
     let plan = pipeline::select(
         plans,
         &args.file.display().to_string(),

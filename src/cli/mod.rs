@@ -9,6 +9,7 @@ mod brief;
 mod check;
 mod compare;
 mod history;
+mod import;
 mod run;
 mod watch;
 
@@ -55,8 +56,10 @@ pub enum Command {
     },
     /// Check a scenario, with its variants, and print every problem found (exit 2 if any).
     Validate {
-        /// The scenario file (TOML).
+        /// The scenario file (TOML, or a plan from another tool: see `import`).
         file: PathBuf,
+        #[command(flatten)]
+        import: import::ImportArgs,
     },
     /// Simulate scenarios and report delivery confidence; several files (or a directory) run as
     /// a batch. Exit 1 when a gate fails.
@@ -80,6 +83,9 @@ pub enum Command {
     /// Replay a CSV of finished work in order, forecasting each item from the ones before it,
     /// and measure how often P50/P80/P90 came true, calibrated and not.
     Backtest(history::BacktestArgs),
+    /// Turn a plan from another tool (CSV, Microsoft Project XML, Primavera P6 XER, PSPLIB .sm)
+    /// into a scenario; with --check, compare its schedule with the source tool's.
+    Import(import::ImportCmd),
 }
 
 /// How many runs to simulate, and how.
@@ -310,7 +316,7 @@ pub fn main() -> i32 {
 pub fn execute(cli: Cli, out: &mut dyn Write) -> Result<i32, Failure> {
     match cli.command {
         Command::Init { file } => init(file, out),
-        Command::Validate { file } => validate(&file),
+        Command::Validate { file, import } => validate(&file, &import),
         Command::Run(args) => run::run(&args, false, out),
         Command::Check(args) => run::run(&args.run_args(), true, out),
         Command::Brief(args) => brief::brief(&args, out),
@@ -320,6 +326,7 @@ pub fn execute(cli: Cli, out: &mut dyn Write) -> Result<i32, Failure> {
         Command::Calibrate(args) => history::calibrate(&args, out),
         Command::Backtest(args) => history::backtest(&args, out),
         Command::Watch(args) => watch::watch(&args),
+        Command::Import(args) => import::import(&args, out),
     }
 }
 
@@ -355,9 +362,10 @@ fn init(file: Option<PathBuf>, out: &mut dyn Write) -> Result<i32, Failure> {
     Ok(EXIT_OK)
 }
 
-/// The base plan and every variant of a scenario file; their warnings go to stderr.
-pub fn load_all(file: &Path) -> Result<Vec<Plan>, Failure> {
-    let plans = pipeline::load_all(file)?;
+/// The base plan and every variant of a scenario file, or of a plan from another tool imported
+/// in memory; their warnings go to stderr.
+pub fn load_all(file: &Path, import: &import::ImportArgs) -> Result<Vec<Plan>, Failure> {
+    let plans = pipeline::load::load_all_from(file, &import.options())?;
     warn(&file.display().to_string(), &plans);
     Ok(plans)
 }
@@ -372,8 +380,8 @@ pub fn warn(file: &str, plans: &[Plan]) {
     }
 }
 
-fn validate(file: &Path) -> Result<i32, Failure> {
-    let plans = load_all(file)?;
+fn validate(file: &Path, import: &import::ImportArgs) -> Result<i32, Failure> {
+    let plans = load_all(file, import)?;
     let plan = &plans[0];
     let tasks = plan.nodes().iter().filter(|n| !n.is_milestone).count();
     let experiments = plan

@@ -63,6 +63,12 @@ pub struct RunArgs {
     pub history: Option<PathBuf>,
     #[command(flatten)]
     pub out: OutArgs,
+    #[command(flatten)]
+    pub import: super::import::ImportArgs,
+    /// Also write each task's forecast to this CSV (P50/P80 start and finish, criticality,
+    /// P(success)), and add a `tasks` array to the JSON report. One scenario only.
+    #[arg(long, value_name = "FILE.csv")]
+    pub tasks: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -135,8 +141,13 @@ fn expand(files: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
 }
 
 /// Loads the plan (or its variant) and applies command-line gates.
-fn load(file: &Path, variant: Option<&str>, gates: &[GateSpec]) -> Result<Plan, Failure> {
-    let plans = super::load_all(file)?;
+fn load(
+    file: &Path,
+    variant: Option<&str>,
+    gates: &[GateSpec],
+    import: &super::import::ImportArgs,
+) -> Result<Plan, Failure> {
+    let plans = super::load_all(file, import)?;
     let mut plan = pipeline::select(plans, &file.display().to_string(), variant)?;
     for g in gates {
         plan.set_gate(g).map_err(pipeline::Error::from)?;
@@ -256,7 +267,7 @@ fn simulate_file(
     progress: &dyn pipeline::Progress,
 ) -> Result<Done, Failure> {
     let shown = file.display().to_string();
-    let plan = load(file, args.variant.as_deref(), &args.gate)?;
+    let plan = load(file, args.variant.as_deref(), &args.gate, &args.import)?;
     let mut spec = RunSpec {
         precision: args.precision.map(|target| Precision {
             target,
@@ -436,6 +447,15 @@ pub fn run(args: &RunArgs, check: bool, out: &mut dyn Write) -> Result<i32, Fail
     if let Some(path) = &args.samples {
         super::refuse_existing(path, args.out.force)?;
     }
+    if let Some(path) = &args.tasks {
+        if batch || check {
+            return Err(Failure::error(
+                "--tasks writes one scenario's per-task forecast: name one file, with run",
+                None,
+            ));
+        }
+        super::refuse_existing(path, args.out.force)?;
+    }
     let names = report_names(&files, args.variant.as_deref());
     let results: Vec<Result<Done, Failure>> = if batch {
         let mode = Mode { check, batch: true };
@@ -459,6 +479,14 @@ pub fn run(args: &RunArgs, check: bool, out: &mut dyn Write) -> Result<i32, Fail
             io::BufWriter::new(f),
         )
         .map_err(|e| Failure::error(format!("cannot write {}: {e}", path.display()), None))?;
+    }
+    let mut task_rows = None;
+    if let (Some(path), Some(Ok(done))) = (&args.tasks, results.first()) {
+        let rows = pipeline::task_forecast(&done.forecast, args.sim.threads)?;
+        let mut f = super::open_output(path, args.out.force)?;
+        f.write_all(report::tasks::csv(&done.forecast.plan, &rows).as_bytes())
+            .map_err(|e| Failure::error(format!("cannot write {}: {e}", path.display()), None))?;
+        task_rows = Some(rows);
     }
     let mut history = None;
     if let (Some(path), Some(Ok(done)), Some(earlier)) = (&args.history, results.first(), earlier) {
@@ -502,9 +530,15 @@ pub fn run(args: &RunArgs, check: bool, out: &mut dyn Write) -> Result<i32, Fail
             .result
             .as_ref()
             .map_err(|e| Failure::bad_input(e.clone()))?;
-        exporter
+        let text = exporter
             .run(input)
-            .ok_or_else(|| Failure::error("this format needs the report's details", None))?
+            .ok_or_else(|| Failure::error("this format needs the report's details", None))?;
+        match (&task_rows, args.format, results.first()) {
+            (Some(rows), Format::Json, Some(Ok(done))) => {
+                report::tasks::add_to_json(&text, &done.forecast.plan, rows)
+            }
+            _ => text,
+        }
     };
     out.write_all(text.as_bytes())?;
 
@@ -584,7 +618,7 @@ fn run_shard(
             None,
         ));
     }
-    let plan = load(file, args.variant.as_deref(), &args.gate)?;
+    let plan = load(file, args.variant.as_deref(), &args.gate, &args.import)?;
     let text = std::fs::read_to_string(file)?;
     let (config, outcomes) = pipeline::shard(&plan, &args.sim.spec(), shard)?;
     let gates: Vec<String> = args.gate.iter().map(|g| g.text.clone()).collect();

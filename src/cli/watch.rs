@@ -23,6 +23,8 @@ pub struct WatchArgs {
     pub variant: Option<String>,
     #[command(flatten)]
     pub sim: SimArgs,
+    #[command(flatten)]
+    pub import: super::import::ImportArgs,
     /// The address to serve on. The default serves this machine only; any other exposes the
     /// report to the network.
     #[arg(long, default_value = "127.0.0.1", value_name = "ADDR")]
@@ -54,7 +56,7 @@ fn stamp(file: &Path) -> Option<(u64, SystemTime, u64)> {
 fn build(args: &WatchArgs) -> String {
     let shown = args.file.display().to_string();
     let made = (|| -> Result<String, Failure> {
-        let plans = super::load_all(&args.file)?;
+        let plans = super::load_all(&args.file, &args.import)?;
         super::warn(&shown, &plans);
         let plan = pipeline::select(plans, &shown, args.variant.as_deref())?;
         let spec = RunSpec {

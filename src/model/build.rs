@@ -216,6 +216,9 @@ impl Builder {
         cal.holidays = p.holidays.iter().map(|h| h.value).collect();
         cal.holidays.sort();
         cal.holidays.dedup();
+        cal.workdates = p.workdates.iter().map(|h| h.value).collect();
+        cal.workdates.sort();
+        cal.workdates.dedup();
         cal
     }
 

@@ -20,6 +20,9 @@ pub struct Calendar {
     pub workdays: [bool; 7],
     /// Sorted, de-duplicated non-working dates.
     pub holidays: Vec<Date>,
+    /// Sorted, de-duplicated working dates on days the week does not work (a working Saturday,
+    /// as Project and P6 calendar exceptions say); a holiday on the same date wins.
+    pub workdates: Vec<Date>,
 }
 
 impl Default for Calendar {
@@ -28,13 +31,15 @@ impl Default for Calendar {
             start: None,
             workdays: [true, true, true, true, true, false, false],
             holidays: vec![],
+            workdates: vec![],
         }
     }
 }
 
 impl Calendar {
     pub fn is_working(&self, d: Date) -> bool {
-        self.workdays[d.weekday().to_monday_zero_offset() as usize]
+        (self.workdays[d.weekday().to_monday_zero_offset() as usize]
+            || (!self.workdates.is_empty() && self.workdates.binary_search(&d).is_ok()))
             && self.holidays.binary_search(&d).is_err()
     }
 
@@ -53,7 +58,8 @@ impl Calendar {
         let mut left = index.max(0);
         // Whole weeks first when there are no holidays in the way keeps long horizons cheap.
         let per_week = self.workdays.iter().filter(|w| **w).count() as i64;
-        if self.holidays.is_empty() && per_week > 0 && left > per_week {
+        if self.holidays.is_empty() && self.workdates.is_empty() && per_week > 0 && left > per_week
+        {
             let weeks = left / per_week - 1;
             d = d.checked_add(jiff::Span::new().weeks(weeks)).ok()?;
             left -= weeks * per_week;
@@ -204,6 +210,17 @@ mod tests {
             let d = c.finish_date(t).unwrap();
             assert_eq!(c.deadline_time(d), Some(t), "{d}");
         }
+    }
+
+    #[test]
+    fn working_dates_add_days_the_week_does_not_work() {
+        let mut c = cal(vec![]);
+        c.workdates = vec![date(2027, 1, 9)];
+        // Mon 4 .. Fri 8, then the working Saturday 9.
+        assert_eq!(c.finish_date(6.0), Some(date(2027, 1, 9)));
+        assert_eq!(c.finish_date(7.0), Some(date(2027, 1, 11)));
+        c.holidays = vec![date(2027, 1, 9)];
+        assert_eq!(c.finish_date(6.0), Some(date(2027, 1, 11)));
     }
 
     #[test]

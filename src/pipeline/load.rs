@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use crate::import::{self, Format, ImportError, Imported};
 use crate::model::{self, Plan};
 use crate::scenario::LoadError;
 use crate::scenario::diag::Diagnostic;
@@ -80,4 +81,44 @@ pub fn load_all_str(path: &str, text: &str) -> Result<Vec<Plan>, LoadError> {
     } else {
         Err(invalid(diagnostics))
     }
+}
+
+impl From<ImportError> for LoadError {
+    fn from(e: ImportError) -> LoadError {
+        LoadError::Import {
+            message: e.to_string(),
+            hint: e.hint,
+        }
+    }
+}
+
+/// Whether a file is read as a plan from another tool: `--from` names a format other than
+/// TOML, or its extension is .csv, .xml, .xer or .sm.
+pub fn is_import(path: &Path, options: &import::Options) -> bool {
+    match options.from {
+        Some(f) => f != Format::Toml,
+        None => import::is_import(&path.display().to_string()),
+    }
+}
+
+/// Reads a plan from another tool (CSV, MSPDI, XER, PSPLIB) into an [`Imported`] plan.
+pub fn import_file(path: &Path, options: &import::Options) -> Result<Imported, LoadError> {
+    let shown = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
+        path: shown.clone(),
+        source,
+    })?;
+    Ok(import::import(&shown, &bytes, options)?)
+}
+
+/// The one loading function of every command: a scenario file, or a plan from another tool
+/// imported in memory and loaded as its scenario text (so running the source file and running
+/// its import give the same answer). The base plan, then each variant.
+pub fn load_all_from(path: &Path, options: &import::Options) -> Result<Vec<Plan>, LoadError> {
+    if !is_import(path, options) {
+        return load_all(path);
+    }
+    let imported = import_file(path, options)?;
+    let text = imported.to_toml();
+    load_all_str(&format!("{} (imported)", path.display()), &text)
 }

@@ -7,6 +7,7 @@
 //! [`compare`] and [`sweep`] run several plans on common random numbers. Nothing here reads or
 //! writes a file format: `report` does (shard files and baselines included), `cli` wires the two.
 
+pub mod imports;
 pub mod load;
 
 pub use load::{load, load_all, load_all_str, load_str};
@@ -352,6 +353,15 @@ pub fn forecast(
         precision,
         drift,
     })
+}
+
+/// The per-task forecast of a finished run (`run --tasks`): P50/P80 start and finish,
+/// criticality and P(success), from the run's first iterations (see [`analysis::tasks`]).
+pub fn task_forecast(
+    f: &Forecast,
+    threads: Option<usize>,
+) -> Result<Vec<analysis::tasks::TaskForecast>, Error> {
+    Ok(pool(threads)?.install(|| analysis::tasks::task_forecast(&f.plan, &f.config)))
 }
 
 /// The probes a shard records: criticality, so that merged shards rank drivers as one run does.

@@ -13,12 +13,14 @@ pub mod files;
 pub mod history;
 pub mod history_csv;
 pub mod html;
+pub mod imports;
 pub mod json;
 pub mod markdown;
 pub mod resources;
 pub mod samples;
 pub mod shard;
 pub mod tables;
+pub mod tasks;
 pub mod text;
 
 use crate::analysis::{Details, Summary};

@@ -28,6 +28,13 @@ pub enum LoadError {
         text: String,
         diagnostics: Vec<Diagnostic>,
     },
+    /// A plan from another tool that could not be imported (the message names the file, its
+    /// line or row and column).
+    #[error("{message}")]
+    Import {
+        message: String,
+        hint: Option<String>,
+    },
 }
 
 impl LoadError {
@@ -35,6 +42,10 @@ impl LoadError {
     pub fn render(&self) -> String {
         match self {
             LoadError::Io { .. } => format!("error: {self}\n"),
+            LoadError::Import { message, hint } => match hint {
+                Some(h) => format!("error: {message}\n  = hint: {h}\n"),
+                None => format!("error: {message}\n"),
+            },
             LoadError::Invalid {
                 path,
                 text,

@@ -33,6 +33,8 @@ pub struct RawProject {
     pub status_date: Option<Sp<Date>>,
     pub workdays: Option<Sp<Vec<Sp<String>>>>,
     pub holidays: Vec<Sp<Date>>,
+    /// Working dates on days the week does not work (calendar exceptions from other tools).
+    pub workdates: Vec<Sp<Date>>,
     pub three_point: ThreePoint,
     pub seed: Option<Sp<u64>>,
     pub iterations: Option<Sp<u64>>,

@@ -54,6 +54,7 @@ const PROJECT_KEYS: &[&str] = &[
     "status_date",
     "workdays",
     "holidays",
+    "workdates",
     "three_point",
     "seed",
     "iterations",
@@ -635,6 +636,20 @@ impl Reader {
                     span(item),
                     "`holidays` must be a list of dates",
                     Some("e.g. holidays = [2027-01-18, 2027-02-15]".into()),
+                ),
+            }
+        }
+        if let Some(item) = t.get("workdates") {
+            match item.as_array() {
+                Some(a) => {
+                    for v in a.iter() {
+                        p.workdates.extend(self.date_value(v));
+                    }
+                }
+                None => self.error(
+                    span(item),
+                    "`workdates` must be a list of dates",
+                    Some("e.g. workdates = [2027-01-09]: a Saturday that is worked".into()),
                 ),
             }
         }
