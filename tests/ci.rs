@@ -286,7 +286,7 @@ fn four_shards_merge_into_the_unsharded_report_byte_for_byte() {
             "--format",
             "json",
             "--gate",
-            "beta:40@0.5",
+            "beta:45@0.5",
             "--force",
         ];
         if report {
@@ -311,7 +311,7 @@ fn four_shards_merge_into_the_unsharded_report_byte_for_byte() {
             "--shard",
             &format!("{k}/4"),
             "--gate",
-            "beta:40@0.5",
+            "beta:45@0.5",
             "--threads",
             &(k % 2 + 1).to_string(),
         ]);

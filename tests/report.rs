@@ -206,7 +206,7 @@ fn charts_say_what_they_answer_with_labels_units_and_markers() {
         "When will Launch ship?",
         "Chance delivered by then",
         "Date (working days from the start, as calendar dates)",
-        "P80 Mar 18",
+        "P80 Mar 22",
         "deadline Mar 26:",
         "How spread out is Launch&apos;s finish?",
         "What moves Launch?",
