@@ -6,8 +6,7 @@
 //! durations by shipcast's serial schedule-generation scheme (priority: latest start, then file
 //! order), and prints the mean and worst gap of the makespan to the optimum, and how many hit
 //! it. It also checks that without resources each makespan equals the file's MPM-Time. The
-//! `.sm` reader is the test helper `tests/common/psplib.rs` (the importer of issue 11 is the
-//! user-facing one).
+//! instances are read by shipcast's own importer, through `tests/common/psplib.rs`.
 
 #[path = "../tests/common/psplib.rs"]
 mod psplib;

@@ -299,3 +299,38 @@ fn the_tasks_array_matches_the_report_schema() {
     assert!(errors.is_empty(), "{errors:#?}");
     assert!(!report["tasks"].as_array().unwrap().is_empty());
 }
+
+#[test]
+fn a_psplib_instance_imports_its_resources_and_runs_constrained() {
+    // j301_1 (PSPLIB j30): MPM-Time 38 without resources, published optimum 43 with them. The
+    // import turns the four renewable resources into [[resource]] sections and each job's
+    // requests into `uses`; with fixed durations the constrained run can never beat the optimum,
+    // and `import --check` compares the unconstrained schedule with MPM-Time.
+    let file = "tests/fixtures/psplib/j301_1.sm";
+    let toml = shipcast(&["import", file]);
+    assert_eq!(toml.code, 0, "{}", toml.stderr);
+    assert!(
+        toml.stdout
+            .contains("[[resource]]\nid = \"R3\"\ncapacity = 4")
+    );
+    assert!(toml.stdout.contains("uses = { \"R1\" = 4 }"));
+    let check = shipcast(&["import", "--check", file]);
+    assert_eq!(check.code, 0, "{}", check.stdout);
+    let run = shipcast(&[
+        "run",
+        file,
+        "--uncertainty",
+        "none",
+        "--no-report",
+        "-n",
+        "20",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let r: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let finish = r["milestones"][0]["percentiles"][1]["days"]
+        .as_f64()
+        .unwrap();
+    assert!((43.0..=1.5 * 43.0).contains(&finish), "{finish}");
+}

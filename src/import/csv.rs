@@ -238,7 +238,7 @@ pub fn read(path: &str, bytes: &[u8], options: &Options) -> Result<Imported, Imp
     }
     if calibrations > 0 {
         plan.skipped.push(format!(
-            "the calibration column ({calibrations} tasks): this shipcast has no `calibration` task key yet"
+            "the calibration column ({calibrations} tasks): written as a comment on each task, since the [calibration.NAME] tables it names come from `shipcast calibrate`, not from this file"
         ));
     }
     if !unknown.is_empty() {

@@ -277,6 +277,8 @@ pub struct Task {
     pub fallback: Option<String>,
     pub cost: Option<f64>,
     pub calibration: Option<String>,
+    /// Shared resources the task holds while it runs: (resource id, amount).
+    pub uses: Vec<(String, f64)>,
     pub progress: Progress,
     /// A comment line above the task (its WBS, its source calendar, ...).
     pub note: Option<String>,
@@ -301,6 +303,7 @@ impl Task {
             fallback: None,
             cost: None,
             calibration: None,
+            uses: vec![],
             progress: Progress::None,
             note: None,
             scheduled: None,
@@ -374,6 +377,8 @@ pub struct Imported {
     pub fields: Option<String>,
     /// PSPLIB's longest path (MPM-Time), the finish `import --check` expects.
     pub expected_finish: Option<f64>,
+    /// Shared resources: (id, capacity).
+    pub resources: Vec<(String, f64)>,
 }
 
 impl Imported {
@@ -391,6 +396,7 @@ impl Imported {
             uncertainty: Uncertainty::default(),
             fields: None,
             expected_finish: None,
+            resources: vec![],
         }
     }
 

@@ -1,6 +1,6 @@
 //! PSPLIB single-mode RCPSP instances (`.sm`): jobs, precedence relations and durations. The
-//! renewable resources (each job's requests, each resource's capacity) are read and kept in
-//! [`Instance`], but shipcast does not model shared resources yet: the import says so.
+//! renewable resources (each resource's capacity, each job's requests) become `[[resource]]`
+//! sections and the jobs' `uses`.
 
 use super::{ImportError, Imported, Link, LinkKind, Options, Task};
 use crate::import::Format;
@@ -189,12 +189,12 @@ pub fn read(path: &str, bytes: &[u8], options: &Options) -> Result<Imported, Imp
             format!("job {}", k + 1)
         };
         t.planned = inst.durations[k] as f64;
-        if !inst.requests[k].is_empty() && inst.requests[k].iter().any(|r| *r > 0) {
-            t.note = Some(format!(
-                "requests {:?} of resources with capacity {:?} (not modelled yet)",
-                inst.requests[k], inst.capacities
-            ));
-        }
+        t.uses = inst.requests[k]
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| **r > 0)
+            .map(|(r, &amount)| (format!("R{}", r + 1), amount as f64))
+            .collect();
         plan.tasks.push(t);
     }
     for (k, succ) in inst.successors.iter().enumerate() {
@@ -211,8 +211,15 @@ pub fn read(path: &str, bytes: &[u8], options: &Options) -> Result<Imported, Imp
         inst.jobs,
         inst.successors.iter().map(Vec::len).sum::<usize>()
     ));
+    plan.resources = inst
+        .capacities
+        .iter()
+        .enumerate()
+        .map(|(r, &c)| (format!("R{}", r + 1), c as f64))
+        .collect();
     plan.read.push(format!(
-        "{} renewable resources (capacities {:?}) and each job's requests: read, but not modelled yet (shipcast has no shared resources), so the forecast ignores resource conflicts",
+        "{} renewable resources R1..R{} (capacities {:?}) as [[resource]] sections, and each job's requests as its `uses`",
+        inst.capacities.len(),
         inst.capacities.len(),
         inst.capacities
     ));

@@ -185,6 +185,11 @@ pub fn write(plan: &Imported) -> String {
         })
         .chain(plan.tasks.iter().filter_map(|t| t.fallback.as_deref()))
         .collect();
+    for (id, capacity) in &plan.resources {
+        out.push_str("\n[[resource]]\n");
+        let _ = writeln!(out, "id = {}", quote(id));
+        let _ = writeln!(out, "capacity = {}", num(*capacity));
+    }
     for t in plan.tasks.iter().filter(|t| !as_milestone(t)) {
         out.push_str("\n[[task]]\n");
         if let Some(note) = &t.note {
@@ -214,6 +219,21 @@ pub fn write(plan: &Imported) -> String {
         }
         if let Some(c) = t.cost {
             let _ = writeln!(out, "cost = {}", num(c));
+        }
+        if let Some(c) = &t.calibration {
+            let _ = writeln!(
+                out,
+                "# calibration = {} (with its [calibration.{c}] table from `shipcast calibrate`, write estimate = instead of duration =)",
+                quote(c)
+            );
+        }
+        if !t.uses.is_empty() {
+            let uses: Vec<String> = t
+                .uses
+                .iter()
+                .map(|(r, a)| format!("{} = {}", quote(r), num(*a)))
+                .collect();
+            let _ = writeln!(out, "uses = {{ {} }}", uses.join(", "));
         }
         match &t.progress {
             Progress::None => {}
