@@ -1,6 +1,8 @@
 //! Shared teams (issue 12): resource-constrained scheduling with exact answers, the stability
 //! of the priority order, experiments holding their resources, PSPLIB fixtures, and backlogs.
 
+mod common;
+
 #[path = "common/psplib.rs"]
 mod psplib;
 
@@ -303,4 +305,85 @@ fn a_variant_changes_a_resource_capacity() {
     assert_eq!(plans.len(), 2);
     assert!(finishes(&plans[0], 50).iter().all(|&t| t == 10.0));
     assert!(finishes(&plans[1], 50).iter().all(|&t| t == 6.0));
+}
+
+#[test]
+fn a_backlog_reads_its_throughput_from_a_csv_of_finished_items() {
+    // Four items finished in each of three weeks (dates per item): the history is [4, 4, 4]
+    // per week, so 40 items take exactly 10 weeks of 5 working days.
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("Id,Done\n");
+    for (k, day) in ["2027-01-04", "2027-01-11", "2027-01-18"]
+        .iter()
+        .enumerate()
+    {
+        for i in 0..4 {
+            csv.push_str(&format!("{},{day}\n", 10 * k + i));
+        }
+    }
+    csv.push_str("99,\n"); // not finished: no date
+    std::fs::write(dir.path().join("done.csv"), &csv).unwrap();
+    let plan = dir.path().join("plan.toml");
+    std::fs::write(
+        &plan,
+        "[[task]]\nid = \"b\"\nbacklog = { items = 40, throughput = { file = \"done.csv\", column = \"Done\" } }\n",
+    )
+    .unwrap();
+    let out = common::shipcast(&[
+        "run",
+        plan.to_str().unwrap(),
+        "-n",
+        "50",
+        "--no-report",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let r: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(r["milestones"][0]["percentiles"][4]["days"], 50.0);
+    // What the history holds, as the `throughput` command prints it: a quiet week is kept.
+    std::fs::write(
+        dir.path().join("gaps.csv"),
+        "Done\n2027-01-04\n2027-01-05\n2027-01-19\n",
+    )
+    .unwrap();
+    let shown = common::shipcast(&["throughput", dir.path().join("gaps.csv").to_str().unwrap()]);
+    assert_eq!(shown.code, 0, "{}", shown.stderr);
+    assert!(
+        shown.stdout.contains("2027-01-11               0"),
+        "{}",
+        shown.stdout
+    );
+    assert!(
+        shown.stdout.contains("3 periods, 3 items"),
+        "{}",
+        shown.stdout
+    );
+    // A missing file, an empty history and a bad date are errors naming the file (exit 2).
+    std::fs::write(dir.path().join("empty.csv"), "Done\n").unwrap();
+    for (file, says) in [
+        ("missing.csv", "cannot read"),
+        ("empty.csv", "no finished item"),
+    ] {
+        std::fs::write(
+            &plan,
+            format!("[[task]]\nid = \"b\"\nbacklog = {{ items = 4, throughput = {{ file = \"{file}\" }} }}\n"),
+        )
+        .unwrap();
+        let bad = common::shipcast(&["validate", plan.to_str().unwrap()]);
+        assert_eq!(bad.code, 2, "{}", bad.stderr);
+        assert!(
+            bad.stderr.contains(says) && bad.stderr.contains(":3:"),
+            "{}",
+            bad.stderr
+        );
+    }
+    std::fs::write(dir.path().join("bad.csv"), "Done\n2027-01-04\nsoon\n").unwrap();
+    let bad = common::shipcast(&["throughput", dir.path().join("bad.csv").to_str().unwrap()]);
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr.contains("bad.csv:3") && bad.stderr.contains("`soon` is not a date"),
+        "{}",
+        bad.stderr
+    );
 }

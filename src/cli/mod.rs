@@ -11,6 +11,7 @@ mod compare;
 mod history;
 mod import;
 mod run;
+mod throughput;
 mod watch;
 
 use std::io::{self, Write};
@@ -73,6 +74,9 @@ pub enum Command {
     Merge(run::MergeArgs),
     /// Re-run a scenario on every save and serve its report on a local port, with live reload.
     Watch(watch::WatchArgs),
+    /// Count the items of a CSV of finished work per week (or day), as a backlog's throughput
+    /// history, and print them with their percentiles.
+    Throughput(throughput::ThroughputArgs),
     /// Compare scenarios side by side: a file's base plan and its variants, or several files.
     Compare(compare::CompareArgs),
     /// Vary one or two parameters over a grid and report a milestone's P80 and cost.
@@ -326,6 +330,7 @@ pub fn execute(cli: Cli, out: &mut dyn Write) -> Result<i32, Failure> {
         Command::Calibrate(args) => history::calibrate(&args, out),
         Command::Backtest(args) => history::backtest(&args, out),
         Command::Watch(args) => watch::watch(&args),
+        Command::Throughput(args) => throughput::throughput(&args, out),
         Command::Import(args) => import::import(&args, out),
     }
 }

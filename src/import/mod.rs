@@ -11,6 +11,7 @@
 pub mod csv;
 pub mod mspdi;
 pub mod psplib;
+pub mod throughput;
 pub mod toml_out;
 pub mod xer;
 

@@ -81,7 +81,9 @@ pub fn import_check(path: &Path, options: &import::Options) -> Result<ImportChec
 /// The check of a plan already imported (with fixed durations).
 pub fn check_imported(imported: &Imported) -> Result<ImportCheck, LoadError> {
     let text = imported.to_toml();
-    let plan = super::load::load_str(&format!("{} (imported)", imported.source), &text)?;
+    // The source tools' dates (and PSPLIB's MPM-Time) are schedules without resource limits.
+    let plan = super::load::load_str(&format!("{} (imported)", imported.source), &text)?
+        .without_resources();
     let n = plan.nodes().len();
     let probes = Probes {
         trace: (0..n as u32).collect(),

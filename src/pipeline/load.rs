@@ -26,19 +26,83 @@ pub fn load_str(path: &str, text: &str) -> Result<Plan, LoadError> {
     Ok(plans.swap_remove(0))
 }
 
-/// Reads and validates a scenario file: the base plan, then each variant in file order.
+/// Reads and validates a scenario file: the base plan, then each variant in file order. Files
+/// it names (a backlog's throughput history) are read relative to its directory.
 pub fn load_all(path: &Path) -> Result<Vec<Plan>, LoadError> {
     let shown = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
         path: shown.clone(),
         source,
     })?;
-    load_all_str(&shown, &text)
+    load_all_in(path.parent(), &shown, &text)
+}
+
+/// Replaces every backlog's `throughput = { file = ... }` by the items finished per period in
+/// that file (relative to `dir`, else to the working directory), or reports why it cannot.
+fn read_throughput(
+    raw: &mut crate::scenario::raw::RawScenario,
+    dir: Option<&Path>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    use crate::import::throughput::{Period, history};
+    use crate::scenario::raw::RawThroughput;
+    let tasks = raw.tasks.iter_mut().chain(
+        raw.variants
+            .iter_mut()
+            .flat_map(|v| v.scenario.tasks.iter_mut()),
+    );
+    for t in tasks {
+        let Some(b) = t.backlog.as_mut() else {
+            continue;
+        };
+        let per = b
+            .value
+            .per
+            .as_ref()
+            .and_then(|p| Period::parse(&p.value))
+            .unwrap_or(Period::Week);
+        let Some(tp) = b.value.throughput.as_mut() else {
+            continue;
+        };
+        let RawThroughput::File { file, column } = &tp.value else {
+            continue;
+        };
+        let path = match dir {
+            Some(d) => d.join(&file.value),
+            None => Path::new(&file.value).to_path_buf(),
+        };
+        let read = std::fs::read(&path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))
+            .and_then(|bytes| {
+                history(
+                    &path.display().to_string(),
+                    &bytes,
+                    column.as_ref().map(|c| c.value.as_str()),
+                    per,
+                )
+                .map_err(|e| e.to_string())
+            });
+        match read {
+            Ok(h) => tp.value = RawThroughput::Values(h.iter().map(|x| x.1 as f64).collect()),
+            Err(message) => {
+                let mut d = Diagnostic::new(file.span.clone(), message);
+                d.hint = Some(
+                    "a CSV with one row per finished item and its finish date (YYYY-MM-DD) in the named column; `shipcast throughput FILE --column COL` shows what it holds".into(),
+                );
+                diagnostics.push(d);
+            }
+        }
+    }
 }
 
 /// The base plan and every variant of scenario text, or every problem in any of them. A
 /// variant's problems say which variant they are in; problems of the base are reported once.
 pub fn load_all_str(path: &str, text: &str) -> Result<Vec<Plan>, LoadError> {
+    load_all_in(None, path, text)
+}
+
+/// [`load_all_str`] for a scenario in `dir`, which the files it names are relative to.
+fn load_all_in(dir: Option<&Path>, path: &str, text: &str) -> Result<Vec<Plan>, LoadError> {
     let invalid = |mut diagnostics: Vec<Diagnostic>| {
         toml::dedup(&mut diagnostics);
         diagnostics.sort_by_key(|d| d.span.start);
@@ -48,7 +112,13 @@ pub fn load_all_str(path: &str, text: &str) -> Result<Vec<Plan>, LoadError> {
             diagnostics,
         }
     };
-    let (raw, mut diagnostics) = toml::parse(text).map_err(invalid)?;
+    let (mut raw, mut diagnostics) = toml::parse(text).map_err(invalid)?;
+    let before = diagnostics.len();
+    read_throughput(&mut raw, dir, &mut diagnostics);
+    if diagnostics.len() > before {
+        // An unread history would only add "not read" knock-ons below.
+        return Err(invalid(diagnostics));
+    }
     let mut plans = Vec::new();
     match model::build(&raw) {
         Ok(plan) => plans.push(plan),
