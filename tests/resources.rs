@@ -387,3 +387,37 @@ fn a_backlog_reads_its_throughput_from_a_csv_of_finished_items() {
         bad.stderr
     );
 }
+
+#[test]
+fn a_resource_with_its_own_calendar_pauses_the_work_that_uses_it() {
+    // The project works Monday to Friday from Monday 2027-01-04 (working day 0). The team works
+    // Monday to Thursday: an 8-day task of theirs works days 0-3, pauses on Friday (day 4) and
+    // works days 5-8, so it finishes at the end of day 8: t = 9, Thursday 2027-01-14. A task
+    // of the same length that uses no one finishes at t = 8.
+    let p = plan(
+        "[project]\nstart = 2027-01-04\n\
+         [[resource]]\nid = \"team\"\ncapacity = 2\nworkdays = [\"mon\", \"tue\", \"wed\", \"thu\"]\n\
+         [[task]]\nid = \"a\"\nduration = 8\nuses = { team = 1 }\n\
+         [[task]]\nid = \"b\"\nduration = 8\n\
+         [[milestone]]\nid = \"ma\"\nafter = [\"a\"]\n\
+         [[milestone]]\nid = \"mb\"\nafter = [\"b\"]\n",
+    );
+    let out = simulate_with(&p, &Config::new(5, 1), &Probes::default());
+    assert!(out.milestone_column(0).iter().all(|&t| t == 9.0));
+    assert!(out.milestone_column(1).iter().all(|&t| t == 8.0));
+    // A day off of its own (Tuesday, day 1): a 3-day task works days 0, 2 and 3, ends at t = 4.
+    let p = plan(
+        "[project]\nstart = 2027-01-04\n\
+         [[resource]]\nid = \"gpu\"\ncapacity = 1\nholidays = [2027-01-05]\n\
+         [[task]]\nid = \"a\"\nduration = 3\nuses = { gpu = 1 }\n",
+    );
+    assert!(finishes(&p, 5).iter().all(|&t| t == 4.0));
+    // Its own calendar needs dates.
+    let e = load_str(
+        "p.toml",
+        "[[resource]]\nid = \"gpu\"\ncapacity = 1\nholidays = [2027-01-05]\n[[task]]\nid = \"a\"\nduration = 3\nuses = { gpu = 1 }\n",
+    )
+    .unwrap_err()
+    .render();
+    assert!(e.contains("has its own calendar, which needs dates"), "{e}");
+}

@@ -183,7 +183,9 @@ fn iteration(plan: &Plan, j: usize, s: &mut Block, counts: &mut [NodeCounts]) {
         let (dur, ok, attempts) = (s.res.dur[k], s.res.ok[k], s.res.attempts[k]);
         let (start, finish) = match node.status {
             // Under way: it holds what it uses from its start, whatever else is scheduled.
-            Status::Started { start, .. } => (start, (status_time + dur).max(ef)),
+            Status::Started { start, .. } => {
+                (start, stretch(plan, &node.uses, status_time, dur).max(ef))
+            }
             _ => {
                 let earliest = es.max(status_time).max(ef - dur);
                 let start = if node.uses.is_empty() || dur <= 0.0 {
@@ -198,7 +200,7 @@ fn iteration(plan: &Plan, j: usize, s: &mut Block, counts: &mut [NodeCounts]) {
                         &mut s.res.cand,
                     )
                 };
-                (start, start + dur)
+                (start, stretch(plan, &node.uses, start, dur))
             }
         };
         if !start.is_finite() {
@@ -230,6 +232,37 @@ fn iteration(plan: &Plan, j: usize, s: &mut Block, counts: &mut [NodeCounts]) {
     }
 }
 
+/// When `dur` working days of work started at `t` end, for a task using `uses`: the work
+/// pauses on the days off of every resource it uses (their own calendars).
+fn stretch(plan: &Plan, uses: &[(u32, f64)], t: f64, dur: f64) -> f64 {
+    let mut end = t + dur;
+    let calendars = uses
+        .iter()
+        .filter(|&&(r, _)| !plan.resources()[r as usize].off.is_empty())
+        .count();
+    if dur <= 0.0 || calendars == 0 {
+        return end;
+    }
+    let mut off: Vec<u32> = uses
+        .iter()
+        .flat_map(|&(r, _)| plan.resources()[r as usize].off.iter().copied())
+        .collect();
+    if calendars > 1 {
+        off.sort_unstable();
+        off.dedup();
+    }
+    let first = off.partition_point(|&k| f64::from(k) + 1.0 <= t);
+    for &k in &off[first..] {
+        let day = f64::from(k);
+        if day >= end {
+            break;
+        }
+        // The part of that day from when the work would be under way is lost.
+        end += day + 1.0 - day.max(t);
+    }
+    end
+}
+
 /// The earliest start at or after `earliest` at which every resource in `uses` has the amount
 /// free for `[start, start + dur)`, or infinity when it never has. Candidates are `earliest`,
 /// the ends of what is held and the dates capacities change: usage and capacity only change
@@ -258,7 +291,7 @@ fn fit(
     cand.sort_by(f64::total_cmp);
     cand.dedup();
     'next: for &t in cand.iter() {
-        let end = t + dur;
+        let end = stretch(plan, uses, t, dur);
         for &(r, need) in uses {
             let r = r as usize;
             let res = &plan.resources()[r];

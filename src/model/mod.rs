@@ -60,6 +60,10 @@ pub struct Resource {
     pub name: String,
     /// `(from, capacity)` steps in working-day time, sorted; the first is from 0.
     pub capacity: Vec<(f64, f64)>,
+    /// With its own calendar: the project's working days (by index from the start, sorted) on
+    /// which it does not work; work that uses it pauses on them. Empty: it works every
+    /// project working day.
+    pub off: Vec<u32>,
 }
 
 impl Resource {

@@ -172,6 +172,10 @@ pub struct RawResource {
     pub capacity: Option<Sp<f64>>,
     /// `changes = [{ date = 2027-03-01, capacity = 5 }]`: the capacity from each date on.
     pub changes: Vec<RawCapacityChange>,
+    /// Its own working weekdays, when they differ from the project's.
+    pub workdays: Option<Sp<Vec<Sp<String>>>>,
+    /// Its own days off (a team's offsite, a cluster's maintenance).
+    pub holidays: Vec<Sp<Date>>,
 }
 
 /// The capacity of a resource from a date on.

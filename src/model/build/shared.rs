@@ -15,6 +15,10 @@ use crate::scenario::raw::{RawScenario, RawThroughput};
 /// Periods a backlog's throughput may count.
 const PERIODS: &[&str] = &["day", "week"];
 
+/// How many of the program's working days a resource's own calendar is laid out for (about 77
+/// years of five-day weeks): work that uses it past them runs as if every day were a working day.
+pub const RESOURCE_CALENDAR_DAYS: usize = 20_000;
+
 impl Builder {
     /// The `[[resource]]` sections: unique ids, a capacity, and changes on dates in order.
     pub(super) fn resources(&mut self, raw: &RawScenario, cal: &Calendar) -> Vec<Resource> {
@@ -84,13 +88,76 @@ impl Builder {
                     steps.push((t, x.value));
                 }
             }
+            let off = self.resource_calendar(r, cal);
             out.push(Resource {
                 id: r.id.value.clone(),
                 name: r.name.clone().unwrap_or_else(|| r.id.value.clone()),
                 capacity: steps,
+                off,
             });
         }
         out
+    }
+
+    /// A resource's own calendar, as the project working days it does not work: its `workdays`
+    /// (when they differ from the project's) and its `holidays`, over the first
+    /// [`RESOURCE_CALENDAR_DAYS`] working days of the program.
+    fn resource_calendar(
+        &mut self,
+        r: &crate::scenario::raw::RawResource,
+        cal: &Calendar,
+    ) -> Vec<u32> {
+        if r.workdays.is_none() && r.holidays.is_empty() {
+            return vec![];
+        }
+        let mut works = [true; 7];
+        if let Some(days) = &r.workdays {
+            works = [false; 7];
+            for d in &days.value {
+                match super::calendar::parse_weekday(&d.value) {
+                    Some(w) => works[w.to_monday_zero_offset() as usize] = true,
+                    None => self.err(
+                        d.span.clone(),
+                        format!("`{}` is not a weekday", d.value),
+                        Some("use mon, tue, wed, thu, fri, sat or sun".into()),
+                    ),
+                }
+            }
+            if works.iter().all(|w| !w) {
+                self.err(
+                    days.span.clone(),
+                    format!("resource `{}` never works", r.id.value),
+                    Some("give it at least one working weekday".into()),
+                );
+            }
+        }
+        if cal.start.is_none() {
+            let span = r
+                .workdays
+                .as_ref()
+                .map(|w| w.span.clone())
+                .or_else(|| r.holidays.first().map(|h| h.span.clone()))
+                .unwrap_or_else(|| r.id.span.clone());
+            self.err(
+                span,
+                format!(
+                    "resource `{}` has its own calendar, which needs dates",
+                    r.id.value
+                ),
+                Some("add start = YYYY-MM-DD to [project]".into()),
+            );
+            return vec![];
+        }
+        let holidays: std::collections::HashSet<jiff::civil::Date> =
+            r.holidays.iter().map(|h| h.value).collect();
+        cal.working_days(RESOURCE_CALENDAR_DAYS)
+            .into_iter()
+            .enumerate()
+            .filter(|(_, d)| {
+                !works[d.weekday().to_monday_zero_offset() as usize] || holidays.contains(d)
+            })
+            .map(|(k, _)| k as u32)
+            .collect()
     }
 
     /// Each task's `uses`, `priority` and `backlog`, checked and set on its node.

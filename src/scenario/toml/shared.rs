@@ -8,7 +8,7 @@ use toml_edit::{Item, TableLike, Value};
 use super::{Reader, span};
 use crate::scenario::raw::*;
 
-const RESOURCE_KEYS: &[&str] = &["id", "name", "capacity", "changes"];
+const RESOURCE_KEYS: &[&str] = &["id", "name", "capacity", "changes", "workdays", "holidays"];
 const CHANGE_KEYS: &[&str] = &["date", "capacity"];
 const BACKLOG_KEYS: &[&str] = &["items", "throughput", "per", "split"];
 const THROUGHPUT_FILE_KEYS: &[&str] = &["file", "column"];
@@ -74,10 +74,30 @@ impl Reader {
                 });
             }
         }
+        let workdays = t
+            .get("workdays")
+            .map(|item| Sp::new(self.string_list(item, "workdays"), span(item)));
+        let mut holidays = Vec::new();
+        if let Some(item) = t.get("holidays") {
+            match item.as_array() {
+                Some(a) => {
+                    for v in a.iter() {
+                        holidays.extend(self.date_value(v));
+                    }
+                }
+                None => self.error(
+                    span(item),
+                    "`holidays` must be a list of dates",
+                    Some("e.g. holidays = [2027-04-12, 2027-04-13]".into()),
+                ),
+            }
+        }
         Some(RawResource {
             name: self.string(t, "name").map(|s| s.value),
             capacity,
             changes,
+            workdays,
+            holidays,
             header,
             id,
         })
