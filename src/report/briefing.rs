@@ -76,13 +76,14 @@ fn deadline_cell(plan: &Plan, m: usize) -> Option<String> {
     Some(d.date.map_or(format!("{} d", d.days), |x| x.to_string()))
 }
 
-/// What resolving a driver means, as a condition: "if Fine-tune the model succeeds at its first
-/// attempt", "if GPU quota arrives late does not occur".
+/// What resolving a driver means, as a condition, the name quoted so that it reads inside a
+/// sentence whatever its capitals: `if "Fine-tune the model" succeeds at its first attempt`,
+/// `if "GPU quota arrives late" does not happen`.
 fn condition(plan: &Plan, d: &Driver) -> String {
     let name = d.subject(plan).1;
     match d.kind {
-        DriverKind::Risk => format!("if {name} does not occur"),
-        _ => format!("if {name} succeeds at its first attempt"),
+        DriverKind::Risk => format!("if \"{name}\" does not happen"),
+        _ => format!("if \"{name}\" succeeds at its first attempt"),
     }
 }
 
@@ -365,9 +366,9 @@ after = ["x"]
                     pct(o.estimate),
                     prob_interval(&o)
                 ),
-                "The biggest lever: if Fine-tune succeeds at its first attempt, P80 is 5.0 d sooner [5.0, 5.0].".to_string(),
+                "The biggest lever: if \"Fine-tune\" succeeds at its first attempt, P80 is 5.0 d sooner [5.0, 5.0].".to_string(),
                 "The gate would hold with a deadline of 2027-01-29 (P80).".to_string(),
-                "One lever closes the gap: if Fine-tune succeeds at its first attempt, P80 is 5.0 d sooner [5.0, 5.0], which brings P80 within the deadline.".to_string(),
+                "One lever closes the gap: if \"Fine-tune\" succeeds at its first attempt, P80 is 5.0 d sooner [5.0, 5.0], which brings P80 within the deadline.".to_string(),
             ]
         );
     }
@@ -426,7 +427,7 @@ after = ["x"]
                     pct(d.estimate),
                     prob_interval(&d)
                 ),
-                "The biggest lever: if Fine-tune succeeds at its first attempt, P80 is 5.0 d sooner [5.0, 5.0].".to_string(),
+                "The biggest lever: if \"Fine-tune\" succeeds at its first attempt, P80 is 5.0 d sooner [5.0, 5.0].".to_string(),
             ]
         );
         // At a 90% gate there is no date to commit to: P90 is not reached.
@@ -485,7 +486,7 @@ budget = 22000
                     pct(w.estimate),
                     prob_interval(&w)
                 ),
-                "The biggest lever: if Vendor slips does not occur, P80 is 4.0 d sooner [4.0, 4.0].".to_string(),
+                "The biggest lever: if \"Vendor slips\" does not happen, P80 is 4.0 d sooner [4.0, 4.0].".to_string(),
             ]
         );
     }
