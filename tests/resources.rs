@@ -421,3 +421,31 @@ fn a_resource_with_its_own_calendar_pauses_the_work_that_uses_it() {
     .render();
     assert!(e.contains("has its own calendar, which needs dates"), "{e}");
 }
+
+#[test]
+fn the_drivers_show_the_resource_that_binds() {
+    // Two parallel fixed tasks (4 and 6 days) on a team of one finish at 10; with the team
+    // unlimited, at 6: the team's what-if gains exactly 4 days at P80, and it leads the drivers.
+    // A resource that never constrains (capacity 5) gains nothing and follows the others.
+    let p = plan(
+        "[[resource]]\nid = \"team\"\ncapacity = 1\n\
+         [[resource]]\nid = \"gpu\"\ncapacity = 5\n\
+         [[task]]\nid = \"a\"\nduration = 4\nuses = { team = 1, gpu = 1 }\n\
+         [[task]]\nid = \"b\"\nduration = 6\nuses = { team = 1 }\n",
+    );
+    let config = Config::new(2000, 3);
+    let out = simulate_with(&p, &config, &shipcast::analysis::detail_probes(&p));
+    let details = shipcast::analysis::details(&p, &config, &out);
+    let drivers = &details.drivers[0].drivers;
+    let first = &drivers[0];
+    assert_eq!(
+        first.kind,
+        shipcast::analysis::drivers::DriverKind::Resource
+    );
+    assert_eq!(first.subject(&p).0, "team");
+    let w = first.what_if.unwrap();
+    assert_eq!((w.p80, w.p80_gain), (Some(6.0), Some(4.0)));
+    let last = drivers.last().unwrap();
+    assert_eq!(last.subject(&p).0, "gpu");
+    assert_eq!(last.what_if.unwrap().p80_gain, Some(0.0));
+}

@@ -47,6 +47,8 @@ pub enum DriverKind {
     Task,
     Experiment,
     Risk,
+    /// A shared resource: its what-if is the run with that resource unlimited.
+    Resource,
 }
 
 /// A milestone's P80 and delivery chance with one experiment or risk resolved.
@@ -84,6 +86,7 @@ impl DriverKind {
             DriverKind::Task => "task",
             DriverKind::Experiment => "experiment",
             DriverKind::Risk => "risk",
+            DriverKind::Resource => "resource",
         }
     }
 }
@@ -93,6 +96,10 @@ impl Driver {
     pub fn subject<'p>(&self, plan: &'p Plan) -> (&'p str, &'p str) {
         match self.kind {
             DriverKind::Risk => (&plan.risks()[self.index].id, &plan.risks()[self.index].name),
+            DriverKind::Resource => (
+                &plan.resources()[self.index].id,
+                &plan.resources()[self.index].name,
+            ),
             _ => (&plan.nodes()[self.index].id, &plan.nodes()[self.index].name),
         }
     }
@@ -334,6 +341,8 @@ pub fn drivers(plan: &Plan, config: &Config, out: &Outcomes) -> Vec<MilestoneDri
         .collect();
     candidates.sort_by(|a, b| b.2.total_cmp(&a.2));
     candidates.truncate(WHAT_IF_LIMIT);
+    // Every shared resource too: which one binds is what its what-if (unlimited) says.
+    candidates.extend((0..plan.resources().len()).map(|r| (DriverKind::Resource, r, 0.0)));
     // The reruns cover the run's first iterations: on those same runs the comparison with the
     // base is exact (common random numbers), and a large run does not cost a full rerun each.
     let n = config.iterations.min(WHAT_IF_ITERATIONS);
@@ -343,6 +352,7 @@ pub fn drivers(plan: &Plan, config: &Config, out: &Outcomes) -> Vec<MilestoneDri
         .map(|&(kind, index, _)| {
             let changed = match kind {
                 DriverKind::Experiment => plan.with_sure_success(index),
+                DriverKind::Resource => plan.with_unlimited(index),
                 _ => plan.without_risk(index),
             };
             let alt = p80s(
@@ -442,6 +452,35 @@ pub fn drivers(plan: &Plan, config: &Config, out: &Outcomes) -> Vec<MilestoneDri
                 let (ka, kb) = (key(a), key(b));
                 kb.0.total_cmp(&ka.0).then(kb.1.total_cmp(&ka.1))
             });
+            // Shared resources the milestone's work uses: one that binds (its P80 gain when
+            // unlimited lies above 0) leads the list, the others follow it.
+            let uses = |r: usize| {
+                (0..plan.nodes().len())
+                    .any(|i| upstream[i] && plan.nodes()[i].uses.iter().any(|u| u.0 as usize == r))
+            };
+            let resource = |r: usize| Driver {
+                kind: DriverKind::Resource,
+                index: r,
+                sensitivity: None,
+                criticality: None,
+                what_if: what_if(DriverKind::Resource, r, m),
+            };
+            let binds = |d: &Driver| {
+                d.what_if
+                    .and_then(|w| w.p80_gain_low)
+                    .is_some_and(|low| low > 0.0)
+            };
+            let (mut binding, rest): (Vec<Driver>, Vec<Driver>) = (0..plan.resources().len())
+                .filter(|&r| uses(r))
+                .map(resource)
+                .partition(binds);
+            binding.sort_by(|a, b| {
+                let gain = |d: &Driver| d.what_if.and_then(|w| w.p80_gain).unwrap_or(0.0);
+                gain(b).total_cmp(&gain(a))
+            });
+            binding.extend(drivers);
+            binding.extend(rest);
+            let drivers = binding;
             MilestoneDrivers {
                 milestone: m,
                 drivers,

@@ -83,6 +83,7 @@ fn condition(plan: &Plan, d: &Driver) -> String {
     let name = d.subject(plan).1;
     match d.kind {
         DriverKind::Risk => format!("if \"{name}\" does not happen"),
+        DriverKind::Resource => format!("if \"{name}\" were not a limit"),
         _ => format!("if \"{name}\" succeeds at its first attempt"),
     }
 }

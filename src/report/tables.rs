@@ -449,7 +449,8 @@ pub fn drift(plan: &Plan, drift: &[crate::analysis::drift::Drift]) -> Table {
 
 /// The calibration class of a driver's task, when its estimate is calibrated.
 pub fn calibration_of<'p>(plan: &'p Plan, d: &crate::analysis::drivers::Driver) -> Option<&'p str> {
-    if d.kind == crate::analysis::drivers::DriverKind::Risk {
+    use crate::analysis::drivers::DriverKind;
+    if matches!(d.kind, DriverKind::Risk | DriverKind::Resource) {
         return None;
     }
     let c = plan.nodes()[d.index].calibrated?;

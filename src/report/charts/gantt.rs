@@ -52,9 +52,9 @@ where
         f.drivers
             .get(f.primary)
             .and_then(|md| {
-                md.drivers
-                    .iter()
-                    .find(|d| d.kind != DriverKind::Risk && d.index == node)
+                md.drivers.iter().find(|d| {
+                    matches!(d.kind, DriverKind::Task | DriverKind::Experiment) && d.index == node
+                })
             })
             .and_then(|d| d.criticality)
             .unwrap_or(0.0)

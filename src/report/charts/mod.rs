@@ -452,6 +452,7 @@ pub fn driver_name(plan: &Plan, d: &Driver) -> String {
     let name = d.subject(plan).1;
     match d.kind {
         DriverKind::Risk => format!("risk: {name}"),
+        DriverKind::Resource => format!("resource: {name}"),
         DriverKind::Experiment => format!("{name} (experiment)"),
         DriverKind::Task => name.to_string(),
     }

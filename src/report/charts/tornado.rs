@@ -96,6 +96,7 @@ where
             DriverKind::Task => BLUE,
             DriverKind::Experiment => ORANGE,
             DriverKind::Risk => VERMILLION,
+            DriverKind::Resource => super::PURPLE,
         };
         let mut bar = Rectangle::new(
             [
@@ -112,10 +113,10 @@ where
         }
         let mut what_if = None;
         if let Some(w) = d.what_if {
-            let condition = if d.kind == DriverKind::Risk {
-                "without it"
-            } else {
-                "if the first try works"
+            let condition = match d.kind {
+                DriverKind::Risk => "without it",
+                DriverKind::Resource => "if unlimited",
+                _ => "if the first try works",
             };
             what_if = match Gain::of(&w) {
                 Some(Gain::Sooner(g) | Gain::Later(g)) => Some(format!("P80 {g} {condition}")),
@@ -159,8 +160,11 @@ where
             )))?;
         }
     }
-    // A legend for the three kinds (the names also say "experiment" or "risk").
-    let legend = [("task", BLUE), ("experiment", ORANGE), ("risk", VERMILLION)];
+    // A legend for the kinds shown (the names also say "experiment", "risk" or "resource").
+    let mut legend = vec![("task", BLUE), ("experiment", ORANGE), ("risk", VERMILLION)];
+    if drivers.iter().any(|d| d.kind == DriverKind::Resource) {
+        legend.push(("resource", super::PURPLE));
+    }
     for (i, (label, color)) in legend.iter().enumerate() {
         let x = 24 + i as i32 * 110;
         root.draw(&Rectangle::new(
