@@ -38,6 +38,10 @@ use serde_json::Value;
 enum Marker {
     Check(String),
     File(String),
+    /// `<!-- check-with-data: PATH | COMMAND -->`: a check on a third-party input under
+    /// `../shared/data/PATH` (linked into the sandbox by its file name), which the project's
+    /// tests may not need: it runs when that file is there (CI has it) and is skipped otherwise.
+    CheckWithData(String, String),
 }
 
 #[derive(Debug)]
@@ -103,6 +107,12 @@ fn marked_blocks(markdown: &str) -> Result<Vec<Block>, String> {
                 .trim();
             let marker = if let Some(cmd) = body.strip_prefix("check:") {
                 Some(Marker::Check(cmd.trim().to_string()))
+            } else if let Some(rest) = body.strip_prefix("check-with-data:") {
+                let (data, cmd) = rest.split_once('|').unwrap_or(("", rest));
+                Some(Marker::CheckWithData(
+                    data.trim().to_string(),
+                    cmd.trim().to_string(),
+                ))
             } else {
                 body.strip_prefix("file:")
                     .map(|name| Marker::File(name.trim().to_string()))
@@ -356,10 +366,17 @@ fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn run_in_sandbox(files: &[(String, String)], command: &str) -> (String, String, Option<i32>) {
+fn run_in_sandbox(
+    files: &[(String, String)],
+    data: Option<&Path>,
+    command: &str,
+) -> (String, String, Option<i32>) {
     let dir = tempfile::tempdir().expect("temp dir");
     std::os::unix::fs::symlink(repo().join("scenarios"), dir.path().join("scenarios"))
         .expect("symlink");
+    if let Some(d) = data {
+        std::os::unix::fs::symlink(d, dir.path().join(d.file_name().unwrap())).expect("symlink");
+    }
     for (name, text) in files {
         let path = dir.path().join(name);
         if let Some(parent) = path.parent() {
@@ -423,13 +440,26 @@ fn check_document(doc: &str) -> usize {
     let blocks = marked_blocks(&markdown).unwrap_or_else(|e| panic!("{doc}: {e}"));
     let mut files = Vec::new();
     let mut failures = String::new();
-    let mut checked = 0;
+    let (mut checked, mut skipped) = (0, 0);
     for block in &blocks {
         match &block.marker {
             Marker::File(name) => files.push((name.clone(), block.text.clone())),
-            Marker::Check(command) => {
+            Marker::Check(_) | Marker::CheckWithData(..) => {
+                let (command, data) = match &block.marker {
+                    Marker::CheckWithData(data, command) => {
+                        let path = repo().join("..").join("shared").join("data").join(data);
+                        if !path.exists() {
+                            eprintln!("{doc}:{}: skipped, no ../shared/data/{data}", block.line);
+                            skipped += 1;
+                            continue;
+                        }
+                        (command, Some(path))
+                    }
+                    Marker::Check(command) => (command, None),
+                    Marker::File(_) => continue,
+                };
                 checked += 1;
-                let (stdout, stderr, code) = run_in_sandbox(&files, command);
+                let (stdout, stderr, code) = run_in_sandbox(&files, data.as_deref(), command);
                 if let Err(why) = check_block(block, &stdout) {
                     let _ = writeln!(
                         failures,
@@ -448,7 +478,7 @@ fn check_document(doc: &str) -> usize {
         }
     }
     assert!(failures.is_empty(), "stale examples in {doc}:{failures}");
-    assert!(checked > 0, "{doc} has no checked examples");
+    assert!(checked + skipped > 0, "{doc} has no checked examples");
     eprintln!("{doc}: {checked} blocks checked");
     checked
 }
@@ -466,6 +496,11 @@ fn json_schema_examples_are_the_tools_output() {
 #[test]
 fn ci_examples_are_the_tools_output() {
     check_document("docs/ci.md");
+}
+
+#[test]
+fn calibration_examples_are_the_tools_output() {
+    check_document("docs/calibration.md");
 }
 
 // ---------------------------------------------------------------------------------------------
