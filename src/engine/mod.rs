@@ -440,48 +440,57 @@ pub fn restart_extra(node: &Node, u: impl Fn(u32) -> f64, it: Draw, risk_key: u6
         _ => &node.duration,
     };
     // The attempts still to do, as `sample_duration` drew them (work in flight: from the
-    // attempt under way, whose part still to do is what can be lost).
+    // attempt under way, whose part still to do is what can be lost), walked twice rather than
+    // stored: this runs per struck iteration, inside the block loop.
     let left = match &node.status {
         Status::Started { remaining, .. } => Some(remaining),
         _ => None,
     };
-    let mut attempts: Vec<f64> = Vec::new();
-    let mut index: Vec<usize> = Vec::new();
-    match &node.experiment {
+    let attempts = |visit: &mut dyn FnMut(usize, f64, bool) -> bool| match &node.experiment {
         None => {
             let x = u(0);
-            attempts.push(match left {
-                None => node.duration.quantile(x),
-                Some(r) => rest(r, &node.duration, x),
-            });
-            index.push(0);
+            visit(
+                0,
+                match left {
+                    None => node.duration.quantile(x),
+                    Some(r) => rest(r, &node.duration, x),
+                },
+                true,
+            );
         }
         Some(e) => {
             let made = e.made as usize;
+            let last = e.success.len() - 1;
             for (a, &p) in e.success.iter().enumerate().skip(made) {
                 let x = u(2 * a as u32);
-                attempts.push(match left {
+                let d = match left {
                     Some(r) if a == made => rest(r, dist_of(a), x),
                     _ => dist_of(a).quantile(x),
-                });
-                index.push(a);
-                if u(2 * a as u32 + 1) < p {
+                };
+                let done = u(2 * a as u32 + 1) < p || a == last;
+                if !visit(a, d, done) || done {
                     break;
                 }
             }
         }
-    }
-    let total: f64 = attempts.iter().sum();
+    };
+    let mut total = 0.0;
+    attempts(&mut |_, d, _| {
+        total += d;
+        true
+    });
     let strike = it.uniform(at) * total;
-    let mut before = 0.0;
-    for (k, &d) in attempts.iter().enumerate() {
-        if strike < before + d || k + 1 == attempts.len() {
+    let (mut before, mut extra) = (0.0, 0.0);
+    attempts(&mut |a, d, last| {
+        if strike < before + d || last {
             let lost = (strike - before).clamp(0.0, d);
-            return lost + dist_of(index[k]).quantile(it.uniform(redo)) - d;
+            extra = lost + dist_of(a).quantile(it.uniform(redo)) - d;
+            return false;
         }
         before += d;
-    }
-    0.0
+        true
+    });
+    extra
 }
 
 /// Node `node`'s draw in iteration `iteration`, exactly as the engine makes it: from its own

@@ -235,29 +235,40 @@ fn iteration(plan: &Plan, j: usize, s: &mut Block, counts: &mut [NodeCounts]) {
 /// When `dur` working days of work started at `t` end, for a task using `uses`: the work
 /// pauses on the days off of every resource it uses (their own calendars).
 fn stretch(plan: &Plan, uses: &[(u32, f64)], t: f64, dur: f64) -> f64 {
-    let mut end = t + dur;
-    let calendars = uses
-        .iter()
-        .filter(|&&(r, _)| !plan.resources()[r as usize].off.is_empty())
-        .count();
-    if dur <= 0.0 || calendars == 0 {
+    let end = t + dur;
+    if dur <= 0.0 {
         return end;
     }
-    let mut off: Vec<u32> = uses
+    let mut calendars = uses
         .iter()
-        .flat_map(|&(r, _)| plan.resources()[r as usize].off.iter().copied())
-        .collect();
-    if calendars > 1 {
-        off.sort_unstable();
-        off.dedup();
+        .map(|&(r, _)| plan.resources()[r as usize].off.as_slice())
+        .filter(|off| !off.is_empty());
+    match (calendars.next(), calendars.next()) {
+        (None, _) => end,
+        // The usual case, one calendar: its days off as they are (this runs for every candidate
+        // start of every task, so nothing is allocated).
+        (Some(off), None) => pause(off, t, end),
+        (Some(a), Some(b)) => {
+            let mut off: Vec<u32> = a.iter().chain(b).copied().collect();
+            for more in calendars {
+                off.extend_from_slice(more);
+            }
+            off.sort_unstable();
+            off.dedup();
+            pause(&off, t, end)
+        }
     }
+}
+
+/// `end` pushed back by the days off in `off` (sorted project working-day indices) that fall
+/// within the work from `t`: the part of each from when the work would be under way is lost.
+fn pause(off: &[u32], t: f64, mut end: f64) -> f64 {
     let first = off.partition_point(|&k| f64::from(k) + 1.0 <= t);
     for &k in &off[first..] {
         let day = f64::from(k);
         if day >= end {
             break;
         }
-        // The part of that day from when the work would be under way is lost.
         end += day + 1.0 - day.max(t);
     }
     end
