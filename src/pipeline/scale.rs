@@ -90,3 +90,25 @@ pub fn rebuild(plan: Plan, spec: &RunSpec, outcomes: Outcomes) -> Result<Forecas
         drift: None,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shares_cover_every_item_once_in_order() {
+        for len in [0, 1, 5, 7, 12, 100] {
+            for n in [1, 2, 3, 7, 12, 50] {
+                let mut next = 0;
+                for k in 1..=n {
+                    let r = share(ShardSpec { k, n }, len);
+                    assert_eq!(r.start, next, "{k}/{n} of {len}");
+                    // Blocks differ by at most one item.
+                    assert!(r.len() <= len / n as usize + 1);
+                    next = r.end;
+                }
+                assert_eq!(next, len);
+            }
+        }
+    }
+}
