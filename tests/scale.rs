@@ -461,3 +461,43 @@ fn a_sharded_batch_refuses_what_only_the_merge_writes() {
         "a sweep shard prints its shard file and writes no report",
     );
 }
+
+fn validate(schema_file: &str, instance: &serde_json::Value) {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(format!("docs/schema/{schema_file}")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("a valid schema");
+    let errors: Vec<String> = validator
+        .iter_errors(instance)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{schema_file}: {errors:#?}");
+}
+
+#[test]
+fn shard_files_match_their_schemas() {
+    let dir = tempfile::tempdir().unwrap();
+    let read = |p: &PathBuf| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+    };
+    for p in shards(&dir, "sweep", &["sweep", SWEEP, "-n", "200"], 2) {
+        validate("sweep-shard.schema.json", &read(&p));
+    }
+    let batch = batch_dir(&dir);
+    let parts = shards(
+        &dir,
+        "batch",
+        &["run", batch.to_str().unwrap(), "-n", "100"],
+        2,
+    );
+    for p in &parts {
+        validate("batch-shard.schema.json", &read(p));
+    }
+    // Both a run and an error are there to check.
+    let all: String = parts
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    assert!(all.contains("\"error\":null") && all.contains("\"run\":null"));
+}

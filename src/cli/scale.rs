@@ -246,6 +246,9 @@ fn merge_batch(args: &MergeArgs, out: &mut dyn Write) -> Result<i32, Failure> {
     let sampling = first.sampling();
     let results: Vec<&FileResult> = parts.iter().flat_map(|(_, p)| &p.results).collect();
     let variant = first.variant.as_deref();
+    // Only the JSON batch shows each file's drivers (the what-if reruns, most of a small
+    // plan's work); text, CSV, Markdown, JUnit and the step summary never read them.
+    let details = !args.no_drivers && args.format == super::run::MergeFormat::Json;
     let forecasts: Vec<Result<pipeline::Forecast, String>> = results
         .par_iter()
         .map(|r| -> Result<Result<pipeline::Forecast, String>, Failure> {
@@ -276,7 +279,7 @@ fn merge_batch(args: &MergeArgs, out: &mut dyn Write) -> Result<i32, Failure> {
                 iterations: Some(run.iterations),
                 seed: Some(run.seed),
                 sampling,
-                details: !args.no_drivers,
+                details,
                 ..RunSpec::default()
             };
             let outcomes = run.outcomes(sampling);
