@@ -131,6 +131,33 @@ impl Builder {
 
     /// A distribution of a duration, a factor or an amount, written in any duration form.
     fn quantity(&mut self, d: &Sp<RawDuration>, three: ThreePoint, what: Quantity) -> Option<Dist> {
+        let limit = match what {
+            Quantity::Duration => Some((
+                MAX_DAYS,
+                "1e9 working days (about 3.8 million years)",
+                "duration",
+                "check the unit: durations are working days",
+            )),
+            Quantity::Factor => Some((
+                MAX_SCALE,
+                "1e6",
+                "scale",
+                "a scale multiplies durations: 1.5 makes the work half as long again",
+            )),
+            Quantity::Amount => None,
+        };
+        if let Some((max, shown, noun, hint)) = limit
+            && let Some(x) = d.value.numbers().into_iter().find(|x| x.abs() > max)
+        {
+            self.err(
+                d.span.clone(),
+                format!(
+                    "this {noun} holds {x:e}, more than the longest shipcast can forecast ({shown})"
+                ),
+                Some(format!("a {noun} is at most {shown}; {hint}")),
+            );
+            return None;
+        }
         let r = match &d.value {
             RawDuration::Fixed(x) => Dist::fixed(*x),
             RawDuration::ThreePoint(l, m, h) => match three {
@@ -353,6 +380,14 @@ impl Builder {
         after
             .iter()
             .filter_map(|l| {
+                if l.lag.abs() > MAX_DAYS {
+                    self.err(
+                        l.target.span.clone(),
+                        format!("the lag after `{}` is {:e} working days, more than the longest shipcast can forecast (1e9)", l.target.value, l.lag),
+                        Some("a lag is at most 1e9 working days either way; check the unit: lags are working days".into()),
+                    );
+                    return None;
+                }
                 Some((
                     self.resolve(ids, &l.target, "`after`")?,
                     l.kind,
@@ -685,6 +720,14 @@ impl Builder {
         match d.value {
             RawDeadline::Days(days) => {
                 // Fractions are allowed: `deadline = 19.5` is half way through working day 20.
+                if days > MAX_DAYS {
+                    self.err(
+                        d.span.clone(),
+                        format!("a deadline of {days:e} working days is beyond the longest horizon shipcast forecasts (1e9 working days)"),
+                        Some("deadline = N means by the end of working day N: check the unit, or give a date (deadline = 2028-06-30)".into()),
+                    );
+                    return None;
+                }
                 if !(days >= 0.0 && days.is_finite()) {
                     self.err(
                         d.span.clone(),

@@ -61,7 +61,11 @@ impl Calendar {
         if self.holidays.is_empty() && self.workdates.is_empty() && per_week > 0 && left > per_week
         {
             let weeks = left / per_week - 1;
-            d = d.checked_add(jiff::Span::new().weeks(weeks)).ok()?;
+            // Past the calendar's range (year 9999) the span itself is out of bounds: None, as
+            // for any date after 9999-12-31, and the reports show working days instead.
+            d = d
+                .checked_add(jiff::Span::new().try_weeks(weeks).ok()?)
+                .ok()?;
             left -= weeks * per_week;
         }
         while left > 0 {
@@ -221,6 +225,24 @@ mod tests {
         assert_eq!(c.finish_date(7.0), Some(date(2027, 1, 11)));
         c.holidays = vec![date(2027, 1, 9)];
         assert_eq!(c.finish_date(6.0), Some(date(2027, 1, 11)));
+    }
+
+    #[test]
+    fn past_year_9999_is_none_not_a_panic() {
+        let plain = cal(vec![]);
+        let holidays = cal(vec![date(2027, 1, 6)]);
+        for c in [&plain, &holidays] {
+            assert!(c.working_day(2_000_000).is_some());
+            assert_eq!(c.working_day(10_000_000), None);
+            assert_eq!(c.working_day(i64::MAX), None);
+            assert_eq!(c.finish_date(1e300), None);
+            assert_eq!(c.start_date(f64::MAX), None);
+        }
+        // The fast path and the day-by-day walk agree up to the last date.
+        let last = plain.working_day(2_080_000);
+        let mut walk = plain.clone();
+        walk.workdates = vec![date(2026, 1, 1)];
+        assert_eq!(walk.working_day(2_080_000), last);
     }
 
     #[test]

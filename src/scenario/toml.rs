@@ -907,18 +907,37 @@ impl Reader {
     }
 
     fn number(&mut self, v: &Value, key: &str) -> Option<f64> {
-        match v {
-            Value::Integer(i) => Some(*i.value() as f64),
-            Value::Float(f) if f.value().is_finite() => Some(*f.value()),
+        let x = match v {
+            Value::Integer(i) => *i.value() as f64,
+            Value::Float(f) if f.value().is_finite() => *f.value(),
+            Value::Float(f) => {
+                self.error(
+                    v.span().unwrap_or(0..0),
+                    format!("`{key}` must be a finite number, found {}", f.value()),
+                    Some(
+                        "nan and inf are not numbers a plan can use: write the value itself".into(),
+                    ),
+                );
+                return None;
+            }
             _ => {
                 self.error(
                     v.span().unwrap_or(0..0),
                     format!("`{key}` must be a number, found {}", v.type_name()),
                     None,
                 );
-                None
+                return None;
             }
+        };
+        if x.abs() > crate::scenario::raw::MAX_NUMBER {
+            self.error(
+                v.span().unwrap_or(0..0),
+                format!("`{key}` is {x:e}, larger than any number shipcast accepts"),
+                Some("numbers in a scenario are at most 1e15 in size (durations, lags and delays at most 1e9 working days): check the unit".into()),
+            );
+            return None;
         }
+        Some(x)
     }
 
     /// An optional `true` or `false`.
