@@ -28,6 +28,8 @@ pub fn build(raw: &RawScenario) -> Result<Plan, Vec<Diagnostic>> {
 struct Builder {
     diags: Vec<Diagnostic>,
     fallback_loop: bool,
+    /// An id used twice: links to it are ambiguous, so a cycle through it may not be real.
+    duplicate_ids: bool,
     cache: TableCache,
     /// The `[calibration.NAME]` classes, checked.
     calibrations: Vec<super::calibration::Calibration>,
@@ -270,7 +272,8 @@ impl Builder {
         }
 
         // A fallback loop is also a cycle of the ordering edges: report it once, as a loop.
-        let order = if self.fallback_loop {
+        // With an id used twice, links name the wrong task and a "cycle" may be a knock-on.
+        let order = if self.fallback_loop || self.duplicate_ids {
             None
         } else {
             self.topo_order(&pending)
@@ -279,6 +282,8 @@ impl Builder {
             self.diags.sort_by_key(|d| d.span.start);
             return Err(self.diags);
         }
+        // Invariant: `topo_order` reports a cycle as a diagnostic, and the skips above only
+        // happen with another diagnostic reported.
         let order = order.expect("no cycle when there are no diagnostics");
         if let Some(status) = status {
             self.history(&mut pending, &order, status, &calendar);
@@ -341,6 +346,7 @@ impl Builder {
             .chain(raw.milestones.iter().map(|m| &m.id));
         for (i, id) in ids.enumerate() {
             if index.insert(id.value.as_str(), i).is_some() {
+                self.duplicate_ids = true;
                 self.err(
                     id.span.clone(),
                     format!("the id `{}` is used twice", id.value),

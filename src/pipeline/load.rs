@@ -119,10 +119,17 @@ fn load_all_in(dir: Option<&Path>, path: &str, text: &str) -> Result<Vec<Plan>, 
         // An unread history would only add "not read" knock-ons below.
         return Err(invalid(diagnostics));
     }
+    // What the builder finds inside a table with a misspelled key is a knock-on of it.
+    let covered: Vec<std::ops::Range<usize>> = diagnostics
+        .iter()
+        .filter_map(|d| d.covers.clone())
+        .collect();
+    let knock_on = |d: &Diagnostic| covered.iter().any(|r| r.contains(&d.span.start));
     let mut plans = Vec::new();
     match model::build(&raw) {
         Ok(plan) => plans.push(plan),
-        Err(more) => {
+        Err(mut more) => {
+            more.retain(|d| !knock_on(d));
             // The variants repeat the base's problems: report the base's alone.
             diagnostics.extend(more);
             return Err(invalid(diagnostics));
@@ -131,19 +138,21 @@ fn load_all_in(dir: Option<&Path>, path: &str, text: &str) -> Result<Vec<Plan>, 
     for v in &raw.variants {
         match model::build(&v.scenario) {
             Ok(plan) => plans.push(plan.with_variant(&v.name.value)),
-            Err(more) => diagnostics.extend(more.into_iter().map(|mut d| {
-                d.message = format!("in variant `{}`: {}", v.name.value, d.message);
-                if v.removed
-                    .iter()
-                    .any(|r| d.message.contains(&format!("`{r}`")))
-                {
-                    d.hint = Some(format!(
-                        "variant `{}` removes it: override what depends on it too",
-                        v.name.value
-                    ));
-                }
-                d
-            })),
+            Err(more) => {
+                diagnostics.extend(more.into_iter().filter(|d| !knock_on(d)).map(|mut d| {
+                    d.message = format!("in variant `{}`: {}", v.name.value, d.message);
+                    if v.removed
+                        .iter()
+                        .any(|r| d.message.contains(&format!("`{r}`")))
+                    {
+                        d.hint = Some(format!(
+                            "variant `{}` removes it: override what depends on it too",
+                            v.name.value
+                        ));
+                    }
+                    d
+                }))
+            }
         }
     }
     if diagnostics.is_empty() {

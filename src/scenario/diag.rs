@@ -9,6 +9,9 @@ pub struct Diagnostic {
     pub span: Range<usize>,
     pub message: String,
     pub hint: Option<String>,
+    /// For a misspelled key: the table it is in. Its value is missing there, so what later
+    /// checks find inside that table is a knock-on of the misspelling and is not reported.
+    pub covers: Option<Range<usize>>,
 }
 
 impl Diagnostic {
@@ -17,6 +20,7 @@ impl Diagnostic {
             span,
             message: message.into(),
             hint: None,
+            covers: None,
         }
     }
 
