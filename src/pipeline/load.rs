@@ -12,11 +12,48 @@ use crate::scenario::toml;
 /// Reads and validates a scenario file.
 pub fn load(path: &Path) -> Result<Plan, LoadError> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
+    let text = read_text(path)?;
+    load_str(&shown, &text)
+}
+
+/// The text of a scenario file. UTF-8, with or without a byte-order mark; UTF-16 with a
+/// byte-order mark (what Windows editors call "Unicode") is decoded too, and lines and columns
+/// in messages are the same in either encoding. Anything else is refused at the line and
+/// column of its first byte that is not UTF-8.
+pub fn read_text(path: &Path) -> Result<String, LoadError> {
+    let shown = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
         path: shown.clone(),
         source,
     })?;
-    load_str(&shown, &text)
+    decode(&shown, bytes)
+}
+
+/// [`read_text`] on bytes already read; `path` is only used in messages.
+pub fn decode(path: &str, bytes: Vec<u8>) -> Result<String, LoadError> {
+    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(&bytes) {
+        let (text, malformed) = encoding.decode_without_bom_handling(&bytes[bom..]);
+        if !malformed {
+            return Ok(text.into_owned());
+        }
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(text),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let bad = e.as_bytes()[at];
+            // The lossy text has the same bytes up to `at`, then U+FFFD (3 bytes).
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            Err(LoadError::Invalid {
+                path: path.to_string(),
+                text,
+                diagnostics: vec![
+                    Diagnostic::new(at..at + 3, format!("this byte (0x{bad:02X}) is not UTF-8 text"))
+                        .hint("save the file as UTF-8 (in most editors: Save As, Encoding: UTF-8); shipcast reads scenarios as UTF-8 or UTF-16 with a byte-order mark"),
+                ],
+            })
+        }
+    }
 }
 
 /// Validates scenario text; `path` is only used in messages. Variants are checked too; the
@@ -30,10 +67,7 @@ pub fn load_str(path: &str, text: &str) -> Result<Plan, LoadError> {
 /// it names (a backlog's throughput history) are read relative to its directory.
 pub fn load_all(path: &Path) -> Result<Vec<Plan>, LoadError> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
-        path: shown.clone(),
-        source,
-    })?;
+    let text = read_text(path)?;
     load_all_in(path.parent(), &shown, &text)
 }
 

@@ -10,7 +10,7 @@
 pub mod imports;
 pub mod load;
 
-pub use load::{load, load_all, load_all_str, load_str};
+pub use load::{load, load_all, load_all_str, load_str, read_text};
 
 use std::ops::Range;
 
