@@ -30,7 +30,11 @@ fn defaults(dir: &str) -> Option<Vec<&'static str>> {
         "scenario" => vec!["validate {}", "run {} -n 200 --no-report --format json"],
         "csv" | "mspdi" | "xer" | "psplib" => vec!["import {}"],
         "throughput" => vec!["throughput {}"],
-        "history" => vec!["calibrate {}"],
+        // History cases name their columns `estimate` and `actual`.
+        "history" => vec![
+            "calibrate {} --estimate estimate --actual actual",
+            "backtest {} --estimate estimate --actual actual",
+        ],
         _ => return None,
     })
 }

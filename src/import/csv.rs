@@ -37,6 +37,11 @@ pub fn read(path: &str, bytes: &[u8], options: &Options) -> Result<Imported, Imp
         }
     };
     let text = text.trim_start_matches('\u{feff}');
+    if text.trim().is_empty() {
+        return Err(ImportError::new(path, "the file is empty").hint(
+            "a plan as CSV has a header row (id, name, duration or low/likely/high, after, ...) and one row per task",
+        ));
+    }
     let first = text.lines().next().unwrap_or("");
     let delimiter = if first.contains('\t') && !first.contains(',') {
         b'\t'

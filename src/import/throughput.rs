@@ -56,6 +56,20 @@ pub fn history(
         // Latin-1: each byte is its code point.
         Err(_) => bytes.iter().map(|&b| char::from(b)).collect(),
     };
+    // A spreadsheet's "CSV UTF-8" starts with a byte-order mark: not part of the first name.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_string();
+    if text.trim().is_empty() {
+        return Err(ImportError::new(path, "the file is empty")
+            .hint("a throughput history is a CSV with a header row, then one row per finished item with its date (YYYY-MM-DD)"));
+    }
+    if let Some(line) = text
+        .lines()
+        .position(|l| l.chars().any(|c| c.is_control() && c != '\t' && c != '\r'))
+    {
+        return Err(ImportError::new(path, "this is not a CSV text file: it holds binary data")
+            .at(line + 1)
+            .hint("a throughput history is a CSV with a header row, then one row per finished item with its date (YYYY-MM-DD)"));
+    }
     let first = text.lines().next().unwrap_or("");
     let delimiter = [b',', b';', b'\t']
         .into_iter()
@@ -92,7 +106,7 @@ pub fn history(
                 ),
             )
             .at(1)
-            .hint("name it: column = \"Done\""));
+            .hint("name it: column = \"Done\" in the backlog's throughput table, or --column Done on the command line"));
         }
     };
     let mut dates: Vec<Date> = Vec::new();

@@ -153,9 +153,7 @@ impl Builder {
         {
             self.err(
                 d.span.clone(),
-                format!(
-                    "this {noun} holds {x:e}, more than the longest shipcast can forecast ({shown})"
-                ),
+                format!("this {noun} holds {x:e}, above the most shipcast accepts: {shown}"),
                 Some(format!("a {noun} is at most {shown}; {hint}")),
             );
             return None;
@@ -248,6 +246,16 @@ impl Builder {
         cal.workdates = p.workdates.iter().map(|h| h.value).collect();
         cal.workdates.sort();
         cal.workdates.dedup();
+        if let Some(start) = &p.start
+            && cal.first_day().is_none()
+        {
+            self.err(
+                start.span.clone(),
+                format!("no working day from the start, {}, to the calendar's end (9999-12-31)", start.value),
+                Some("every day after the start is a weekend or a holiday: start earlier, or check `holidays` and `workdays`".into()),
+            );
+            cal.start = None;
+        }
         cal
     }
 
@@ -389,7 +397,7 @@ impl Builder {
                 if l.lag.abs() > MAX_DAYS {
                     self.err(
                         l.target.span.clone(),
-                        format!("the lag after `{}` is {:e} working days, more than the longest shipcast can forecast (1e9)", l.target.value, l.lag),
+                        format!("the lag after `{}` is {:e} working days, above the most shipcast accepts: 1e9 working days", l.target.value, l.lag),
                         Some("a lag is at most 1e9 working days either way; check the unit: lags are working days".into()),
                     );
                     return None;
@@ -729,7 +737,7 @@ impl Builder {
                 if days > MAX_DAYS {
                     self.err(
                         d.span.clone(),
-                        format!("a deadline of {days:e} working days is beyond the longest horizon shipcast forecasts (1e9 working days)"),
+                        format!("a deadline of {days:e} working days is above the most shipcast accepts: 1e9 working days"),
                         Some("deadline = N means by the end of working day N: check the unit, or give a date (deadline = 2028-06-30)".into()),
                     );
                     return None;
@@ -756,7 +764,17 @@ impl Builder {
                     self.err(
                         d.span.clone(),
                         format!("the deadline {date} is before the start {}", start.value),
-                        None,
+                        Some("a deadline is a date on or after [project] start".into()),
+                    );
+                    return None;
+                }
+                if let Some(first) = cal.first_day()
+                    && date < first
+                {
+                    self.err(
+                        d.span.clone(),
+                        format!("the deadline {date} falls before the first working day, {first}: nothing can finish by then"),
+                        Some("every day from the start to the deadline is a weekend or a holiday: check `holidays` and `workdays` in [project], or the deadline".into()),
                     );
                     return None;
                 }
@@ -894,7 +912,7 @@ impl Builder {
                 self.err(
                     r.id.span.clone(),
                     format!("the risk id `{}` is used twice", r.id.value),
-                    None,
+                    Some("each [[risk]] needs its own id".into()),
                 );
             }
             let probability = match &r.probability {

@@ -24,6 +24,15 @@ pub struct Param {
     pub values: Vec<f64>,
 }
 
+/// The sweepable fields of a task.
+const TASK_FIELDS: &[&str] = &[
+    "success",
+    "attempts",
+    "duration_scale",
+    "cost",
+    "cost_per_day",
+];
+
 const SET_USAGE: &str =
     "write PATH=LO..HI:STEP or PATH=A,B,C, e.g. task.train.success=0.3..0.9:0.1";
 
@@ -60,7 +69,8 @@ pub enum ParamError {
     #[error("{path}: task `{id}` is not an experiment (it has no `success`)")]
     NotAnExperiment { path: String, id: String },
     #[error(
-        "{path}: tasks have no sweepable `{field}` (success, attempts, duration_scale, cost, cost_per_day)"
+        "{path}: tasks have no sweepable `{field}`{} (success, attempts, duration_scale, cost, cost_per_day)",
+        crate::scenario::diag::did_you_mean(field, TASK_FIELDS.iter().copied()).map(|s| format!("; {s}")).unwrap_or_default()
     )]
     TaskField { path: String, field: String },
     #[error("{path}: the plan has no risk `{id}`")]

@@ -38,6 +38,18 @@ pub fn decode(path: &str, bytes: Vec<u8>) -> Result<String, LoadError> {
         }
     }
     match String::from_utf8(bytes) {
+        // A NUL is never in a text file: UTF-16 without a byte-order mark, or binary data.
+        Ok(text) if text.contains('\0') => {
+            let at = text.find('\0').unwrap_or(0);
+            Err(LoadError::Invalid {
+                path: path.to_string(),
+                text: text.clone(),
+                diagnostics: vec![
+                    Diagnostic::new(at..at + 1, "a NUL byte: this is not a text file, or it is UTF-16 without a byte-order mark")
+                        .hint("save the file as UTF-8 (in most editors: Save As, Encoding: UTF-8)"),
+                ],
+            })
+        }
         Ok(text) => Ok(text),
         Err(e) => {
             let at = e.utf8_error().valid_up_to();

@@ -121,7 +121,8 @@ pub enum Error {
     },
     #[error("--gate {0}")]
     Gate(#[from] crate::model::GateError),
-    #[error("--set {path}: {source}")]
+    // The parameter's error names its path already.
+    #[error("--set {source}")]
     Set {
         path: String,
         source: crate::model::params::ParamError,

@@ -93,11 +93,17 @@ pub fn render(file: &str, text: &str, d: &Diagnostic) -> String {
         })
         .collect();
     let before = if first > 0 { "..." } else { "" };
-    let after = if first + WIDTH < line_chars { "..." } else { "" };
+    let after = if first + WIDTH < line_chars {
+        "..."
+    } else {
+        ""
+    };
     let _ = writeln!(out, "{pad} |");
     let _ = writeln!(out, "{line} | {before}{shown}{after}");
     let caret_at = col - 1 - first + before.len();
-    let carets = span_chars.min(WIDTH + before.len() - caret_at.min(WIDTH)).max(1);
+    let carets = span_chars
+        .min(WIDTH + before.len() - caret_at.min(WIDTH))
+        .max(1);
     let _ = writeln!(
         out,
         "{pad} | {}{}",

@@ -113,7 +113,24 @@ const LINK_KEYS: &[&str] = &["task", "type", "lag"];
 const ARRAY_SECTIONS: &[&str] = &["task", "risk", "milestone", "correlation", "resource"];
 /// The keys a distribution table may hold, as `'static` names for "did you mean".
 const KNOWN: &[&str] = &[
-    "dist", "min", "max", "low", "likely", "high", "mean", "sd", "p10", "p90", "median", "values",
+    "set",
+    "date",
+    "capacity",
+    "quantiles",
+    "mu",
+    "sigma",
+    "dist",
+    "min",
+    "max",
+    "low",
+    "likely",
+    "high",
+    "mean",
+    "sd",
+    "p10",
+    "p90",
+    "median",
+    "values",
 ];
 /// Other names people give a distribution's parameters.
 const DIST_SYNONYMS: &[(&str, &str)] = &[
@@ -156,8 +173,17 @@ pub fn parse(text: &str) -> Result<(RawScenario, Vec<Diagnostic>), Vec<Diagnosti
         Err(e) => {
             let span = e.span().unwrap_or(0..0);
             let msg = e.message().trim().to_string();
+            // The TOML parser's words, translated into what to do.
             let hint = if msg.contains("invalid date") || msg.contains("invalid time") {
                 "dates are written YYYY-MM-DD, like 2027-07-30, and must exist on the calendar"
+            } else if msg.contains("duplicate key") {
+                "a key may appear once in a table: keep one of them"
+            } else if msg.contains("basic string") {
+                "close the text with a `\"` on the same line (\"\"\"...\"\"\" spans several lines)"
+            } else if msg.contains("must be quoted") {
+                "text goes in double quotes (id = \"design\"); numbers, dates, true, false and [lists] do not; is a value missing after `=`?"
+            } else if msg.contains("unclosed") && msg.contains("table") {
+                "a section header is closed on its line: [project], [[task]]"
             } else {
                 "see the scenario language in the README, or start from `shipcast init`"
             };
@@ -375,7 +401,7 @@ impl Reader {
         what: &str,
         synonyms: &[(&str, &str)],
     ) -> Vec<&'static str> {
-        let mut meant = Vec::new();
+        let mut meant: Vec<&'static str> = Vec::new();
         for (k, _) in t.iter() {
             if !allowed.contains(&k) {
                 let suggested = synonyms
@@ -389,10 +415,10 @@ impl Reader {
                             .copied()
                             .find(|a| close == format!("did you mean `{a}`?"))
                     });
-                if let Some(m) = suggested {
-                    if let Some(known) = KNOWN.iter().find(|x| **x == m) {
-                        meant.push(*known);
-                    }
+                if let Some(m) = suggested
+                    && let Some(known) = KNOWN.iter().find(|x| **x == m)
+                {
+                    meant.push(known);
                 }
                 let hint = match suggested {
                     // A misspelled section: say how its header is written.
@@ -455,12 +481,13 @@ impl Reader {
         if let Some(item) = top.get("sweep") {
             match item.as_table_like() {
                 Some(t) => {
-                    self.unknown_keys(t, SWEEP_KEYS, "[sweep]");
+                    let meant = self.unknown_keys_with(t, SWEEP_KEYS, "[sweep]", &[]);
                     let set = t
                         .get("set")
                         .map(|i| self.string_list(i, "set"))
                         .unwrap_or_default();
-                    if set.is_empty() || set.len() > 2 {
+                    // A misspelled `set` is reported as such, not again as missing.
+                    if (set.is_empty() && !meant.contains(&"set")) || set.len() > 2 {
                         self.error(
                             span(item),
                             "[sweep] needs `set` with one or two parameters",
@@ -856,7 +883,9 @@ impl Reader {
                 );
                 continue;
             };
+            self.header = Some(name_sp.span.clone());
             self.unknown_keys(t, CALIBRATION_KEYS, &format!("calibration `{name}`"));
+            self.header = None;
             let quantiles = t.get("quantiles").and_then(|q| {
                 let Some(a) = q.as_array() else {
                     self.error(
@@ -1006,7 +1035,11 @@ impl Reader {
         if id.value.is_empty() || id.value.chars().any(|c| c.is_whitespace() || c == ',') {
             self.error(
                 id.span.clone(),
-                format!("`{}` is not a usable id", id.value),
+                if id.value.is_empty() {
+                    "an id cannot be empty".to_string()
+                } else {
+                    format!("`{}` is not a usable id", id.value)
+                },
                 Some("use letters, digits, '-', '_' or '.', with no spaces".into()),
             );
         }
@@ -1147,7 +1180,10 @@ impl Reader {
             self.error(
                 v.span,
                 format!("`{key}` must be at least {min}, got {}", v.value),
-                None,
+                Some(format!(
+                    "write a whole number from {min}, e.g. {key} = {}",
+                    min.max(1) * if key == "seed" { 42 } else { 10000 }
+                )),
             );
             return None;
         }
