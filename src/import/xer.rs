@@ -134,7 +134,18 @@ struct CNode {
     children: Vec<CNode>,
 }
 
+/// How deep `clndr_data` may nest: P6 writes 5 levels; a damaged or crafted file must not
+/// overflow the stack.
+const MAX_DEPTH: usize = 64;
+
 fn parse_cnode(s: &[u8], i: &mut usize) -> Option<CNode> {
+    parse_cnode_at(s, i, 0)
+}
+
+fn parse_cnode_at(s: &[u8], i: &mut usize, depth: usize) -> Option<CNode> {
+    if depth > MAX_DEPTH {
+        return None;
+    }
     // Expect '('.
     while *i < s.len() && s[*i] != b'(' {
         *i += 1;
@@ -172,7 +183,7 @@ fn parse_cnode(s: &[u8], i: &mut usize) -> Option<CNode> {
                 *i += 1;
                 break;
             }
-            children.push(parse_cnode(s, i)?);
+            children.push(parse_cnode_at(s, i, depth + 1)?);
         }
     }
     while *i < s.len() && s[*i].is_ascii_whitespace() {

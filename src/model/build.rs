@@ -1132,6 +1132,7 @@ fn assemble(
     let (mut pred_start, mut preds) = (vec![0u32], Vec::new());
     let (mut risk_start, mut risk_of) = (vec![0u32], Vec::new());
     for &old in &order {
+        // Invariant: `order` is a permutation (topological order), so each slot is taken once.
         let mut p = slots[old].take().expect("each node once");
         for l in &p.links {
             preds.push(Link {

@@ -279,6 +279,7 @@ fn simulate(
         }
     }
     progress.end();
+    // Invariant: `chunks` is at least 1, so the loop ran.
     out.expect("at least one step")
 }
 

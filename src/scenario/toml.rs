@@ -182,6 +182,8 @@ pub fn parse(text: &str) -> Result<(RawScenario, Vec<Diagnostic>), Vec<Diagnosti
                 "close the text with a `\"` on the same line (\"\"\"...\"\"\" spans several lines)"
             } else if msg.contains("must be quoted") {
                 "text goes in double quotes (id = \"design\"); numbers, dates, true, false and [lists] do not; is a value missing after `=`?"
+            } else if msg.contains("recursion") {
+                "values nest too deeply: a scenario's lists and tables nest a few levels at most"
             } else if msg.contains("unclosed") && msg.contains("table") {
                 "a section header is closed on its line: [project], [[task]]"
             } else {
