@@ -64,7 +64,8 @@ pub fn history(
     }
     if let Some(line) = text
         .lines()
-        .position(|l| l.chars().any(|c| c.is_control() && c != '\t' && c != '\r'))
+        // C0 controls only: Windows-1252 punctuation read as Latin-1 lands in C1, and is text.
+        .position(|l| l.chars().any(|c| c < ' ' && c != '\t' && c != '\r'))
     {
         return Err(ImportError::new(path, "this is not a CSV text file: it holds binary data")
             .at(line + 1)

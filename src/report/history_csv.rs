@@ -239,7 +239,8 @@ pub fn parse(path: &Path, bytes: &[u8], spec: &HistorySpec) -> Result<History, H
     }
     if let Some(line) = text
         .lines()
-        .position(|l| l.chars().any(|c| c.is_control() && c != '\t' && c != '\r'))
+        // C0 controls only: Windows-1252 punctuation read as Latin-1 lands in C1, and is text.
+        .position(|l| l.chars().any(|c| c < ' ' && c != '\t' && c != '\r'))
     {
         return Err(HistoryError::Row {
             path: shown,

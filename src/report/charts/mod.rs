@@ -124,7 +124,8 @@ fn time_ticks(plan: &Plan, lo: f64, hi: f64, max: usize) -> Vec<(f64, String)> {
             }
             mag *= 10.0;
         }
-        if !(span / step <= max as f64) {
+        // No step fits (an infinite span): no ticks rather than a loop.
+        if !mag.is_finite() {
             return vec![];
         }
         let first = (lo / step).ceil() as i64;
