@@ -289,3 +289,82 @@ fn a_ten_megabyte_line_is_refused_not_a_hang() {
     );
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// The other side of the limits: the largest numbers validation accepts (durations, lags and
+/// delays of 1e9 working days, costs of 1e15, scales of 1e6) go through every command and
+/// renderer without a panic, and finishes past 9999-12-31 are shown in working days.
+#[test]
+fn the_largest_accepted_numbers_survive_every_renderer() {
+    let plan = "[project]\nstart = 2027-01-04\nholidays = [2027-12-24]\nstatus_date = 2027-01-05\ncost_per_day = 1e9\n\
+        [[task]]\nid = \"a\"\nduration = [1, 5e8, 1e9]\ncost = 1e15\n\
+        [[task]]\nid = \"b\"\nafter = [{ task = \"a\", lag = 1e9 }]\nduration = 1e9\nsuccess = 0.5\n\
+        [[task]]\nid = \"c\"\nduration = 3\n\
+        [[risk]]\nid = \"r\"\nprobability = 0.5\naffects = [\"c\"]\ndelay = [1e8, 2e8, 1e9]\nscale = 1e6\n\
+        [[milestone]]\nid = \"m\"\nafter = [\"b\", \"c\"]\ndeadline = 1e9\nbudget = 1e15\n\
+        [variant.later]\n";
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let dated = dir.path().join("dated.toml");
+    std::fs::write(&dated, plan).expect("write");
+    let undated = dir.path().join("undated.toml");
+    std::fs::write(
+        &undated,
+        plan.replace("start = 2027-01-04\n", "")
+            .replace("holidays = [2027-12-24]\n", "")
+            .replace("status_date = 2027-01-05\n", ""),
+    )
+    .expect("write");
+    let mut failures = Vec::new();
+    for file in [&dated, &undated] {
+        let f = file.display().to_string();
+        let out = dir.path().join("out").display().to_string();
+        let history = dir.path().join("history.csv").display().to_string();
+        let tasks = dir.path().join("tasks.csv").display().to_string();
+        let mut report = vec!["run", &f, "-n", "300", "--out", &out, "--force", "--png"];
+        // A forecast history needs a status date: only the dated plan has one.
+        if file == &dated {
+            report.extend(["--history", history.as_str()]);
+        }
+        let n = ["-n", "300", "--no-report"];
+        let runs: Vec<Vec<&str>> = vec![
+            vec!["validate", &f],
+            report,
+            [&["run", f.as_str()][..], &n, &["--format", "json"]].concat(),
+            [&["run", f.as_str()][..], &n, &["--format", "csv"]].concat(),
+            [&["run", f.as_str()][..], &n, &["--format", "markdown"]].concat(),
+            [
+                &["run", f.as_str()][..],
+                &n,
+                &["--tasks", &tasks, "--force"],
+            ]
+            .concat(),
+            vec!["brief", &f, "-n", "300"],
+            vec!["compare", &f, "-n", "300", "--out", &out, "--force"],
+            vec![
+                "sweep",
+                &f,
+                "--set",
+                "task.c.duration_scale=1,1e6",
+                "-n",
+                "300",
+            ]
+            .into_iter()
+            .chain(["--out", out.as_str(), "--force"])
+            .collect(),
+        ];
+        for args in runs {
+            let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+            let ran = run(&args, dir.path());
+            if ran.timed_out || !matches!(ran.code, Some(0 | 1)) || ran.stderr.contains("panicked")
+            {
+                failures.push(format!(
+                    "shipcast {}: exit {:?}, timed out {}\n{}",
+                    args.join(" "),
+                    ran.code,
+                    ran.timed_out,
+                    ran.stderr
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}

@@ -95,7 +95,11 @@ pub fn history(
                     format!("no column `{c}` (it has {})", names.join(", ")),
                 )
                 .at(1)
-                .hint("name the column of finish dates with column = \"...\"")
+                .hint(
+                    crate::scenario::diag::did_you_mean(c, names.iter().copied()).unwrap_or_else(
+                        || "name the column of finish dates with column = \"...\"".into(),
+                    ),
+                )
             })?,
         None if names.len() == 1 => 0,
         None => {
