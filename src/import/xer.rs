@@ -771,6 +771,17 @@ pub fn read(path: &str, bytes: &[u8], options: &Options) -> Result<Imported, Imp
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn serial_dates_out_of_range_are_none_not_a_panic() {
+        assert_eq!(serial_date(2), Some(jiff::civil::date(1900, 1, 1)));
+        assert_eq!(serial_date(999_999_999), None);
+        assert_eq!(serial_date(i64::MIN), None);
+        // Nesting deeper than P6 writes is refused, not a stack overflow.
+        let deep = "(0||x()(".repeat(10_000);
+        assert!(read_calendar(&deep, 8.0).is_none());
+    }
+
     use super::*;
 
     #[test]
