@@ -671,7 +671,7 @@ pub fn read(path: &str, bytes: &[u8], options: &Options) -> Result<Imported, Imp
                     });
                     match anchor.and_then(|a| {
                         let b = a
-                            .checked_add(jiff::Span::new().minutes(minutes as i64))
+                            .checked_add(jiff::Span::new().try_minutes(minutes as i64).ok()?)
                             .ok()?;
                         Some(elapsed_to_working(&plan, a, b))
                     }) {
