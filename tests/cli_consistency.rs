@@ -146,7 +146,8 @@ fn batch_csv_is_raw_numbers_with_one_header_row() {
     assert_eq!(&launch[col("gate_confidence")], "0.8");
     assert_eq!(&launch[col("gate_status")], "holds");
     assert!(
-        rows[2][col("error")].contains("has no duration"),
+        // The misspelling itself, not its knock-on "has no duration".
+        rows[2][col("error")].contains("unknown key `duraton`"),
         "{:?}",
         rows[2]
     );

@@ -102,7 +102,7 @@ const CASES: &[Case] = &[
     Case {
         name: "bad date",
         toml: "[project]\nstart = \"2027-02-30\"\n[[task]]\nid = \"a\"\nduration = 3\n",
-        message: "`2027-02-30` is not a valid date",
+        message: "`2027-02-30` does not exist: 2027-02 has 28 days",
         line: 2,
         hint: "YYYY-MM-DD",
     },
@@ -915,7 +915,7 @@ fn every_problem_is_reported_not_just_the_first() {
     let path = write(
         &dir,
         "bad.toml",
-        "[project]\nnmae = \"x\"\n[[task]]\nid = \"a\"\nduration = [3, 2, 1]\n[[task]]\nid = \"b\"\nafter = [\"zz\"]\nduration = 1\nsuccess = 2\n",
+        "[[task]]\nnmae = \"x\"\nid = \"c\"\nduration = 1\n[[task]]\nid = \"a\"\nduration = [3, 2, 1]\n[[task]]\nid = \"b\"\nafter = [\"zz\"]\nduration = 1\nsuccess = 2\n",
     );
     let out = shipcast(&["validate", path.to_str().unwrap()]);
     assert_eq!(out.code, 2);
@@ -928,7 +928,7 @@ fn every_problem_is_reported_not_just_the_first() {
         .filter_map(|l| l.trim().strip_prefix(&format!("--> {p}:")))
         .map(|rest| rest.split(':').next().unwrap().parse().unwrap())
         .collect();
-    assert_eq!(lines, vec![2, 5, 8, 10]);
+    assert_eq!(lines, vec![2, 7, 10, 12]);
 }
 
 #[test]

@@ -291,6 +291,7 @@ pub fn gain_interval(gain: f64, sections: &[f64]) -> Option<(f64, f64)> {
     }
     let mean = sections.iter().sum::<f64>() / k as f64;
     let var = sections.iter().map(|g| (g - mean).powi(2)).sum::<f64>() / (k - 1) as f64;
+    // Invariant: k >= MIN_SECTIONS (5), checked above.
     let t = StudentsT::new(0.0, 1.0, (k - 1) as f64)
         .expect("k - 1 >= 1 degrees of freedom")
         .inverse_cdf(0.975);

@@ -43,6 +43,7 @@ const fn percentile_index(p: f64) -> usize {
         }
         i += 1;
     }
+    // Evaluated at compile time on constants: a wrong one fails the build, never a run.
     panic!("not one of PERCENTILES")
 }
 
@@ -104,6 +105,7 @@ pub struct Percentile {
 /// samples: with B ~ Binomial(n, p) the count of samples below the true quantile,
 /// P(l <= B <= u - 1) >= 0.95 when l is B's 2.5% quantile and u - 1 its 97.5% quantile.
 pub fn order_statistic_ranks(n: u64, p: f64) -> (u64, u64) {
+    // Invariant: `p` is one of the report's percentiles (constants in (0, 1)), never user data.
     let b = Binomial::new(p, n).expect("p in [0, 1]");
     let l = b.inverse_cdf(0.025).max(1);
     let u = (b.inverse_cdf(0.975) + 1).min(n);
@@ -131,8 +133,12 @@ pub fn percentiles(sorted: &[f64], ps: &[f64]) -> Vec<Percentile> {
             Percentile {
                 p,
                 days: finite(quantile_sorted(sorted, p)),
-                low: finite(sorted[l as usize - 1]),
-                high: finite(sorted[u as usize - 1]),
+                // No iterations (a library caller's empty run): no bounds, not a panic.
+                low: sorted.get(l as usize - 1).copied().and_then(finite),
+                high: sorted
+                    .get((u as usize).max(1) - 1)
+                    .copied()
+                    .and_then(finite),
             }
         })
         .collect()
@@ -171,6 +177,7 @@ impl Intervals {
 
 /// The 97.5% quantile of Student's t with `df` degrees of freedom.
 fn t975(df: u64) -> f64 {
+    // Invariant: callers pass the replicates less one, and replicates are at least 2.
     StudentsT::new(0.0, 1.0, df as f64)
         .expect("df >= 1")
         .inverse_cdf(0.975)

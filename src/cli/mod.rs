@@ -458,13 +458,14 @@ pub fn parse_gate(text: &str) -> Result<crate::model::GateSpec, String> {
             "the confidence must be in (0, 1], got {confidence}"
         ));
     }
-    let deadline =
-        match deadline.parse::<u32>() {
-            Ok(days) => DeadlineSpec::Days(days),
-            Err(_) => DeadlineSpec::Date(deadline.parse().map_err(|e| {
-                format!("`{deadline}` is neither whole working days nor a date: {e}")
-            })?),
-        };
+    let deadline = match deadline.parse::<u32>() {
+        Ok(days) => DeadlineSpec::Days(days),
+        Err(_) => DeadlineSpec::Date(crate::scenario::toml::parse_date(deadline).map_err(
+            |(msg, hint)| {
+                format!("`{deadline}` is neither whole working days nor a date: {msg}; {hint}")
+            },
+        )?),
+    };
     Ok(GateSpec {
         text: text.to_string(),
         milestone: id.to_string(),

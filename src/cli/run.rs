@@ -356,8 +356,7 @@ fn write_history(
     done: &Done,
     earlier: Vec<report::history::Row>,
 ) -> Result<Vec<report::history::Row>, Failure> {
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| Failure::error(format!("cannot read {}: {e}", file.display()), None))?;
+    let text = pipeline::read_text(file)?;
     let fingerprint = shard::fingerprint(&text);
     let new = report::history::rows(&done.input(), &fingerprint).unwrap_or_default();
     let rows = report::history::merge(earlier, new);
@@ -627,7 +626,7 @@ fn run_shard(
         ));
     }
     let plan = load(file, args.variant.as_deref(), &args.gate, &args.import)?;
-    let text = std::fs::read_to_string(file)?;
+    let text = pipeline::read_text(file)?;
     let (config, outcomes) = pipeline::shard(&plan, &args.sim.spec(), shard)?;
     let gates: Vec<String> = args.gate.iter().map(|g| g.text.clone()).collect();
     let run = ShardRun {

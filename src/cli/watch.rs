@@ -112,7 +112,7 @@ pub fn watch(args: &WatchArgs) -> Result<i32, Failure> {
                 tiny_http::Response::from_string("not found").with_status_code(404)
             } else {
                 let header =
-                    tiny_http::Header::from_bytes("Content-Type", kind).expect("a valid header");
+                    tiny_http::Header::from_bytes("Content-Type", kind).expect("a valid header"); // `kind` is one of our constants
                 tiny_http::Response::from_string(body).with_header(header)
             };
             // A client that went away is no concern of the watcher.

@@ -253,6 +253,7 @@ pub fn simulate_range(
         "the range lies inside the run"
     );
     let n = plan.nodes().len();
+    // Invariant: `pipeline` caps iterations (1e8) far below usize::MAX.
     let iterations = usize::try_from(range.end - range.start).expect("iterations fit in memory");
     let streams: Vec<Sampler> = plan
         .nodes()
@@ -346,7 +347,7 @@ pub fn sample_with(node: &Node, u: impl Fn(u32) -> f64) -> (f64, bool, u32) {
     match &node.experiment {
         // A backlog: its items are what is left, whether or not it has started.
         None if node.backlog.is_some() => {
-            let b = node.backlog.as_ref().expect("checked");
+            let b = node.backlog.as_ref().expect("checked") /* invariant: the match above chose a backlog */;
             (node.scale * resource::backlog_duration(b, u), true, 1)
         }
         None => {

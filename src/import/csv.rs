@@ -37,6 +37,11 @@ pub fn read(path: &str, bytes: &[u8], options: &Options) -> Result<Imported, Imp
         }
     };
     let text = text.trim_start_matches('\u{feff}');
+    if text.trim().is_empty() {
+        return Err(ImportError::new(path, "the file is empty").hint(
+            "a plan as CSV has a header row (id, name, duration or low/likely/high, after, ...) and one row per task",
+        ));
+    }
     let first = text.lines().next().unwrap_or("");
     let delimiter = if first.contains('\t') && !first.contains(',') {
         b'\t'
@@ -63,6 +68,28 @@ pub fn read(path: &str, bytes: &[u8], options: &Options) -> Result<Imported, Imp
         } else if !key.is_empty() {
             unknown.push(h.trim().to_string());
         }
+    }
+    // A required column missing because it is misspelled is named as such (extra columns
+    // are kept as notes, so only the ones the import cannot do without are checked).
+    let misspelled = |wanted: &[&str]| -> Option<ImportError> {
+        if wanted.iter().any(|w| col.contains_key(*w)) {
+            return None;
+        }
+        unknown.iter().find_map(|u| {
+            let key = u.to_ascii_lowercase();
+            let known = wanted
+                .iter()
+                .find(|w| crate::scenario::diag::did_you_mean(&key, [**w]).is_some())?;
+            Some(
+                ImportError::new(path, format!("unknown column `{u}`"))
+                    .at(1)
+                    .col(u.clone())
+                    .hint(format!("did you mean `{known}`?")),
+            )
+        })
+    };
+    if let Some(e) = misspelled(&["id"]).or_else(|| misspelled(&["duration", "likely"])) {
+        return Err(e);
     }
     if !col.contains_key("id") {
         return Err(ImportError::new(path, "no `id` column").at(1).hint(format!(

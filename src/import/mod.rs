@@ -459,11 +459,46 @@ pub fn import(path: &str, bytes: &[u8], options: &Options) -> Result<Imported, I
         }
     };
     plan.uncertainty = options.uncertainty.clone();
+    check_numbers(&plan)?;
     check_links(&plan)?;
     Ok(plan)
 }
 
 /// Unknown link targets and cycles, named in the source's terms.
+/// Durations, lags and costs the scenario language accepts (finite; at most 1e9 working days,
+/// 1e15 for a cost), refused at the task in the source rather than in the generated text.
+fn check_numbers(plan: &Imported) -> Result<(), ImportError> {
+    use crate::scenario::raw::{MAX_DAYS, MAX_NUMBER};
+    for t in &plan.tasks {
+        let remaining = match t.progress {
+            Progress::Started { remaining, .. } => Some(remaining),
+            _ => None,
+        };
+        let days = [Some(t.planned), t.low, t.high, remaining]
+            .into_iter()
+            .flatten()
+            .chain(t.after.iter().map(|l| l.lag));
+        let bad = |x: f64, max: f64| !x.is_finite() || x.abs() > max;
+        let problem = if let Some(x) = days.into_iter().find(|&x| bad(x, MAX_DAYS)) {
+            Some(format!(
+                "a duration or lag of {x:.3e} working days, above the most shipcast accepts (1e9)"
+            ))
+        } else {
+            t.cost
+                .filter(|&c| bad(c, MAX_NUMBER))
+                .map(|c| format!("a cost of {c:.3e}, above the most shipcast accepts (1e15)"))
+        };
+        if let Some(p) = problem {
+            return Err(ImportError::new(
+                &plan.source,
+                format!("{}: task `{}` ({}) has {p}", t.at, t.id, t.name),
+            )
+            .hint("check the value and its unit in the source plan"));
+        }
+    }
+    Ok(())
+}
+
 fn check_links(plan: &Imported) -> Result<(), ImportError> {
     let index: HashMap<&str, usize> = plan
         .tasks

@@ -565,7 +565,17 @@ pub fn read(path: &str, bytes: &[u8], options: &Options) -> Result<Imported, Imp
         let mut t = Task::new(id.clone(), format!("line {line}"));
         t.name = text(tn, "Name").unwrap_or(uid).to_string();
         t.milestone = int(tn, "Milestone") == Some(1);
-        let minutes = text(tn, "Duration").and_then(iso_minutes).unwrap_or(0.0);
+        let minutes = match text(tn, "Duration") {
+            None => 0.0,
+            Some(d) => iso_minutes(d).ok_or_else(|| {
+                ImportError::new(
+                    path,
+                    format!("task `{uid}`: <Duration> `{d}` is not a duration"),
+                )
+                .at(line)
+                .hint("Project writes durations as PT16H0M0S (16 hours); export the file from Project again")
+            })?,
+        };
         t.planned = (minutes / minutes_per_day).max(0.0);
         for (i, (_, fid)) in custom.iter().enumerate() {
             let v = tn
@@ -661,7 +671,7 @@ pub fn read(path: &str, bytes: &[u8], options: &Options) -> Result<Imported, Imp
                     });
                     match anchor.and_then(|a| {
                         let b = a
-                            .checked_add(jiff::Span::new().minutes(minutes as i64))
+                            .checked_add(jiff::Span::new().try_minutes(minutes as i64).ok()?)
                             .ok()?;
                         Some(elapsed_to_working(&plan, a, b))
                     }) {

@@ -56,6 +56,21 @@ pub fn history(
         // Latin-1: each byte is its code point.
         Err(_) => bytes.iter().map(|&b| char::from(b)).collect(),
     };
+    // A spreadsheet's "CSV UTF-8" starts with a byte-order mark: not part of the first name.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_string();
+    if text.trim().is_empty() {
+        return Err(ImportError::new(path, "the file is empty")
+            .hint("a throughput history is a CSV with a header row, then one row per finished item with its date (YYYY-MM-DD)"));
+    }
+    if let Some(line) = text
+        .lines()
+        // C0 controls only: Windows-1252 punctuation read as Latin-1 lands in C1, and is text.
+        .position(|l| l.chars().any(|c| c < ' ' && c != '\t' && c != '\r'))
+    {
+        return Err(ImportError::new(path, "this is not a CSV text file: it holds binary data")
+            .at(line + 1)
+            .hint("a throughput history is a CSV with a header row, then one row per finished item with its date (YYYY-MM-DD)"));
+    }
     let first = text.lines().next().unwrap_or("");
     let delimiter = [b',', b';', b'\t']
         .into_iter()
@@ -80,7 +95,11 @@ pub fn history(
                     format!("no column `{c}` (it has {})", names.join(", ")),
                 )
                 .at(1)
-                .hint("name the column of finish dates with column = \"...\"")
+                .hint(
+                    crate::scenario::diag::did_you_mean(c, names.iter().copied()).unwrap_or_else(
+                        || "name the column of finish dates with column = \"...\"".into(),
+                    ),
+                )
             })?,
         None if names.len() == 1 => 0,
         None => {
@@ -92,7 +111,7 @@ pub fn history(
                 ),
             )
             .at(1)
-            .hint("name it: column = \"Done\""));
+            .hint("name it: column = \"Done\" in the backlog's throughput table, or --column Done on the command line"));
         }
     };
     let mut dates: Vec<Date> = Vec::new();

@@ -21,7 +21,7 @@ pub struct Table {
 }
 
 impl Table {
-    fn col(&self, name: &str) -> Option<usize> {
+    pub fn col(&self, name: &str) -> Option<usize> {
         self.fields.iter().position(|f| f == name)
     }
     /// The value of `name` in row `r`, trimmed; None when empty.
@@ -122,7 +122,7 @@ pub fn tables(path: &str, text: &str) -> Result<BTreeMap<String, Table>, ImportE
 fn serial_date(n: i64) -> Option<Date> {
     Date::new(1899, 12, 30)
         .ok()?
-        .checked_add(jiff::Span::new().days(n))
+        .checked_add(jiff::Span::new().try_days(n).ok()?)
         .ok()
 }
 
@@ -134,7 +134,18 @@ struct CNode {
     children: Vec<CNode>,
 }
 
+/// How deep `clndr_data` may nest: P6 writes 5 levels; a damaged or crafted file must not
+/// overflow the stack.
+const MAX_DEPTH: usize = 64;
+
 fn parse_cnode(s: &[u8], i: &mut usize) -> Option<CNode> {
+    parse_cnode_at(s, i, 0)
+}
+
+fn parse_cnode_at(s: &[u8], i: &mut usize, depth: usize) -> Option<CNode> {
+    if depth > MAX_DEPTH {
+        return None;
+    }
     // Expect '('.
     while *i < s.len() && s[*i] != b'(' {
         *i += 1;
@@ -172,7 +183,7 @@ fn parse_cnode(s: &[u8], i: &mut usize) -> Option<CNode> {
                 *i += 1;
                 break;
             }
-            children.push(parse_cnode(s, i)?);
+            children.push(parse_cnode_at(s, i, depth + 1)?);
         }
     }
     while *i < s.len() && s[*i].is_ascii_whitespace() {
@@ -505,8 +516,40 @@ pub fn read(path: &str, bytes: &[u8], options: &Options) -> Result<Imported, Imp
         let mut t = Task::new(id, format!("line {line}"));
         t.name = tasks_t.get(r, "task_name").unwrap_or(task_id).to_string();
         t.milestone = matches!(ttype, "TT_Mile" | "TT_FinMile");
-        let hours = |k: &str| tasks_t.get(r, k).and_then(|v| v.parse::<f64>().ok());
-        t.planned = (hours("target_drtn_hr_cnt").unwrap_or(0.0) / day_hr).max(0.0);
+        // A row cut short before its duration is a damaged file, not a zero-day activity (P6
+        // itself may leave off empty fields at the end of a row, past the durations).
+        if let Some(i) = tasks_t.col("target_drtn_hr_cnt")
+            && r.len() <= i
+        {
+            return Err(ImportError::new(
+                path,
+                format!(
+                    "this TASK row ends after {} fields, before target_drtn_hr_cnt (field {})",
+                    r.len(),
+                    i + 1
+                ),
+            )
+            .at(*line)
+            .hint("the file is damaged or cut short: export it from P6 again"));
+        }
+        let hours_of = |k: &str| -> Result<Option<f64>, ImportError> {
+            match tasks_t.get(r, k) {
+                None => Ok(None),
+                Some(v) => v
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|x| x.is_finite())
+                    .map(Some)
+                    .ok_or_else(|| {
+                        ImportError::new(path, format!("`{v}` is not a number of hours"))
+                            .at(*line)
+                            .col(k.to_string())
+                            .hint("the file is damaged, or was edited by hand: export it from P6 again")
+                    }),
+            }
+        };
+        let remain = hours_of("remain_drtn_hr_cnt")?;
+        t.planned = (hours_of("target_drtn_hr_cnt")?.unwrap_or(0.0) / day_hr).max(0.0);
         if let Some(w) = tasks_t.get(r, "wbs_id") {
             let p = wbs_path(w);
             if !p.is_empty() {
@@ -539,7 +582,7 @@ pub fn read(path: &str, bytes: &[u8], options: &Options) -> Result<Imported, Imp
             },
             ("TK_Active", Some(s), _) => Progress::Started {
                 started: s.date(),
-                remaining: (hours("remain_drtn_hr_cnt").unwrap_or(0.0) / day_hr).max(0.0),
+                remaining: (remain.unwrap_or(0.0) / day_hr).max(0.0),
             },
             _ => Progress::None,
         };
@@ -728,6 +771,17 @@ pub fn read(path: &str, bytes: &[u8], options: &Options) -> Result<Imported, Imp
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn serial_dates_out_of_range_are_none_not_a_panic() {
+        assert_eq!(serial_date(2), Some(jiff::civil::date(1900, 1, 1)));
+        assert_eq!(serial_date(999_999_999), None);
+        assert_eq!(serial_date(i64::MIN), None);
+        // Nesting deeper than P6 writes is refused, not a stack overflow.
+        let deep = "(0||x()(".repeat(10_000);
+        assert!(read_calendar(&deep, 8.0).is_none());
+    }
+
     use super::*;
 
     #[test]

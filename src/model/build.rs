@@ -28,6 +28,8 @@ pub fn build(raw: &RawScenario) -> Result<Plan, Vec<Diagnostic>> {
 struct Builder {
     diags: Vec<Diagnostic>,
     fallback_loop: bool,
+    /// An id used twice: links to it are ambiguous, so a cycle through it may not be real.
+    duplicate_ids: bool,
     cache: TableCache,
     /// The `[calibration.NAME]` classes, checked.
     calibrations: Vec<super::calibration::Calibration>,
@@ -131,6 +133,31 @@ impl Builder {
 
     /// A distribution of a duration, a factor or an amount, written in any duration form.
     fn quantity(&mut self, d: &Sp<RawDuration>, three: ThreePoint, what: Quantity) -> Option<Dist> {
+        let limit = match what {
+            Quantity::Duration => Some((
+                MAX_DAYS,
+                "1e9 working days (about 3.8 million years)",
+                "duration",
+                "check the unit: durations are working days",
+            )),
+            Quantity::Factor => Some((
+                MAX_SCALE,
+                "1e6",
+                "scale",
+                "a scale multiplies durations: 1.5 makes the work half as long again",
+            )),
+            Quantity::Amount => None,
+        };
+        if let Some((max, shown, noun, hint)) = limit
+            && let Some(x) = d.value.numbers().into_iter().find(|x| x.abs() > max)
+        {
+            self.err(
+                d.span.clone(),
+                format!("this {noun} holds {x:e}, above the most shipcast accepts: {shown}"),
+                Some(format!("a {noun} is at most {shown}; {hint}")),
+            );
+            return None;
+        }
         let r = match &d.value {
             RawDuration::Fixed(x) => Dist::fixed(*x),
             RawDuration::ThreePoint(l, m, h) => match three {
@@ -219,6 +246,16 @@ impl Builder {
         cal.workdates = p.workdates.iter().map(|h| h.value).collect();
         cal.workdates.sort();
         cal.workdates.dedup();
+        if let Some(start) = &p.start
+            && cal.first_day().is_none()
+        {
+            self.err(
+                start.span.clone(),
+                format!("no working day from the start, {}, to the calendar's end (9999-12-31)", start.value),
+                Some("every day after the start is a weekend or a holiday: start earlier, or check `holidays` and `workdays`".into()),
+            );
+            cal.start = None;
+        }
         cal
     }
 
@@ -243,7 +280,8 @@ impl Builder {
         }
 
         // A fallback loop is also a cycle of the ordering edges: report it once, as a loop.
-        let order = if self.fallback_loop {
+        // With an id used twice, links name the wrong task and a "cycle" may be a knock-on.
+        let order = if self.fallback_loop || self.duplicate_ids {
             None
         } else {
             self.topo_order(&pending)
@@ -252,6 +290,8 @@ impl Builder {
             self.diags.sort_by_key(|d| d.span.start);
             return Err(self.diags);
         }
+        // Invariant: `topo_order` reports a cycle as a diagnostic, and the skips above only
+        // happen with another diagnostic reported.
         let order = order.expect("no cycle when there are no diagnostics");
         if let Some(status) = status {
             self.history(&mut pending, &order, status, &calendar);
@@ -314,6 +354,7 @@ impl Builder {
             .chain(raw.milestones.iter().map(|m| &m.id));
         for (i, id) in ids.enumerate() {
             if index.insert(id.value.as_str(), i).is_some() {
+                self.duplicate_ids = true;
                 self.err(
                     id.span.clone(),
                     format!("the id `{}` is used twice", id.value),
@@ -353,6 +394,14 @@ impl Builder {
         after
             .iter()
             .filter_map(|l| {
+                if l.lag.abs() > MAX_DAYS {
+                    self.err(
+                        l.target.span.clone(),
+                        format!("the lag after `{}` is {:e} working days, above the most shipcast accepts: 1e9 working days", l.target.value, l.lag),
+                        Some("a lag is at most 1e9 working days either way; check the unit: lags are working days".into()),
+                    );
+                    return None;
+                }
                 Some((
                     self.resolve(ids, &l.target, "`after`")?,
                     l.kind,
@@ -685,6 +734,14 @@ impl Builder {
         match d.value {
             RawDeadline::Days(days) => {
                 // Fractions are allowed: `deadline = 19.5` is half way through working day 20.
+                if days > MAX_DAYS {
+                    self.err(
+                        d.span.clone(),
+                        format!("a deadline of {days:e} working days is above the most shipcast accepts: 1e9 working days"),
+                        Some("deadline = N means by the end of working day N: check the unit, or give a date (deadline = 2028-06-30)".into()),
+                    );
+                    return None;
+                }
                 if !(days >= 0.0 && days.is_finite()) {
                     self.err(
                         d.span.clone(),
@@ -707,7 +764,17 @@ impl Builder {
                     self.err(
                         d.span.clone(),
                         format!("the deadline {date} is before the start {}", start.value),
-                        None,
+                        Some("a deadline is a date on or after [project] start".into()),
+                    );
+                    return None;
+                }
+                if let Some(first) = cal.first_day()
+                    && date < first
+                {
+                    self.err(
+                        d.span.clone(),
+                        format!("the deadline {date} falls before the first working day, {first}: nothing can finish by then"),
+                        Some("every day from the start to the deadline is a weekend or a holiday: check `holidays` and `workdays` in [project], or the deadline".into()),
                     );
                     return None;
                 }
@@ -845,7 +912,7 @@ impl Builder {
                 self.err(
                     r.id.span.clone(),
                     format!("the risk id `{}` is used twice", r.id.value),
-                    None,
+                    Some("each [[risk]] needs its own id".into()),
                 );
             }
             let probability = match &r.probability {
@@ -1065,6 +1132,7 @@ fn assemble(
     let (mut pred_start, mut preds) = (vec![0u32], Vec::new());
     let (mut risk_start, mut risk_of) = (vec![0u32], Vec::new());
     for &old in &order {
+        // Invariant: `order` is a permutation (topological order), so each slot is taken once.
         let mut p = slots[old].take().expect("each node once");
         for l in &p.links {
             preds.push(Link {

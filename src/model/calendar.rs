@@ -56,13 +56,31 @@ impl Calendar {
     pub fn working_day(&self, index: i64) -> Option<Date> {
         let mut d = self.first_day()?;
         let mut left = index.max(0);
-        // Whole weeks first when there are no holidays in the way keeps long horizons cheap.
+        // Whole weeks first, less the holidays (and plus the working dates) they hold, keeps
+        // long horizons cheap: a finish two million working days out is a few jumps, not a
+        // walk of millions of days for every date a report shows.
         let per_week = self.workdays.iter().filter(|w| **w).count() as i64;
-        if self.holidays.is_empty() && self.workdates.is_empty() && per_week > 0 && left > per_week
-        {
+        while per_week > 0 && left > 2 * per_week {
             let weeks = left / per_week - 1;
-            d = d.checked_add(jiff::Span::new().weeks(weeks)).ok()?;
-            left -= weeks * per_week;
+            // Past the calendar's range (year 9999) the span itself is out of bounds: None, as
+            // for any date after 9999-12-31, and the reports show working days instead.
+            let to = d
+                .checked_add(jiff::Span::new().try_weeks(weeks).ok()?)
+                .ok()?;
+            let gained = weeks * per_week + self.extra_working(d, to);
+            if gained > left || gained <= 0 {
+                break;
+            }
+            left -= gained;
+            d = to;
+            if self.is_working(d) {
+                continue;
+            }
+            // `d` is a holiday: step back to the last working day counted (never before
+            // `first_day`, which is working).
+            while !self.is_working(d) {
+                d = d.yesterday().ok()?;
+            }
         }
         while left > 0 {
             d = d.tomorrow().ok()?;
@@ -71,6 +89,25 @@ impl Calendar {
             }
         }
         Some(d)
+    }
+
+    /// Working days in `(from, to]` beyond the week's pattern: working dates on days the week
+    /// does not work (unless also holidays), less holidays on days the week works.
+    fn extra_working(&self, from: Date, to: Date) -> i64 {
+        let within = |list: &'_ [Date]| -> std::ops::Range<usize> {
+            list.partition_point(|x| *x <= from)..list.partition_point(|x| *x <= to)
+        };
+        let weekly = |x: &Date| self.workdays[x.weekday().to_monday_zero_offset() as usize];
+        let holiday = |x: &Date| self.holidays.binary_search(x).is_ok();
+        let added = self.workdates[within(&self.workdates)]
+            .iter()
+            .filter(|x| !weekly(x) && !holiday(x))
+            .count() as i64;
+        let removed = self.holidays[within(&self.holidays)]
+            .iter()
+            .filter(|x| weekly(x))
+            .count() as i64;
+        added - removed
     }
 
     /// The dates of the first `n` working days (empty without a start date).
@@ -122,11 +159,20 @@ impl Calendar {
     /// `date` is before the first working day). None without a start date.
     pub fn deadline_time(&self, date: Date) -> Option<f64> {
         let first = self.first_day()?;
-        // Count working days in [first, date].
-        let mut n = 0i64;
-        let mut d = first;
+        if date < first {
+            return Some(0.0);
+        }
+        // Count working days in [first, date]: whole weeks by the week's pattern, the rest
+        // day by day, then the holidays and working dates between.
+        let per_week = self.workdays.iter().filter(|w| **w).count() as i64;
+        let days = (date - first).get_days() as i64 + 1;
+        let weeks = days / 7;
+        let mut n = weeks * per_week;
+        let mut d = first
+            .checked_add(jiff::Span::new().try_days(weeks * 7).ok()?)
+            .ok()?;
         while d <= date {
-            if self.is_working(d) {
+            if self.workdays[d.weekday().to_monday_zero_offset() as usize] {
                 n += 1;
             }
             match d.tomorrow() {
@@ -134,6 +180,9 @@ impl Calendar {
                 Err(_) => break,
             }
         }
+        // `first` itself works, so (first - 1 day, date] is [first, date].
+        let before = first.yesterday().unwrap_or(first);
+        n += self.extra_working(before, date);
         Some(n as f64)
     }
 }
@@ -221,6 +270,70 @@ mod tests {
         assert_eq!(c.finish_date(7.0), Some(date(2027, 1, 11)));
         c.holidays = vec![date(2027, 1, 9)];
         assert_eq!(c.finish_date(6.0), Some(date(2027, 1, 11)));
+    }
+
+    #[test]
+    fn past_year_9999_is_none_not_a_panic() {
+        let plain = cal(vec![]);
+        let holidays = cal(vec![date(2027, 1, 6)]);
+        for c in [&plain, &holidays] {
+            assert!(c.working_day(2_000_000).is_some());
+            assert_eq!(c.working_day(10_000_000), None);
+            assert_eq!(c.working_day(i64::MAX), None);
+            assert_eq!(c.finish_date(1e300), None);
+            assert_eq!(c.start_date(f64::MAX), None);
+        }
+        // The fast path and the day-by-day walk agree up to the last date.
+        let last = plain.working_day(2_080_000);
+        let mut walk = plain.clone();
+        walk.workdates = vec![date(2026, 1, 1)];
+        assert_eq!(walk.working_day(2_080_000), last);
+    }
+
+    /// The fast paths (weeks at a time, holidays and working dates counted by binary search)
+    /// agree with a walk day by day.
+    #[test]
+    fn jumps_agree_with_walking() {
+        let walk_day = |c: &Calendar, index: i64| {
+            let mut d = c.first_day().unwrap();
+            let mut left = index;
+            while left > 0 {
+                d = d.tomorrow().unwrap();
+                if c.is_working(d) {
+                    left -= 1;
+                }
+            }
+            d
+        };
+        let walk_through = |c: &Calendar, date: Date| {
+            let mut n = 0;
+            let mut d = c.first_day().unwrap();
+            while d <= date {
+                n += i64::from(c.is_working(d));
+                d = d.tomorrow().unwrap();
+            }
+            n as f64
+        };
+        let mut c = cal(vec![]);
+        // Holidays on working days and on a weekend, a working Saturday, one that is also a
+        // holiday, and a run of holidays across a week boundary.
+        let mut h = vec![date(2027, 1, 6), date(2027, 1, 9), date(2027, 3, 13)];
+        h.extend((0..12).map(|k| date(2027, 2, 18) + jiff::Span::new().days(k)));
+        h.push(date(2031, 7, 4));
+        c.holidays = h;
+        c.holidays.sort();
+        c.workdates = vec![date(2027, 1, 16), date(2027, 3, 13), date(2029, 6, 2)];
+        for workdays in [
+            [true, true, true, true, true, false, false],
+            [true, false, true, false, true, false, true],
+        ] {
+            c.workdays = workdays;
+            for index in (0..400).chain([997, 1500, 2600]) {
+                let d = walk_day(&c, index);
+                assert_eq!(c.working_day(index), Some(d), "{index}");
+                assert_eq!(c.deadline_time(d), Some(walk_through(&c, d)), "{d}");
+            }
+        }
     }
 
     #[test]

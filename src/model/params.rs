@@ -24,6 +24,15 @@ pub struct Param {
     pub values: Vec<f64>,
 }
 
+/// The sweepable fields of a task.
+const TASK_FIELDS: &[&str] = &[
+    "success",
+    "attempts",
+    "duration_scale",
+    "cost",
+    "cost_per_day",
+];
+
 const SET_USAGE: &str =
     "write PATH=LO..HI:STEP or PATH=A,B,C, e.g. task.train.success=0.3..0.9:0.1";
 
@@ -32,7 +41,7 @@ const SET_USAGE: &str =
 pub enum SetError {
     #[error("`{0}` has no `=`: {SET_USAGE}")]
     NoEquals(String),
-    #[error("`{0}` is not a number: {SET_USAGE}")]
+    #[error("`{0}` is not a finite number of at most 1e15: {SET_USAGE}")]
     NotANumber(String),
     #[error("`{0}` has no `..`: {SET_USAGE}")]
     NoRange(String),
@@ -51,6 +60,8 @@ pub enum ParamError {
     NotAFraction { path: String, value: f64 },
     #[error("{path} cannot be negative, got {value}")]
     Negative { path: String, value: f64 },
+    #[error("{path} is at most {max:e} (durations stay within 1e9 working days), got {value:e}")]
+    TooLarge { path: String, value: f64, max: f64 },
     #[error("{path} must be a whole number from 1 to 1000, got {value}")]
     Attempts { path: String, value: f64 },
     #[error("{path}: the plan has no task `{id}`")]
@@ -58,7 +69,8 @@ pub enum ParamError {
     #[error("{path}: task `{id}` is not an experiment (it has no `success`)")]
     NotAnExperiment { path: String, id: String },
     #[error(
-        "{path}: tasks have no sweepable `{field}` (success, attempts, duration_scale, cost, cost_per_day)"
+        "{path}: tasks have no sweepable `{field}`{} (success, attempts, duration_scale, cost, cost_per_day)",
+        crate::scenario::diag::did_you_mean(field, TASK_FIELDS.iter().copied()).map(|s| format!("; {s}")).unwrap_or_default()
     )]
     TaskField { path: String, field: String },
     #[error("{path}: the plan has no risk `{id}`")]
@@ -77,7 +89,9 @@ pub fn parse_set(spec: &str) -> Result<Param, SetError> {
     let num = |s: &str| {
         s.trim()
             .parse::<f64>()
-            .map_err(|_| SetError::NotANumber(s.to_string()))
+            .ok()
+            .filter(|x: &f64| x.is_finite() && x.abs() <= crate::scenario::raw::MAX_NUMBER)
+            .ok_or_else(|| SetError::NotANumber(s.to_string()))
     };
     let values = if let Some((lo_hi, step)) = range.split_once(':') {
         let (lo, hi) = lo_hi
@@ -133,10 +147,21 @@ pub fn apply(plan: &mut Plan, path: &str, value: f64) -> Result<(), ParamError> 
             })
         }
     };
+    let scale = |v: f64| {
+        let v = non_negative(v)?;
+        if v > crate::scenario::raw::MAX_SCALE {
+            return Err(ParamError::TooLarge {
+                path: path.to_string(),
+                value: v,
+                max: crate::scenario::raw::MAX_SCALE,
+            });
+        }
+        Ok(v)
+    };
     match parts.as_slice() {
         ["project", "cost_per_day"] => plan.cost_per_day = non_negative(value)?,
         ["project", "duration_scale"] => {
-            let v = non_negative(value)?;
+            let v = scale(value)?;
             plan.nodes.iter_mut().for_each(|n| n.scale = v);
         }
         ["task", id, field] => {
@@ -167,11 +192,12 @@ pub fn apply(plan: &mut Plan, path: &str, value: f64) -> Result<(), ParamError> 
                                 value,
                             });
                         }
+                        // Invariant: `build` refuses an experiment without a success chance.
                         let last = *e.success.last().expect("an experiment has an attempt");
                         e.success.resize(value as usize, last);
                     }
                 }
-                "duration_scale" => node.scale = non_negative(value)?,
+                "duration_scale" => node.scale = scale(value)?,
                 "cost" => node.cost = non_negative(value)?,
                 "cost_per_day" => node.cost_per_day = non_negative(value)?,
                 other => {

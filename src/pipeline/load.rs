@@ -12,11 +12,60 @@ use crate::scenario::toml;
 /// Reads and validates a scenario file.
 pub fn load(path: &Path) -> Result<Plan, LoadError> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
+    let text = read_text(path)?;
+    load_str(&shown, &text)
+}
+
+/// The text of a scenario file. UTF-8, with or without a byte-order mark; UTF-16 with a
+/// byte-order mark (what Windows editors call "Unicode") is decoded too, and lines and columns
+/// in messages are the same in either encoding. Anything else is refused at the line and
+/// column of its first byte that is not UTF-8.
+pub fn read_text(path: &Path) -> Result<String, LoadError> {
+    let shown = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
         path: shown.clone(),
         source,
     })?;
-    load_str(&shown, &text)
+    decode(&shown, bytes)
+}
+
+/// [`read_text`] on bytes already read; `path` is only used in messages.
+pub fn decode(path: &str, bytes: Vec<u8>) -> Result<String, LoadError> {
+    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(&bytes) {
+        let (text, malformed) = encoding.decode_without_bom_handling(&bytes[bom..]);
+        if !malformed {
+            return Ok(text.into_owned());
+        }
+    }
+    match String::from_utf8(bytes) {
+        // A NUL is never in a text file: UTF-16 without a byte-order mark, or binary data.
+        Ok(text) if text.contains('\0') => {
+            let at = text.find('\0').unwrap_or(0);
+            Err(LoadError::Invalid {
+                path: path.to_string(),
+                text: text.clone(),
+                diagnostics: vec![
+                    Diagnostic::new(at..at + 1, "a NUL byte: this is not a text file, or it is UTF-16 without a byte-order mark")
+                        .hint("save the file as UTF-8 (in most editors: Save As, Encoding: UTF-8)"),
+                ],
+            })
+        }
+        Ok(text) => Ok(text),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let bad = e.as_bytes()[at];
+            // The lossy text has the same bytes up to `at`, then U+FFFD (3 bytes).
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            Err(LoadError::Invalid {
+                path: path.to_string(),
+                text,
+                diagnostics: vec![
+                    Diagnostic::new(at..at + 3, format!("this byte (0x{bad:02X}) is not UTF-8 text"))
+                        .hint("save the file as UTF-8 (in most editors: Save As, Encoding: UTF-8); shipcast reads scenarios as UTF-8 or UTF-16 with a byte-order mark"),
+                ],
+            })
+        }
+    }
 }
 
 /// Validates scenario text; `path` is only used in messages. Variants are checked too; the
@@ -30,10 +79,7 @@ pub fn load_str(path: &str, text: &str) -> Result<Plan, LoadError> {
 /// it names (a backlog's throughput history) are read relative to its directory.
 pub fn load_all(path: &Path) -> Result<Vec<Plan>, LoadError> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
-        path: shown.clone(),
-        source,
-    })?;
+    let text = read_text(path)?;
     load_all_in(path.parent(), &shown, &text)
 }
 
@@ -119,10 +165,17 @@ fn load_all_in(dir: Option<&Path>, path: &str, text: &str) -> Result<Vec<Plan>, 
         // An unread history would only add "not read" knock-ons below.
         return Err(invalid(diagnostics));
     }
+    // What the builder finds inside a table with a misspelled key is a knock-on of it.
+    let covered: Vec<std::ops::Range<usize>> = diagnostics
+        .iter()
+        .filter_map(|d| d.covers.clone())
+        .collect();
+    let knock_on = |d: &Diagnostic| covered.iter().any(|r| r.contains(&d.span.start));
     let mut plans = Vec::new();
     match model::build(&raw) {
         Ok(plan) => plans.push(plan),
-        Err(more) => {
+        Err(mut more) => {
+            more.retain(|d| !knock_on(d));
             // The variants repeat the base's problems: report the base's alone.
             diagnostics.extend(more);
             return Err(invalid(diagnostics));
@@ -131,19 +184,21 @@ fn load_all_in(dir: Option<&Path>, path: &str, text: &str) -> Result<Vec<Plan>, 
     for v in &raw.variants {
         match model::build(&v.scenario) {
             Ok(plan) => plans.push(plan.with_variant(&v.name.value)),
-            Err(more) => diagnostics.extend(more.into_iter().map(|mut d| {
-                d.message = format!("in variant `{}`: {}", v.name.value, d.message);
-                if v.removed
-                    .iter()
-                    .any(|r| d.message.contains(&format!("`{r}`")))
-                {
-                    d.hint = Some(format!(
-                        "variant `{}` removes it: override what depends on it too",
-                        v.name.value
-                    ));
-                }
-                d
-            })),
+            Err(more) => {
+                diagnostics.extend(more.into_iter().filter(|d| !knock_on(d)).map(|mut d| {
+                    d.message = format!("in variant `{}`: {}", v.name.value, d.message);
+                    if v.removed
+                        .iter()
+                        .any(|r| d.message.contains(&format!("`{r}`")))
+                    {
+                        d.hint = Some(format!(
+                            "variant `{}` removes it: override what depends on it too",
+                            v.name.value
+                        ));
+                    }
+                    d
+                }))
+            }
         }
     }
     if diagnostics.is_empty() {

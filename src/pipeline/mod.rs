@@ -11,7 +11,7 @@ pub mod imports;
 pub mod load;
 pub mod scale;
 
-pub use load::{load, load_all, load_all_str, load_str};
+pub use load::{load, load_all, load_all_str, load_str, read_text};
 
 use std::ops::Range;
 
@@ -122,7 +122,8 @@ pub enum Error {
     },
     #[error("--gate {0}")]
     Gate(#[from] crate::model::GateError),
-    #[error("--set {path}: {source}")]
+    // The parameter's error names its path already.
+    #[error("--set {source}")]
     Set {
         path: String,
         source: crate::model::params::ParamError,
@@ -279,6 +280,7 @@ fn simulate(
         }
     }
     progress.end();
+    // Invariant: `chunks` is at least 1, so the loop ran.
     out.expect("at least one step")
 }
 

@@ -249,6 +249,7 @@ pub fn side_by_side_csv(c: &Comparison) -> String {
             ]);
         }
     }
+    // Invariant: a CSV writer over a Vec<u8> cannot fail to write, and writes UTF-8.
     String::from_utf8(w.into_inner().expect("flush to memory")).expect("csv of utf-8 text")
 }
 
@@ -646,6 +647,7 @@ pub fn json(c: &Comparison) -> String {
             })
             .collect(),
     };
+    // Invariant: plain data with string keys serializes (NaN becomes null).
     let mut s = serde_json::to_string_pretty(&report).expect("report serializes");
     s.push('\n');
     s
@@ -722,6 +724,7 @@ pub fn sweep_csv(s: &Sweep) -> String {
         ]
         .map(String::from),
     );
+    // Invariant: a CSV writer over a Vec<u8> cannot fail to write, and writes UTF-8.
     w.write_record(&header).expect("write to memory");
     let num = |x: Option<f64>| x.map_or(String::new(), |x| x.to_string());
     for p in s.points {
@@ -736,8 +739,10 @@ pub fn sweep_csv(s: &Sweep) -> String {
             num(p.cost.map(|c| c.0)),
             num(p.cost.map(|c| c.1)),
         ]);
+        // Invariant: a CSV writer over a Vec<u8> cannot fail to write, and writes UTF-8.
         w.write_record(&row).expect("write to memory");
     }
+    // Invariant: a CSV writer over a Vec<u8> cannot fail to write, and writes UTF-8.
     String::from_utf8(w.into_inner().expect("flush to memory")).expect("csv of utf-8 text")
 }
 
@@ -795,6 +800,7 @@ pub fn sweep_json(s: &Sweep) -> String {
             })
             .collect(),
     };
+    // Invariant: plain data with string keys serializes (NaN becomes null).
     let mut out = serde_json::to_string_pretty(&report).expect("report serializes");
     out.push('\n');
     out

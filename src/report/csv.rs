@@ -65,6 +65,7 @@ pub fn render(input: &Input) -> String {
             header.push(col.into());
         }
     }
+    // Invariant: a CSV writer over a Vec<u8> cannot fail to write, and writes UTF-8.
     w.write_record(&header).expect("write to memory");
     for m in &summary.milestones {
         let ms = &plan.milestones()[m.milestone];
@@ -142,8 +143,10 @@ pub fn render(input: &Input) -> String {
                 None => row.extend([String::new(), String::new(), String::new()]),
             }
         }
+        // Invariant: a CSV writer over a Vec<u8> cannot fail to write, and writes UTF-8.
         w.write_record(&row).expect("write to memory");
     }
+    // Invariant: a CSV writer over a Vec<u8> cannot fail to write, and writes UTF-8.
     String::from_utf8(w.into_inner().expect("flush to memory")).expect("csv of utf-8 text")
 }
 
@@ -165,6 +168,7 @@ pub fn render_drivers(f: &super::Forecast) -> String {
         "p80_gain_high_days",
         "delivered_if_resolved",
     ])
+    // Invariant: a CSV writer over a Vec<u8> cannot fail to write, and writes UTF-8.
     .expect("write to memory");
     for md in &f.drivers {
         let ms = &plan.milestones()[md.milestone];
@@ -184,19 +188,24 @@ pub fn render_drivers(f: &super::Forecast) -> String {
                 num(d.what_if.and_then(|x| x.p80_gain_high)),
                 num(d.what_if.map(|x| x.delivered)),
             ])
+            // Invariant: a CSV writer over a Vec<u8> cannot fail to write, and writes UTF-8.
             .expect("write to memory");
         }
     }
+    // Invariant: a CSV writer over a Vec<u8> cannot fail to write, and writes UTF-8.
     String::from_utf8(w.into_inner().expect("flush to memory")).expect("csv of utf-8 text")
 }
 
 /// Any table as CSV, headers first.
 pub fn table(t: &super::tables::Table) -> String {
     let mut w = ::csv::Writer::from_writer(Vec::new());
+    // Invariant: a CSV writer over a Vec<u8> cannot fail to write, and writes UTF-8.
     w.write_record(&t.headers).expect("write to memory");
     for r in &t.rows {
+        // Invariant: a CSV writer over a Vec<u8> cannot fail to write, and writes UTF-8.
         w.write_record(r).expect("write to memory");
     }
+    // Invariant: a CSV writer over a Vec<u8> cannot fail to write, and writes UTF-8.
     String::from_utf8(w.into_inner().expect("flush to memory")).expect("csv of utf-8 text")
 }
 
@@ -237,6 +246,7 @@ pub fn batch(outcomes: &[super::batch::FileOutcome]) -> String {
         ]
         .map(String::from),
     );
+    // Invariant: a CSV writer over a Vec<u8> cannot fail to write, and writes UTF-8.
     w.write_record(&header).expect("write to memory");
     let width = header.len();
     for o in outcomes {
@@ -285,6 +295,7 @@ pub fn batch(outcomes: &[super::batch::FileOutcome]) -> String {
                         None => row.extend(std::iter::repeat_n(String::new(), 6)),
                     }
                     row.push(String::new());
+                    // Invariant: a CSV writer over a Vec<u8> cannot fail to write, and writes UTF-8.
                     w.write_record(&row).expect("write to memory");
                 }
             }
@@ -298,9 +309,11 @@ pub fn batch(outcomes: &[super::batch::FileOutcome]) -> String {
                         .trim_start_matches("error: ")
                         .to_string(),
                 );
+                // Invariant: a CSV writer over a Vec<u8> cannot fail to write, and writes UTF-8.
                 w.write_record(&row).expect("write to memory");
             }
         }
     }
+    // Invariant: a CSV writer over a Vec<u8> cannot fail to write, and writes UTF-8.
     String::from_utf8(w.into_inner().expect("flush to memory")).expect("csv of utf-8 text")
 }

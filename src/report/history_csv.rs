@@ -237,6 +237,17 @@ pub fn parse(path: &Path, bytes: &[u8], spec: &HistorySpec) -> Result<History, H
     if text.trim().is_empty() {
         return Err(HistoryError::Empty { path: shown });
     }
+    if let Some(line) = text
+        .lines()
+        // C0 controls only: Windows-1252 punctuation read as Latin-1 lands in C1, and is text.
+        .position(|l| l.chars().any(|c| c < ' ' && c != '\t' && c != '\r'))
+    {
+        return Err(HistoryError::Row {
+            path: shown,
+            row: line + 1,
+            problem: "this is not a CSV text file: it holds binary data".into(),
+        });
+    }
     let delimiter = spec.delimiter.unwrap_or_else(|| sniff(&text));
     let mut reader = ::csv::ReaderBuilder::new()
         .delimiter(delimiter)

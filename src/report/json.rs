@@ -292,6 +292,7 @@ struct Risk<'a> {
 
 /// The report as pretty-printed JSON, ending in a newline.
 pub fn render(input: &Input) -> String {
+    // Invariant: plain data with string keys serializes (NaN becomes null).
     let mut s = serde_json::to_string_pretty(&report(input)).expect("report serializes");
     s.push('\n');
     s
@@ -299,6 +300,7 @@ pub fn render(input: &Input) -> String {
 
 /// The report as a JSON value (for reports that embed it).
 pub fn value(input: &Input) -> serde_json::Value {
+    // Invariant: plain data with string keys serializes (NaN becomes null).
     serde_json::to_value(report(input)).expect("report serializes")
 }
 
@@ -422,6 +424,7 @@ fn report<'a>(input: &Input<'a>) -> Report<'a> {
                 let exp = node
                     .experiment
                     .as_ref()
+                    // Invariant: experiment summaries are built from experiments only.
                     .expect("experiment summaries are of experiments");
                 Experiment {
                     id: &node.id,
@@ -567,6 +570,7 @@ pub fn batch(outcomes: &[FileOutcome]) -> String {
             })
             .collect(),
     };
+    // Invariant: plain data with string keys serializes (NaN becomes null).
     let mut s = serde_json::to_string_pretty(&batch).expect("report serializes");
     s.push('\n');
     s

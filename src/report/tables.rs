@@ -217,6 +217,7 @@ pub fn experiments(plan: &Plan, summary: &Summary) -> Table {
             let exp = node
                 .experiment
                 .as_ref()
+                // Invariant: experiment summaries are built from experiments only.
                 .expect("experiment summaries are of experiments");
             vec![
                 node.name.clone(),

@@ -71,6 +71,7 @@ pub fn json_value(plan: &Plan, rows: &[TaskForecast]) -> serde_json::Value {
             }
         })
         .collect();
+    // Invariant: plain data with string keys serializes (NaN becomes null).
     serde_json::to_value(items).expect("tasks serialize")
 }
 
@@ -83,6 +84,7 @@ pub fn add_to_json(report: &str, plan: &Plan, rows: &[TaskForecast]) -> String {
     if let Some(o) = v.as_object_mut() {
         o.insert("tasks".into(), json_value(plan, rows));
     }
+    // Invariant: plain data with string keys serializes (NaN becomes null).
     let mut s = serde_json::to_string_pretty(&v).expect("report serializes");
     s.push('\n');
     s

@@ -9,6 +9,9 @@ pub struct Diagnostic {
     pub span: Range<usize>,
     pub message: String,
     pub hint: Option<String>,
+    /// For a misspelled key: the table it is in. Its value is missing there, so what later
+    /// checks find inside that table is a knock-on of the misspelling and is not reported.
+    pub covers: Option<Range<usize>>,
 }
 
 impl Diagnostic {
@@ -17,6 +20,7 @@ impl Diagnostic {
             span,
             message: message.into(),
             hint: None,
+            covers: None,
         }
     }
 
@@ -52,6 +56,9 @@ fn floor_char_boundary(text: &str, mut i: usize) -> usize {
 ///    | ^^^^^^^
 ///    = hint: did you mean `duration`?
 /// ```
+/// The most characters of the offending line a diagnostic shows.
+const WIDTH: usize = 120;
+
 pub fn render(file: &str, text: &str, d: &Diagnostic) -> String {
     let (line, col) = line_col(text, d.span.start);
     let mut out = String::new();
@@ -60,8 +67,6 @@ pub fn render(file: &str, text: &str, d: &Diagnostic) -> String {
     let line_text = text.lines().nth(line - 1).unwrap_or("");
     let gutter = line.to_string().len();
     let pad = " ".repeat(gutter);
-    let _ = writeln!(out, "{pad} |");
-    let _ = writeln!(out, "{line} | {line_text}");
     let line_chars = line_text.chars().count();
     let span_chars = text
         .get(
@@ -70,11 +75,40 @@ pub fn render(file: &str, text: &str, d: &Diagnostic) -> String {
         )
         .map_or(1, |s| s.lines().next().unwrap_or("").chars().count())
         .clamp(1, (line_chars + 1).saturating_sub(col - 1).max(1));
+    // A long line (a minified file, a 10 MB string) is shown as a window around the column;
+    // control characters (binary junk) are shown as U+FFFD, never sent to the terminal.
+    let first = if line_chars > WIDTH {
+        (col - 1).saturating_sub(WIDTH / 3)
+    } else {
+        0
+    };
+    let shown: String = line_text
+        .chars()
+        .skip(first)
+        .take(WIDTH)
+        .map(|c| match c {
+            '\t' => ' ',
+            c if c.is_control() => '\u{FFFD}',
+            c => c,
+        })
+        .collect();
+    let before = if first > 0 { "..." } else { "" };
+    let after = if first + WIDTH < line_chars {
+        "..."
+    } else {
+        ""
+    };
+    let _ = writeln!(out, "{pad} |");
+    let _ = writeln!(out, "{line} | {before}{shown}{after}");
+    let caret_at = col - 1 - first + before.len();
+    let carets = span_chars
+        .min(WIDTH + before.len() - caret_at.min(WIDTH))
+        .max(1);
     let _ = writeln!(
         out,
         "{pad} | {}{}",
-        " ".repeat(col - 1),
-        "^".repeat(span_chars)
+        " ".repeat(caret_at),
+        "^".repeat(carets)
     );
     if let Some(h) = &d.hint {
         let _ = writeln!(out, "{pad} = hint: {h}");

@@ -5,6 +5,19 @@ use std::ops::Range;
 
 use jiff::civil::Date;
 
+/// The largest magnitude of any number a scenario may hold (1e15). Beyond it sums of costs or
+/// times over a plan could lose whole units or overflow to infinity; nothing real is that big.
+pub const MAX_NUMBER: f64 = 1e15;
+
+/// The longest duration, lag, delay or working-day deadline (1e9 working days, about 3.8 million
+/// years): with at most a million of them in a chain a finish stays below 2^52, where an `f64`
+/// still tells working days apart. Dates stop at 9999-12-31; later finishes print in days.
+pub const MAX_DAYS: f64 = 1e9;
+
+/// The largest factor on durations (a risk's `scale`, a swept `duration_scale`): with
+/// `MAX_DAYS`, a scaled duration stays far below `f64` overflow.
+pub const MAX_SCALE: f64 = 1e6;
+
 /// A value and the byte span of the text it was read from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sp<T> {
@@ -79,6 +92,31 @@ pub enum RawDuration {
         p90: f64,
     },
     Samples(Vec<f64>),
+}
+
+impl RawDuration {
+    /// Every number written, for range checks.
+    pub fn numbers(&self) -> Vec<f64> {
+        match self {
+            RawDuration::Fixed(x) => vec![*x],
+            RawDuration::ThreePoint(a, b, c)
+            | RawDuration::Triangular {
+                low: a,
+                likely: b,
+                high: c,
+            }
+            | RawDuration::Pert {
+                low: a,
+                likely: b,
+                high: c,
+            } => vec![*a, *b, *c],
+            RawDuration::Uniform { min: a, max: b }
+            | RawDuration::Normal { mean: a, sd: b }
+            | RawDuration::LogNormalP10P90 { p10: a, p90: b }
+            | RawDuration::LogNormalMedianP90 { median: a, p90: b } => vec![*a, *b],
+            RawDuration::Samples(v) => v.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

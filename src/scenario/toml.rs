@@ -109,6 +109,52 @@ const MILESTONE_KEYS: &[&str] = &[
 ];
 const CORRELATION_KEYS: &[&str] = &["tasks", "of", "coefficient", "matrix", "repair"];
 const LINK_KEYS: &[&str] = &["task", "type", "lag"];
+/// The sections written `[[name]]`, one per item.
+const ARRAY_SECTIONS: &[&str] = &["task", "risk", "milestone", "correlation", "resource"];
+/// The keys a distribution table may hold, as `'static` names for "did you mean".
+const KNOWN: &[&str] = &[
+    "set",
+    "date",
+    "capacity",
+    "quantiles",
+    "mu",
+    "sigma",
+    "dist",
+    "min",
+    "max",
+    "low",
+    "likely",
+    "high",
+    "mean",
+    "sd",
+    "p10",
+    "p90",
+    "median",
+    "values",
+];
+/// Other names people give a distribution's parameters.
+const DIST_SYNONYMS: &[(&str, &str)] = &[
+    ("min", "low"),
+    ("max", "high"),
+    ("minimum", "low"),
+    ("maximum", "high"),
+    ("optimistic", "low"),
+    ("pessimistic", "high"),
+    ("mode", "likely"),
+    ("most_likely", "likely"),
+    ("ml", "likely"),
+    ("low", "min"),
+    ("high", "max"),
+    ("minimum", "min"),
+    ("maximum", "max"),
+    ("average", "mean"),
+    ("mu", "mean"),
+    ("stddev", "sd"),
+    ("std", "sd"),
+    ("sigma", "sd"),
+    ("p50", "median"),
+    ("samples", "values"),
+];
 const DISTS: &[&str] = &[
     "uniform",
     "triangular",
@@ -127,21 +173,38 @@ pub fn parse(text: &str) -> Result<(RawScenario, Vec<Diagnostic>), Vec<Diagnosti
         Err(e) => {
             let span = e.span().unwrap_or(0..0);
             let msg = e.message().trim().to_string();
+            // The TOML parser's words, translated into what to do.
+            let hint = if msg.contains("invalid date") || msg.contains("invalid time") {
+                "dates are written YYYY-MM-DD, like 2027-07-30, and must exist on the calendar"
+            } else if msg.contains("duplicate key") {
+                "a key may appear once in a table: keep one of them"
+            } else if msg.contains("basic string") {
+                "close the text with a `\"` on the same line (\"\"\"...\"\"\" spans several lines)"
+            } else if msg.contains("must be quoted") {
+                "text goes in double quotes (id = \"design\"); numbers, dates, true, false and [lists] do not; is a value missing after `=`?"
+            } else if msg.contains("recursion") {
+                "values nest too deeply: a scenario's lists and tables nest a few levels at most"
+            } else if msg.contains("unclosed") && msg.contains("table") {
+                "a section header is closed on its line: [project], [[task]]"
+            } else {
+                "see the scenario language in the README, or start from `shipcast init`"
+            };
             return Err(vec![
-                Diagnostic::new(span, format!("this is not valid TOML: {msg}"))
-                    .hint("see the scenario language in the README, or start from `shipcast init`"),
+                Diagnostic::new(span, format!("this is not valid TOML: {msg}")).hint(hint),
             ]);
         }
     };
     let mut r = Reader {
         diags: Vec::new(),
         unknown: Vec::new(),
+        misspelled: false,
+        header: None,
     };
     let scenario = r.scenario(doc.as_table());
     // A variant re-reads the base's text: report each problem once.
     dedup(&mut r.diags);
     dedup(&mut r.unknown);
-    if r.diags.is_empty() {
+    if r.diags.is_empty() && !r.misspelled {
         Ok((scenario, r.unknown))
     } else {
         let mut diags = r.diags;
@@ -246,6 +309,64 @@ struct Reader {
     diags: Vec<Diagnostic>,
     /// Unknown keys: reported, but they do not keep the rest from being read correctly.
     unknown: Vec<Diagnostic>,
+    /// Whether a misspelled section, `[project]` key or distribution parameter was found: its
+    /// value is missing wherever the plan expects it, so the plan is not checked further (it
+    /// would only add knock-ons). A misspelled key elsewhere marks its table instead
+    /// (`Diagnostic::covers`).
+    misspelled: bool,
+    /// The header of the table being read, for `covers`.
+    header: Option<Range<usize>>,
+}
+
+/// A date as a scenario writes it, `YYYY-MM-DD`, or why not in the scenario's own terms (the
+/// date parser's messages speak of "two digit integers" and "parameters").
+pub fn parse_date(text: &str) -> Result<Date, (String, String)> {
+    let shape = "dates are written YYYY-MM-DD";
+    let parts: Vec<&str> = text.trim().split('-').collect();
+    let digits = |p: &str, max: usize| {
+        !p.is_empty() && p.len() <= max && p.bytes().all(|b| b.is_ascii_digit())
+    };
+    if parts.len() != 3 || !digits(parts[0], 4) || !digits(parts[1], 2) || !digits(parts[2], 2) {
+        return Err((
+            format!("`{text}` is not a date"),
+            format!("{shape}, like 2027-07-30"),
+        ));
+    }
+    // Each part is 1 to 4 digits: the parses cannot fail.
+    let num = |p: &str| p.parse::<i16>().unwrap_or(0);
+    let (y, m, d) = (num(parts[0]), num(parts[1]), num(parts[2]));
+    let padded = format!("{y:04}-{m:02}-{d:02}");
+    if parts[0].len() != 4 || parts[1].len() != 2 || parts[2].len() != 2 {
+        let hint = if (1..=12).contains(&m) && d >= 1 {
+            format!("{shape}, with zeros in front: {padded}")
+        } else {
+            format!("{shape}, like 2027-07-30")
+        };
+        return Err((format!("`{text}` is not written as a date"), hint));
+    }
+    if !(1..=12).contains(&m) {
+        return Err((
+            format!("`{text}` has no month {m}"),
+            format!("{shape}: the month comes second, from 01 to 12"),
+        ));
+    }
+    if y < 1 {
+        return Err((
+            format!("`{text}` is before year 1"),
+            "dates run from 0001-01-01 to 9999-12-31".into(),
+        ));
+    }
+    let last = Date::new(y, m as i8, 1)
+        .ok()
+        .map(|first| first.days_in_month())
+        .unwrap_or(31);
+    match Date::new(y, m as i8, d as i8) {
+        Ok(date) => Ok(date),
+        Err(_) => Err((
+            format!("`{text}` does not exist: {y:04}-{m:02} has {last} days"),
+            format!("{shape}, with a day from 01 to {last}"),
+        )),
+    }
 }
 
 fn span(item: &Item) -> Range<usize> {
@@ -270,16 +391,69 @@ impl Reader {
     }
 
     fn unknown_keys(&mut self, t: &dyn TableLike, allowed: &[&str], what: &str) {
+        self.unknown_keys_with(t, allowed, what, &[]);
+    }
+
+    /// Unknown keys, suggesting the known key a synonym (`min` for `low`) or a close spelling
+    /// names. Returns the known keys suggested.
+    fn unknown_keys_with(
+        &mut self,
+        t: &dyn TableLike,
+        allowed: &[&str],
+        what: &str,
+        synonyms: &[(&str, &str)],
+    ) -> Vec<&'static str> {
+        let mut meant: Vec<&'static str> = Vec::new();
         for (k, _) in t.iter() {
             if !allowed.contains(&k) {
-                let hint = did_you_mean(k, allowed.iter().copied())
-                    .unwrap_or_else(|| format!("{what} takes: {}", allowed.join(", ")));
-                self.unknown.push(
-                    Diagnostic::new(key_span(t, k), format!("unknown key `{k}` in {what}"))
-                        .hint(hint),
-                );
+                let suggested = synonyms
+                    .iter()
+                    .find(|(from, to)| *from == k && allowed.contains(to))
+                    .map(|(_, to)| *to)
+                    .or_else(|| {
+                        let close = did_you_mean(k, allowed.iter().copied())?;
+                        allowed
+                            .iter()
+                            .copied()
+                            .find(|a| close == format!("did you mean `{a}`?"))
+                    });
+                if let Some(m) = suggested
+                    && let Some(known) = KNOWN.iter().find(|x| **x == m)
+                {
+                    meant.push(known);
+                }
+                let hint = match suggested {
+                    // A misspelled section: say how its header is written.
+                    Some(m) if what == "a scenario" => {
+                        if ARRAY_SECTIONS.contains(&m) {
+                            format!("did you mean `[[{m}]]`?")
+                        } else {
+                            format!("did you mean `[{m}]`?")
+                        }
+                    }
+                    Some(m) => format!("did you mean `{m}`?"),
+                    None => format!("{what} takes: {}", allowed.join(", ")),
+                };
+                let mut d = Diagnostic::new(key_span(t, k), format!("unknown key `{k}` in {what}"))
+                    .hint(hint);
+                if suggested.is_some() {
+                    if what == "a scenario" || what == "[project]" {
+                        self.misspelled = true;
+                    }
+                    let spans = t
+                        .iter()
+                        .flat_map(|(k, item)| [key_span(t, k), span(item)])
+                        .chain(self.header.clone())
+                        .filter(|s| s.end > 0);
+                    let (lo, hi) = spans.fold((usize::MAX, 0), |(lo, hi), s| {
+                        (lo.min(s.start), hi.max(s.end))
+                    });
+                    d.covers = (lo < hi).then_some(lo..hi);
+                }
+                self.unknown.push(d);
             }
         }
+        meant
     }
 
     fn scenario(&mut self, top: &dyn TableLike) -> RawScenario {
@@ -309,12 +483,13 @@ impl Reader {
         if let Some(item) = top.get("sweep") {
             match item.as_table_like() {
                 Some(t) => {
-                    self.unknown_keys(t, SWEEP_KEYS, "[sweep]");
+                    let meant = self.unknown_keys_with(t, SWEEP_KEYS, "[sweep]", &[]);
                     let set = t
                         .get("set")
                         .map(|i| self.string_list(i, "set"))
                         .unwrap_or_default();
-                    if set.is_empty() || set.len() > 2 {
+                    // A misspelled `set` is reported as such, not again as missing.
+                    if (set.is_empty() && !meant.contains(&"set")) || set.len() > 2 {
                         self.error(
                             span(item),
                             "[sweep] needs `set` with one or two parameters",
@@ -583,8 +758,10 @@ impl Reader {
         match item {
             Item::ArrayOfTables(a) => {
                 for t in a.iter() {
+                    self.header = t.span();
                     out.extend(read(self, t, t.span().unwrap_or(0..0)));
                 }
+                self.header = None;
             }
             Item::Value(Value::Array(a)) => {
                 for v in a.iter() {
@@ -708,7 +885,9 @@ impl Reader {
                 );
                 continue;
             };
+            self.header = Some(name_sp.span.clone());
             self.unknown_keys(t, CALIBRATION_KEYS, &format!("calibration `{name}`"));
+            self.header = None;
             let quantiles = t.get("quantiles").and_then(|q| {
                 let Some(a) = q.as_array() else {
                     self.error(
@@ -858,7 +1037,11 @@ impl Reader {
         if id.value.is_empty() || id.value.chars().any(|c| c.is_whitespace() || c == ',') {
             self.error(
                 id.span.clone(),
-                format!("`{}` is not a usable id", id.value),
+                if id.value.is_empty() {
+                    "an id cannot be empty".to_string()
+                } else {
+                    format!("`{}` is not a usable id", id.value)
+                },
                 Some("use letters, digits, '-', '_' or '.', with no spaces".into()),
             );
         }
@@ -907,18 +1090,37 @@ impl Reader {
     }
 
     fn number(&mut self, v: &Value, key: &str) -> Option<f64> {
-        match v {
-            Value::Integer(i) => Some(*i.value() as f64),
-            Value::Float(f) if f.value().is_finite() => Some(*f.value()),
+        let x = match v {
+            Value::Integer(i) => *i.value() as f64,
+            Value::Float(f) if f.value().is_finite() => *f.value(),
+            Value::Float(f) => {
+                self.error(
+                    v.span().unwrap_or(0..0),
+                    format!("`{key}` must be a finite number, found {}", f.value()),
+                    Some(
+                        "nan and inf are not numbers a plan can use: write the value itself".into(),
+                    ),
+                );
+                return None;
+            }
             _ => {
                 self.error(
                     v.span().unwrap_or(0..0),
                     format!("`{key}` must be a number, found {}", v.type_name()),
                     None,
                 );
-                None
+                return None;
             }
+        };
+        if x.abs() > crate::scenario::raw::MAX_NUMBER {
+            self.error(
+                v.span().unwrap_or(0..0),
+                format!("`{key}` is {x:e}, larger than any number shipcast accepts"),
+                Some("numbers in a scenario are at most 1e15 in size (durations, lags and delays at most 1e9 working days): check the unit".into()),
+            );
+            return None;
         }
+        Some(x)
     }
 
     /// An optional `true` or `false`.
@@ -980,7 +1182,10 @@ impl Reader {
             self.error(
                 v.span,
                 format!("`{key}` must be at least {min}, got {}", v.value),
-                None,
+                Some(format!(
+                    "write a whole number from {min}, e.g. {key} = {}",
+                    min.max(1) * if key == "seed" { 42 } else { 10000 }
+                )),
             );
             return None;
         }
@@ -1026,14 +1231,10 @@ impl Reader {
                 return None;
             }
         };
-        match text.parse::<Date>() {
+        match parse_date(&text) {
             Ok(d) => Some(Sp::new(d, sp)),
-            Err(e) => {
-                self.error(
-                    sp,
-                    format!("`{text}` is not a valid date: {e}"),
-                    Some("write dates as YYYY-MM-DD, e.g. 2027-01-04".into()),
-                );
+            Err((msg, hint)) => {
+                self.error(sp, msg, Some(hint));
                 None
             }
         }
@@ -1162,11 +1363,25 @@ impl Reader {
     fn dist_table(&mut self, t: &dyn TableLike, sp: Range<usize>) -> Option<RawDuration> {
         let Some(dist) = self.string(t, "dist") else {
             if !t.contains_key("dist") {
-                self.error(
-                    sp,
-                    "this distribution names no `dist`",
-                    Some(format!("add dist = one of {}", DISTS.join(", "))),
-                );
+                let has = |k: &str| t.contains_key(k);
+                let guess = if has("likely") || has("mode") || has("most_likely") {
+                    Some("\"pert\" (or \"triangular\") with low, likely, high")
+                } else if has("min") && has("max") {
+                    Some("\"uniform\" with min, max")
+                } else if has("mean") && has("sd") {
+                    Some("\"normal\" with mean, sd")
+                } else if has("p90") {
+                    Some("\"lognormal\" with p10 (or median) and p90")
+                } else if has("values") {
+                    Some("\"samples\" with values")
+                } else {
+                    None
+                };
+                let hint = match guess {
+                    Some(g) => format!("add dist = {g}"),
+                    None => format!("add dist = one of {}", DISTS.join(", ")),
+                };
+                self.error(sp, "this distribution names no `dist`", Some(hint));
             }
             return None;
         };
@@ -1188,10 +1403,20 @@ impl Reader {
             }
         };
         let what = format!("a {} distribution", dist.value);
-        self.unknown_keys(t, keys, &what);
+        // `min` in a pert table is reported once, as "did you mean `low`?", not again as a
+        // missing `low`.
+        let header = self.header.take();
+        let meant = self.unknown_keys_with(t, keys, &what, DIST_SYNONYMS);
+        self.header = header;
+        // The distribution cannot be read: the task would only be reported again as missing
+        // its duration.
+        if !meant.is_empty() {
+            self.misspelled = true;
+        }
         let need = |r: &mut Self, k: &str| -> Option<f64> {
             match t.get(k).and_then(|i| i.as_value()) {
                 Some(v) => r.number(v, k),
+                None if meant.contains(&k) => None,
                 None => {
                     r.error(
                         sp.clone(),
@@ -1355,7 +1580,14 @@ duration = { dist = "samples", values = [1, 2.5] }
     #[test]
     fn bad_dates_are_errors() {
         let e = errors("[project]\nstart = \"2027-02-30\"\n");
-        assert!(e[0].contains("not a valid date"), "{e:?}");
+        assert!(e[0].contains("2027-02 has 28 days"), "{e:?}");
+        let e = errors("[project]\nstart = \"2027-7-30\"\n");
+        assert!(e[0].contains("with zeros in front: 2027-07-30"), "{e:?}");
+        let e = errors("[project]\nstart = \"2027-13-01\"\n");
+        assert!(e[0].contains("has no month 13"), "{e:?}");
+        let e = errors("[project]\nstart = \"next week\"\n");
+        assert!(e[0].contains("YYYY-MM-DD, like 2027-07-30"), "{e:?}");
+        assert!(e.iter().all(|m| !m.contains("integer")), "{e:?}");
     }
 
     #[test]

@@ -177,6 +177,11 @@ impl Builder {
             if let Some(uses) = &t.uses {
                 for (id, amount) in &uses.value {
                     let Some(&r) = index.get(id.value.as_str()) else {
+                        // Declared but refused above (no capacity, a bad one): already
+                        // reported there, and not unknown.
+                        if raw.resources.iter().any(|x| x.id.value == id.value) {
+                            continue;
+                        }
                         let hint = did_you_mean(&id.value, resources.iter().map(|r| r.id.as_str()))
                             .unwrap_or_else(|| {
                                 "`uses` names resources declared with [[resource]] (id and capacity)"

@@ -108,16 +108,25 @@ const GRID: RGBColor = RGBColor(225, 225, 225);
 /// month, ...; without one, round numbers of working days.
 fn time_ticks(plan: &Plan, lo: f64, hi: f64, max: usize) -> Vec<(f64, String)> {
     let cal = plan.calendar();
-    if cal.start.is_none() {
+    // Without a start date, or when the axis runs past the calendar (year 9999), where the
+    // reports print working days too: round numbers of working days.
+    let beyond = || cal.finish_date(hi).is_none();
+    if cal.start.is_none() || beyond() {
         let span = (hi - lo).max(1.0);
         let mut step = 1.0;
-        'search: for mag in [1.0, 10.0, 100.0, 1000.0, 10000.0] {
+        let mut mag = 1.0_f64;
+        'search: while mag.is_finite() {
             for m in [1.0, 2.0, 5.0] {
                 step = m * mag;
                 if span / step <= max as f64 {
                     break 'search;
                 }
             }
+            mag *= 10.0;
+        }
+        // No step fits (an infinite span): no ticks rather than a loop.
+        if !mag.is_finite() {
+            return vec![];
         }
         let first = (lo / step).ceil() as i64;
         let last = (hi / step).floor() as i64;
@@ -128,7 +137,7 @@ fn time_ticks(plan: &Plan, lo: f64, hi: f64, max: usize) -> Vec<(f64, String)> {
     let i0 = lo.floor().max(0.0) as usize;
     let i1 = hi.ceil().max(0.0) as usize;
     // A very long horizon only needs monthly ticks; cap the walk.
-    let days = cal.working_days(i1.min(i0 + 40_000) + 1);
+    let days = cal.working_days(i1.min(i0.saturating_add(40_000)) + 1);
     let inside: Vec<(f64, jiff::civil::Date)> = days
         .iter()
         .enumerate()

@@ -55,12 +55,14 @@ impl Reader {
                 }
             };
             for (ct, sp) in tables {
-                self.unknown_keys(ct, CHANGE_KEYS, "a capacity change");
                 let date = ct.get("date").and_then(|i| self.date(i));
                 let cap = ct
                     .get("capacity")
                     .and_then(|i| self.value_number(i, "capacity"));
-                if !ct.contains_key("date") || !ct.contains_key("capacity") {
+                let meant = self.unknown_keys_with(ct, CHANGE_KEYS, "a capacity change", &[]);
+                if (!ct.contains_key("date") && !meant.contains(&"date"))
+                    || (!ct.contains_key("capacity") && !meant.contains(&"capacity"))
+                {
                     self.error(
                         sp.clone(),
                         "a capacity change needs a `date` and a `capacity`",
