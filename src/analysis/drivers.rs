@@ -21,8 +21,7 @@ use rayon::prelude::*;
 
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
-use super::quantile_sorted;
-use crate::engine::{self, Config, Copula, Outcomes};
+use crate::engine::{self, Change, Config, Copula, Outcomes};
 use crate::model::Plan;
 
 /// Experiments and risks whose "what if" is computed: the most influential ones, since each costs
@@ -237,28 +236,49 @@ fn sections(n: usize) -> usize {
 /// P80 and P(delivered) of every milestone over the first `n` iterations of `out`, overall and
 /// per section (section `j` of `k` is runs `j n / k .. (j + 1) n / k`).
 fn p80s(out: &Outcomes, n: usize) -> Vec<P80s> {
-    let k = sections(n);
     (0..out.milestones)
         .map(|m| {
             let mut col = out.milestone_column(m);
             col.truncate(n);
-            let sections = (0..k)
-                .map(|j| {
-                    let mut s = col[j * n / k..(j + 1) * n / k].to_vec();
-                    s.sort_by(f64::total_cmp);
-                    quantile_sorted(&s, 0.8)
-                })
-                .collect();
-            col.sort_by(f64::total_cmp);
-            let delivered = col.iter().filter(|x| x.is_finite()).count() as f64 / col.len() as f64;
-            let p80 = quantile_sorted(&col, 0.8);
-            P80s {
-                p80: p80.is_finite().then_some(p80),
-                delivered,
-                sections,
-            }
+            p80s_of(col)
         })
         .collect()
+}
+
+/// [`p80s`] of rows of `milestones` finishes per iteration (what [`engine::what_ifs`] gives).
+fn p80s_of_rows(rows: &[f64], milestones: usize) -> Vec<P80s> {
+    (0..milestones)
+        .map(|m| p80s_of(rows.iter().skip(m).step_by(milestones).copied().collect()))
+        .collect()
+}
+
+/// The 0-based rank of the p-quantile of `n` values ([`super::quantile_sorted`]'s).
+fn rank(n: usize, p: f64) -> usize {
+    ((p * n as f64).ceil() as usize).clamp(1, n) - 1
+}
+
+/// P80 and P(delivered) of one milestone's finishes, overall and per section (by selection:
+/// the same order statistic [`super::quantile_sorted`] reads off a full sort).
+fn p80s_of(mut col: Vec<f64>) -> P80s {
+    let n = col.len();
+    let k = sections(n);
+    let sections = (0..k)
+        .map(|j| {
+            let mut s = col[j * n / k..(j + 1) * n / k].to_vec();
+            let at = rank(s.len(), 0.8);
+            s.select_nth_unstable_by(at, f64::total_cmp);
+            s[at]
+        })
+        .collect();
+    let delivered = col.iter().filter(|x| x.is_finite()).count() as f64 / n as f64;
+    let at = rank(n, 0.8);
+    col.select_nth_unstable_by(at, f64::total_cmp);
+    let p80 = col[at];
+    P80s {
+        p80: p80.is_finite().then_some(p80),
+        delivered,
+        sections,
+    }
 }
 
 /// The 95% interval of a P80 gain `gain`, estimated on `n` paired runs, from the gains
@@ -347,18 +367,35 @@ pub fn drivers(plan: &Plan, config: &Config, out: &Outcomes) -> Vec<MilestoneDri
     // base is exact (common random numbers), and a large run does not cost a full rerun each.
     let n = config.iterations.min(WHAT_IF_ITERATIONS);
     let base = p80s(out, n as usize);
+    // Experiments and risks: the changed schedules only, from the same draws
+    // (`engine::what_ifs`); shared resources: a full rerun with the resource unlimited.
+    let changes: Vec<Change> = candidates
+        .iter()
+        .filter_map(|&(kind, index, _)| match kind {
+            DriverKind::Experiment => Some(Change::SureSuccess(index)),
+            DriverKind::Risk => Some(Change::NoRisk(index)),
+            _ => None,
+        })
+        .collect();
+    let mut changed = engine::what_ifs(plan, config, &changes, 0..n).into_iter();
     let what_ifs: Vec<((DriverKind, usize), Vec<WhatIf>)> = candidates
         .iter()
         .map(|&(kind, index, _)| {
-            let changed = match kind {
-                DriverKind::Experiment => plan.with_sure_success(index),
-                DriverKind::Resource => plan.with_unlimited(index),
-                _ => plan.without_risk(index),
+            let alt = match kind {
+                DriverKind::Resource => p80s(
+                    &engine::simulate_range(
+                        &plan.with_unlimited(index),
+                        config,
+                        &engine::Probes::default(),
+                        0..n,
+                    ),
+                    n as usize,
+                ),
+                _ => p80s_of_rows(
+                    &changed.next().expect("one rerun per change"),
+                    out.milestones,
+                ),
             };
-            let alt = p80s(
-                &engine::simulate_range(&changed, config, &engine::Probes::default(), 0..n),
-                n as usize,
-            );
             let w = base
                 .iter()
                 .zip(alt)

@@ -13,6 +13,7 @@
 mod copula;
 mod resource;
 pub mod rng;
+mod whatif;
 
 use rayon::prelude::*;
 
@@ -21,6 +22,7 @@ pub use copula::Copula;
 use crate::dist::Dist;
 use crate::model::{LinkKind, Node, Plan, Remaining, Risk, Status};
 pub use rng::Sampling;
+pub use whatif::{Change, what_ifs};
 use rng::{Draw, Sampler};
 
 /// Iterations per block. A block is the unit of parallel work, and its scratch (`BLOCK x nodes`
@@ -627,6 +629,22 @@ fn correlated_sample(
     })
 }
 
+/// Every risk's draws for the block into its columns, counting the iterations it occurred in.
+fn fill_risks(env: &Env, first: u64, len: usize, s: &mut Scratch, fired: &mut [u64]) {
+    for (r, risk) in env.plan.risks().iter().enumerate() {
+        for j in 0..len {
+            let k = r * BLOCK + j;
+            let draw = sample_risk(risk, env.risk_streams[r].at(first + j as u64));
+            fired[r] += u64::from(draw.is_some());
+            s.risk_fired[k] = draw.is_some();
+            s.risk_delay[k] = draw.map_or(0.0, |d| d.delay);
+            s.risk_scale[k] = draw.map_or(1.0, |d| d.scale);
+            s.risk_cost[k] = draw.map_or(0.0, |d| d.cost);
+            s.once_target[k] = NO_NODE;
+        }
+    }
+}
+
 fn run_block(env: &Env, first: u64, len: usize, s: &mut Scratch, out: &mut [f64]) -> Counters {
     let plan = env.plan;
     let n = plan.nodes().len();
@@ -639,18 +657,7 @@ fn run_block(env: &Env, first: u64, len: usize, s: &mut Scratch, out: &mut [f64]
             vec![]
         },
     };
-    for (r, risk) in plan.risks().iter().enumerate() {
-        for j in 0..len {
-            let k = r * BLOCK + j;
-            let draw = sample_risk(risk, env.risk_streams[r].at(first + j as u64));
-            c.fired[r] += u64::from(draw.is_some());
-            s.risk_fired[k] = draw.is_some();
-            s.risk_delay[k] = draw.map_or(0.0, |d| d.delay);
-            s.risk_scale[k] = draw.map_or(1.0, |d| d.scale);
-            s.risk_cost[k] = draw.map_or(0.0, |d| d.cost);
-            s.once_target[k] = NO_NODE;
-        }
-    }
+    fill_risks(env, first, len, s, &mut c.fired);
     env.copula.fill(first, len, &mut s.z, &mut s.correlated);
     if env.once {
         // First the schedule without the risks that strike once, to see which affected task
@@ -783,58 +790,70 @@ fn pass(env: &Env, first: u64, len: usize, s: &mut Scratch, counts: &mut [NodeCo
 
 /// The forward pass over one block: every node, in plan order, for every iteration.
 fn schedule(env: &Env, first: u64, len: usize, s: &mut Scratch, counts: &mut [NodeCounts]) {
+    for (i, counts) in counts.iter_mut().enumerate() {
+        schedule_node(env, first, len, s, counts, i, Draws::Fresh);
+    }
+}
+
+/// Where a node's draws for a block come from in [`schedule_node`].
+enum Draws<'c> {
+    /// From the streams.
+    Fresh,
+    /// From the streams, and kept in the cache (the base pass of [`what_ifs`]).
+    Keep(&'c mut DrawCache),
+    /// From the cache: what the base pass drew for this node (a what-if's unchanged node).
+    Reuse(&'c DrawCache),
+}
+
+/// One block's draws of every node (after risk strikes): `dur[node * BLOCK + j]`.
+struct DrawCache {
+    dur: Vec<f64>,
+    ok: Vec<bool>,
+    attempts: Vec<u32>,
+}
+
+/// The forward pass of node `i` over one block (its predecessors already scheduled).
+#[inline(always)]
+fn schedule_node(
+    env: &Env,
+    first: u64,
+    len: usize,
+    s: &mut Scratch,
+    counts: &mut NodeCounts,
+    i: usize,
+    draws: Draws,
+) {
     let plan = env.plan;
     let status_time = plan.status_time();
-    for (i, node) in plan.nodes().iter().enumerate() {
+    let node = &plan.nodes()[i];
+    {
         let preds = plan.preds_of(i);
         let risks = plan.risks_of(i);
         let stream = env.streams[i];
         let slot = env.copula.slot(i);
-        let counts = &mut counts[i];
         // First every draw of the block (independent of the schedule, so the CPU overlaps
         // them), then the schedule; a draw of a run that does not happen is simply unused. A
         // fallback, which runs only when its experiment failed, draws when it runs instead.
         let lazy = node.fallback_of.is_some();
         let done = matches!(node.status, Status::Done { .. });
         if !lazy && !done {
-            if node.experiment.is_none()
-                && node.backlog.is_none()
-                && matches!(node.status, Status::Planned)
-            {
-                // The common case: one draw per run, the same arithmetic as `sample_duration`.
-                match slot.column(0) {
-                    None => node.duration.fill(&mut s.dur[..len], |j| {
-                        stream.at(first + j as u64).uniform(0)
-                    }),
-                    Some(c) => {
-                        let col = &s.correlated[c * BLOCK..c * BLOCK + len];
-                        node.duration.fill(&mut s.dur[..len], |j| col[j]);
+            if let Draws::Reuse(c) = &draws {
+                let at = i * BLOCK;
+                s.dur[..len].copy_from_slice(&c.dur[at..at + len]);
+                s.ok[..len].copy_from_slice(&c.ok[at..at + len]);
+                s.attempts[..len].copy_from_slice(&c.attempts[at..at + len]);
+            } else {
+                draw_node(env, first, len, s, i);
+                if !risks.is_empty() {
+                    for j in 0..len {
+                        s.dur[j] = strike(env, s, i, stream.at(first + j as u64), j, s.dur[j]);
                     }
                 }
-                for j in 0..len {
-                    s.dur[j] *= node.scale;
-                    s.ok[j] = true;
-                    s.attempts[j] = 1;
-                }
-            } else if !slot.is_none() {
-                for j in 0..len {
-                    let (dur, ok, attempts) =
-                        correlated_sample(node, slot, &s.correlated, stream, first, j);
-                    s.dur[j] = dur;
-                    s.ok[j] = ok;
-                    s.attempts[j] = attempts;
-                }
-            } else {
-                for j in 0..len {
-                    let (dur, ok, attempts) = sample_duration(node, stream.at(first + j as u64));
-                    s.dur[j] = dur;
-                    s.ok[j] = ok;
-                    s.attempts[j] = attempts;
-                }
-            }
-            if !risks.is_empty() {
-                for j in 0..len {
-                    s.dur[j] = strike(env, s, i, stream.at(first + j as u64), j, s.dur[j]);
+                if let Draws::Keep(c) = draws {
+                    let at = i * BLOCK;
+                    c.dur[at..at + len].copy_from_slice(&s.dur[..len]);
+                    c.ok[at..at + len].copy_from_slice(&s.ok[..len]);
+                    c.attempts[at..at + len].copy_from_slice(&s.attempts[..len]);
                 }
             }
         }
@@ -921,7 +940,10 @@ fn schedule(env: &Env, first: u64, len: usize, s: &mut Scratch, counts: &mut [No
         if let Some(e) = node.fallback_of {
             for j in 0..len {
                 let k = i * BLOCK + j;
-                if s.status[k] != OK && s.status[k] != FAILED {
+                // A failed fallback leaves its chain undelivered (infinity, as it already is):
+                // only one that succeeded walks up, so a long chain costs its length, not its
+                // square.
+                if s.status[k] != OK {
                     continue;
                 }
                 let value = s.resolved[k];
@@ -934,6 +956,49 @@ fn schedule(env: &Env, first: u64, len: usize, s: &mut Scratch, counts: &mut [No
                     }
                 }
             }
+        }
+    }
+}
+
+/// Node `i`'s draws for the block (before risk strikes) into `s.dur`, `s.ok`, `s.attempts`.
+#[inline(always)]
+fn draw_node(env: &Env, first: u64, len: usize, s: &mut Scratch, i: usize) {
+    let node = &env.plan.nodes()[i];
+    let stream = env.streams[i];
+    let slot = env.copula.slot(i);
+    if node.experiment.is_none()
+        && node.backlog.is_none()
+        && matches!(node.status, Status::Planned)
+    {
+        // The common case: one draw per run, the same arithmetic as `sample_duration`.
+        match slot.column(0) {
+            None => node.duration.fill(&mut s.dur[..len], |j| {
+                stream.at(first + j as u64).uniform(0)
+            }),
+            Some(c) => {
+                let col = &s.correlated[c * BLOCK..c * BLOCK + len];
+                node.duration.fill(&mut s.dur[..len], |j| col[j]);
+            }
+        }
+        for j in 0..len {
+            s.dur[j] *= node.scale;
+            s.ok[j] = true;
+            s.attempts[j] = 1;
+        }
+    } else if !slot.is_none() {
+        for j in 0..len {
+            let (dur, ok, attempts) =
+                correlated_sample(node, slot, &s.correlated, stream, first, j);
+            s.dur[j] = dur;
+            s.ok[j] = ok;
+            s.attempts[j] = attempts;
+        }
+    } else {
+        for j in 0..len {
+            let (dur, ok, attempts) = sample_duration(node, stream.at(first + j as u64));
+            s.dur[j] = dur;
+            s.ok[j] = ok;
+            s.attempts[j] = attempts;
         }
     }
 }
