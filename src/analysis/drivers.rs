@@ -114,19 +114,20 @@ pub struct MilestoneDrivers {
 /// Mid-ranks scaled to (0, 1): tied values share the mean of their ranks.
 pub fn mid_ranks(x: &[f64]) -> Vec<f64> {
     let n = x.len();
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
+    // Values sorted with their positions (ties in any order: they share their mean rank).
+    let mut order: Vec<(f64, u32)> = x.iter().zip(0u32..).map(|(&v, i)| (v, i)).collect();
+    order.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
     let mut ranks = vec![0.0; n];
     let mut i = 0;
     while i < n {
         let mut j = i;
-        while j + 1 < n && x[order[j + 1]] == x[order[i]] {
+        while j + 1 < n && order[j + 1].0 == order[i].0 {
             j += 1;
         }
         // Ranks i+1 ..= j+1 (1-based) share their mean, scaled by n.
         let r = ((i + j) as f64 / 2.0 + 0.5) / n as f64;
-        for &o in &order[i..=j] {
-            ranks[o] = r;
+        for &(_, o) in &order[i..=j] {
+            ranks[o as usize] = r;
         }
         i = j + 1;
     }
@@ -136,7 +137,14 @@ pub fn mid_ranks(x: &[f64]) -> Vec<f64> {
 /// Pearson's correlation, summed in index order; None when either side has no variance.
 pub fn pearson(x: &[f64], y: &[f64]) -> Option<f64> {
     let n = x.len() as f64;
-    let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
+    pearson_with_mean(x, y, y.iter().sum::<f64>() / n)
+}
+
+/// [`pearson`] with the mean of `y` (`y.iter().sum() / n`) already computed: the drivers
+/// correlate every task with the same milestone ranks.
+fn pearson_with_mean(x: &[f64], y: &[f64], my: f64) -> Option<f64> {
+    let n = x.len() as f64;
+    let mx = x.iter().sum::<f64>() / n;
     let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
     for (a, b) in x.iter().zip(y) {
         let (dx, dy) = (a - mx, b - my);
@@ -172,6 +180,10 @@ fn task_draws(plan: &Plan, i: usize, config: &Config, copula: &Copula) -> Draws 
     let stream = config.sampler(node.key);
     let n = config.iterations;
     if node.experiment.is_none() {
+        if node.duration.is_continuous() && copula.slot(i).is_none() {
+            // Uncorrelated: the stream's own draw 0, in a tight loop.
+            return Draws::Uniforms((0..n).map(|it| stream.at(it).uniform(0)).collect());
+        }
         if node.duration.is_continuous() {
             return Draws::Uniforms(
                 (0..n)
@@ -319,11 +331,22 @@ pub fn gain_interval(gain: f64, sections: &[f64]) -> Option<(f64, f64)> {
 }
 
 /// Ranks the drivers of every milestone. `out` must come from [`engine::simulate_with`] with
-/// criticality on, for the same plan and config.
-pub fn drivers(plan: &Plan, config: &Config, out: &Outcomes) -> Vec<MilestoneDrivers> {
+/// criticality on, for the same plan and config. Also returns the plan simulated again over the
+/// what-ifs' iterations (the run's first [`WHAT_IF_ITERATIONS`]) with `trace` traced, which the
+/// what-ifs compute on the way (the Gantt chart of a large plan reads it).
+pub fn drivers(
+    plan: &Plan,
+    config: &Config,
+    out: &Outcomes,
+    trace: &[u32],
+) -> (Vec<MilestoneDrivers>, Outcomes) {
     let n_ms = out.milestones;
-    let finish_ranks: Vec<Vec<f64>> = (0..n_ms)
-        .map(|m| mid_ranks(&out.milestone_column(m)))
+    let finish_ranks: Vec<(Vec<f64>, f64)> = (0..n_ms)
+        .map(|m| {
+            let r = mid_ranks(&out.milestone_column(m));
+            let mean = r.iter().sum::<f64>() / r.len() as f64;
+            (r, mean)
+        })
         .collect();
     let tasks: Vec<usize> = (0..plan.nodes().len())
         .filter(|&i| !plan.nodes()[i].is_milestone)
@@ -331,7 +354,10 @@ pub fn drivers(plan: &Plan, config: &Config, out: &Outcomes) -> Vec<MilestoneDri
     // One row of sensitivities (one per milestone) per task, then per risk.
     let sens = |draws: Draws| -> Vec<Option<f64>> {
         match draws.ranks() {
-            Some(x) => finish_ranks.iter().map(|r| pearson(&x, r)).collect(),
+            Some(x) => finish_ranks
+                .iter()
+                .map(|(r, mean)| pearson_with_mean(&x, r, *mean))
+                .collect(),
             None => vec![None; n_ms],
         }
     };
@@ -377,7 +403,8 @@ pub fn drivers(plan: &Plan, config: &Config, out: &Outcomes) -> Vec<MilestoneDri
             _ => None,
         })
         .collect();
-    let mut changed = engine::what_ifs(plan, config, &changes, 0..n).into_iter();
+    let runs = engine::what_ifs(plan, config, &changes, trace, 0..n);
+    let mut changed = runs.changed.into_iter();
     let what_ifs: Vec<((DriverKind, usize), Vec<WhatIf>)> = candidates
         .iter()
         .map(|&(kind, index, _)| {
@@ -427,7 +454,7 @@ pub fn drivers(plan: &Plan, config: &Config, out: &Outcomes) -> Vec<MilestoneDri
             .map(|(_, w)| w[m])
     };
 
-    (0..n_ms)
+    let drivers = (0..n_ms)
         .map(|m| {
             // Only what the milestone waits for can drive it.
             let mut upstream = vec![false; plan.nodes().len()];
@@ -523,7 +550,8 @@ pub fn drivers(plan: &Plan, config: &Config, out: &Outcomes) -> Vec<MilestoneDri
                 drivers,
             }
         })
-        .collect()
+        .collect();
+    (drivers, runs.base)
 }
 
 #[cfg(test)]

@@ -17,8 +17,8 @@
 use rayon::prelude::*;
 
 use super::{
-    BLOCK, Copula, DrawCache, Draws, Env, NodeCounts, Probes, Sampler, Scratch, fill_risks,
-    schedule_node, simulate_range,
+    BLOCK, Copula, Counters, FAILED, OK, DrawCache, Draws, Env, NodeCounts, Outcomes, Probes, Sampler,
+    Scratch, fill_risks, schedule_node, simulate_range,
 };
 use crate::engine::Config;
 use crate::model::Plan;
@@ -50,19 +50,35 @@ impl Change {
     }
 }
 
-/// Each change's milestone finishes over `range` of a run of `config.iterations`: one vector per
-/// change, a row of `plan.milestones().len()` finishes per iteration (infinity where not
-/// delivered), exactly the milestone columns of `simulate_range(&change.apply(plan), ..)`.
+/// The planned run over a range, and each change's milestone finishes over it.
+#[derive(Debug, Clone)]
+pub struct WhatIfs {
+    /// The plan as it is over the range, with the traced nodes asked for (no costs, no
+    /// criticality): what `simulate_range` gives with those probes, minus the cost columns.
+    pub base: Outcomes,
+    /// One vector per change: a row of `plan.milestones().len()` finishes per iteration
+    /// (infinity where not delivered), exactly the milestone columns of
+    /// `simulate_range(&change.apply(plan), ..)`.
+    pub changed: Vec<Vec<f64>>,
+}
+
+/// Simulates `range` of a run of `config.iterations` as planned (tracing `trace`) and with each
+/// change.
 pub fn what_ifs(
     plan: &Plan,
     config: &Config,
     changes: &[Change],
+    trace: &[u32],
     range: std::ops::Range<u64>,
-) -> Vec<Vec<f64>> {
+) -> WhatIfs {
     let n_ms = plan.milestones().len();
     let copula = Copula::new(plan, config);
+    let probes = Probes {
+        criticality: false,
+        trace: trace.to_vec(),
+    };
     if plan.has_resources() || plan.has_once_risks() || copula.columns() > 0 {
-        return changes
+        let changed = changes
             .iter()
             .map(|c| {
                 let out = simulate_range(&c.apply(plan), config, &Probes::default(), range.clone());
@@ -73,6 +89,10 @@ pub fn what_ifs(
                     .collect()
             })
             .collect();
+        return WhatIfs {
+            base: simulate_range(plan, config, &probes, range),
+            changed,
+        };
     }
     let n = plan.nodes().len();
     let changed: Vec<Plan> = changes.iter().map(|c| c.apply(plan)).collect();
@@ -83,14 +103,14 @@ pub fn what_ifs(
         .map(|nd| config.sampler(nd.key))
         .collect();
     let risk_streams: Vec<Sampler> = plan.risks().iter().map(|r| config.sampler(r.key)).collect();
-    let probes = Probes::default();
+    let base_stride = n_ms + 2 * trace.len();
     let base_env = Env {
         plan,
         streams: &streams,
         risk_streams: &risk_streams,
         copula: &copula,
         probes: &probes,
-        stride: n_ms,
+        stride: base_stride,
         costs: false,
         once: false,
     };
@@ -99,29 +119,57 @@ pub fn what_ifs(
         .map(|p| Env { plan: p, ..base_env })
         .collect();
     let iterations = usize::try_from(range.end - range.start).expect("iterations fit in memory");
-    let stride = n_ms * changes.len();
-    if stride == 0 {
-        return vec![Vec::new(); changes.len()];
-    }
+    // Each row: the base's milestones and traced nodes, then each change's milestones.
+    let stride = base_stride + n_ms * changes.len();
     let mut rows = vec![f64::INFINITY; iterations * stride];
-    rows.par_chunks_mut(BLOCK * stride)
+    let counters = rows
+        .par_chunks_mut(BLOCK * stride)
         .enumerate()
-        .for_each_init(
+        .map_init(
             || Block::new(n, plan.risks().len(), &copula),
             |b, (k, out)| {
                 let first = range.start + (k * BLOCK) as u64;
                 let len = out.len() / stride;
-                b.run(&base_env, &envs, changes, &dirty, first, len, out);
+                b.run(&base_env, &envs, changes, &dirty, first, len, out)
             },
-        );
-    // De-interleave: one vector per change.
-    (0..changes.len())
+        )
+        .reduce(Counters::default, Counters::add);
+    let changed = (0..changes.len())
         .map(|v| {
+            let at = base_stride + v * n_ms;
             rows.chunks(stride)
-                .flat_map(|row| row[v * n_ms..(v + 1) * n_ms].iter().copied())
+                .flat_map(|row| row[at..at + n_ms].iter().copied())
                 .collect()
         })
-        .collect()
+        .collect();
+    let base_rows = rows
+        .chunks(stride)
+        .flat_map(|row| row[..base_stride].iter().copied())
+        .collect();
+    WhatIfs {
+        base: Outcomes {
+            iterations: range.end - range.start,
+            first: range.start,
+            seed: config.seed,
+            sampling: config.sampling,
+            rows: base_rows,
+            milestones: n_ms,
+            costs: false,
+            traced: trace.to_vec(),
+            nodes: if counters.nodes.is_empty() {
+                vec![NodeCounts::default(); n]
+            } else {
+                counters.nodes
+            },
+            risks_fired: if counters.fired.is_empty() {
+                vec![0; plan.risks().len()]
+            } else {
+                counters.fired
+            },
+            critical: Vec::new(),
+        },
+        changed,
+    }
 }
 
 /// The nodes a change must schedule again, in plan (topological) order, and which of them it
@@ -177,8 +225,8 @@ fn dirty(plan: &Plan, change: Change) -> (Vec<u32>, Vec<bool>) {
 /// base pass's draws.
 struct Block {
     s: Scratch,
+    /// The variants' counters, which nothing reads.
     counts: Vec<NodeCounts>,
-    fired: Vec<u64>,
     cache: DrawCache,
     start: Vec<f64>,
     finish: Vec<f64>,
@@ -192,7 +240,6 @@ impl Block {
         Block {
             s: Scratch::new(nodes, risks, copula),
             counts: vec![NodeCounts::default(); nodes],
-            fired: vec![0; risks],
             cache: DrawCache {
                 dur: vec![0.0; nodes * BLOCK],
                 ok: vec![true; nodes * BLOCK],
@@ -206,6 +253,7 @@ impl Block {
         }
     }
 
+    /// One block: the base pass (its rows and counters), then each change.
     #[allow(clippy::too_many_arguments)]
     fn run(
         &mut self,
@@ -216,14 +264,31 @@ impl Block {
         first: u64,
         len: usize,
         out: &mut [f64],
-    ) {
+    ) -> Counters {
         let plan = base.plan;
         let n_ms = plan.milestones().len();
-        let stride = n_ms * changes.len();
+        let stride = out.len() / len;
+        let mut c = Counters {
+            nodes: vec![NodeCounts::default(); plan.nodes().len()],
+            fired: vec![0; plan.risks().len()],
+            critical: Vec::new(),
+        };
         let s = &mut self.s;
-        fill_risks(base, first, len, s, &mut self.fired);
-        for (i, c) in self.counts.iter_mut().enumerate() {
-            schedule_node(base, first, len, s, c, i, Draws::Keep(&mut self.cache));
+        fill_risks(base, first, len, s, &mut c.fired);
+        for (i, counts) in c.nodes.iter_mut().enumerate() {
+            schedule_node(base, first, len, s, counts, i, Draws::Keep(&mut self.cache));
+        }
+        for j in 0..len {
+            let row = &mut out[j * stride..j * stride + base.stride];
+            for (m, ms) in plan.milestones().iter().enumerate() {
+                row[m] = s.resolved[ms.node as usize * BLOCK + j];
+            }
+            for (t, &node) in base.probes.trace.iter().enumerate() {
+                let k = node as usize * BLOCK + j;
+                let ran = s.status[k] == OK || s.status[k] == FAILED;
+                row[n_ms + 2 * t] = if ran { s.start[k] } else { f64::INFINITY };
+                row[n_ms + 2 * t + 1] = if ran { s.finish[k] } else { f64::INFINITY };
+            }
         }
         self.start.copy_from_slice(&s.start);
         self.finish.copy_from_slice(&s.finish);
@@ -246,8 +311,9 @@ impl Block {
                 };
                 schedule_node(env, first, len, s, &mut self.counts[i], i, draws);
             }
+            let at = base.stride + v * n_ms;
             for j in 0..len {
-                let row = &mut out[j * stride + v * n_ms..j * stride + (v + 1) * n_ms];
+                let row = &mut out[j * stride + at..j * stride + at + n_ms];
                 for (m, ms) in plan.milestones().iter().enumerate() {
                     row[m] = s.resolved[ms.node as usize * BLOCK + j];
                 }
@@ -264,6 +330,7 @@ impl Block {
                 s.risk_fired[r * BLOCK..(r + 1) * BLOCK].copy_from_slice(&self.risk_fired);
             }
         }
+        c
     }
 }
 
@@ -337,8 +404,20 @@ after = ["beta", "g"]
         ];
         // A range that does not start at a block boundary, and ends inside one.
         let range = 300..2900;
-        let got = what_ifs(&plan, &config, &changes, range.clone());
-        for (c, got) in changes.iter().zip(&got) {
+        let trace = [1, 3, 5];
+        let got = what_ifs(&plan, &config, &changes, &trace, range.clone());
+        let probes = Probes {
+            criticality: false,
+            trace: trace.to_vec(),
+        };
+        let base = simulate_range(&plan, &config, &probes, range.clone());
+        assert_eq!(got.base.rows.len(), base.rows.len());
+        for (a, b) in got.base.rows.iter().zip(&base.rows) {
+            assert_eq!(a.to_bits(), b.to_bits(), "base");
+        }
+        assert_eq!(got.base.nodes, base.nodes);
+        assert_eq!(got.base.risks_fired, base.risks_fired);
+        for (c, got) in changes.iter().zip(&got.changed) {
             let full = simulate_range(&c.apply(&plan), &config, &Probes::default(), range.clone());
             let want: Vec<f64> = full
                 .rows
