@@ -548,6 +548,9 @@ struct Scratch {
     dur: Vec<f64>,
     ok: Vec<bool>,
     attempts: Vec<u32>,
+    /// The current node's earliest start and finish from its links, for the block.
+    es: Vec<f64>,
+    ef: Vec<f64>,
     /// For the backward pass: the last walk that visited each node, and the current walk.
     stamp: Vec<u32>,
     walk: u32,
@@ -573,6 +576,8 @@ impl Scratch {
             risk_cost: vec![0.0; risks * BLOCK],
             once_target: vec![NO_NODE; risks * BLOCK],
             dur: vec![0.0; BLOCK],
+            es: vec![0.0; BLOCK],
+            ef: vec![0.0; BLOCK],
             ok: vec![true; BLOCK],
             attempts: vec![1; BLOCK],
             stamp: vec![0; nodes],
@@ -856,6 +861,52 @@ fn schedule_node(
                     c.attempts[at..at + len].copy_from_slice(&s.attempts[..len]);
                 }
             }
+        }
+        if !lazy && matches!(node.status, Status::Planned) {
+            // The common case, link by link: each link's constraint over the whole block (a
+            // max the compiler can vectorise), then each iteration's start and finish. The same
+            // maxima in the same order as the general loop below.
+            let (es, ef) = (&mut s.es[..len], &mut s.ef[..len]);
+            es.fill(0.0);
+            ef.fill(0.0);
+            for l in preds {
+                let p = l.node as usize * BLOCK;
+                let (col, target) = match l.kind {
+                    LinkKind::FS => (&s.resolved[p..p + len], &mut *es),
+                    LinkKind::SS => (&s.start[p..p + len], &mut *es),
+                    LinkKind::FF => (&s.resolved[p..p + len], &mut *ef),
+                    LinkKind::SF => (&s.start[p..p + len], &mut *ef),
+                };
+                for (t, &v) in target.iter_mut().zip(col) {
+                    *t = t.max(v + l.lag);
+                }
+            }
+            let (mut ran, mut succeeded, mut attempts) = (0u64, 0u64, 0u64);
+            for j in 0..len {
+                let k = i * BLOCK + j;
+                let (es, ef) = (es[j], ef[j]);
+                if es == f64::INFINITY || ef == f64::INFINITY {
+                    s.status[k] = BLOCKED;
+                    s.start[k] = f64::INFINITY;
+                    s.finish[k] = f64::INFINITY;
+                    s.resolved[k] = f64::INFINITY;
+                    continue;
+                }
+                let (dur, ok) = (s.dur[j], s.ok[j]);
+                let start = es.max(status_time).max(ef - dur);
+                let finish = start + dur;
+                s.start[k] = start;
+                s.finish[k] = finish;
+                s.status[k] = if ok { OK } else { FAILED };
+                s.resolved[k] = if ok { finish } else { f64::INFINITY };
+                ran += 1;
+                succeeded += u64::from(ok);
+                attempts += u64::from(s.attempts[j]);
+            }
+            counts.ran += ran;
+            counts.succeeded += succeeded;
+            counts.attempts += attempts;
+            return;
         }
         for j in 0..len {
             let k = i * BLOCK + j;
