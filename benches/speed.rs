@@ -56,7 +56,11 @@ impl Floor {
             preds.extend(t.after.iter().map(|&p| p as u32));
             pred_start.push(preds.len() as u32);
         }
-        let tri = net.tasks.iter().map(|t| t.duration.map(f64::from)).collect();
+        let tri = net
+            .tasks
+            .iter()
+            .map(|t| t.duration.map(f64::from))
+            .collect();
         Floor {
             pred_start,
             preds,
@@ -82,7 +86,8 @@ impl Floor {
             let key = splitmix(seed ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
             let col = &mut finish[i * LANES..(i + 1) * LANES];
             for (j, f) in col.iter_mut().enumerate() {
-                let u = (splitmix(key ^ (first + j as u64)) >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
+                let u =
+                    (splitmix(key ^ (first + j as u64)) >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
                 let d = if u < fc {
                     a + (u * (b - a) * (c - a)).sqrt()
                 } else {

@@ -22,8 +22,8 @@ pub use copula::Copula;
 use crate::dist::Dist;
 use crate::model::{LinkKind, Node, Plan, Remaining, Risk, Status};
 pub use rng::Sampling;
-pub use whatif::{Change, what_ifs};
 use rng::{Draw, Sampler};
+pub use whatif::{Change, what_ifs};
 
 /// Iterations per block. A block is the unit of parallel work, and its scratch (`BLOCK x nodes`
 /// x 17 bytes) stays in L2 for plans of a few hundred tasks.
@@ -1017,9 +1017,7 @@ fn draw_node(env: &Env, first: u64, len: usize, s: &mut Scratch, i: usize) {
     let node = &env.plan.nodes()[i];
     let stream = env.streams[i];
     let slot = env.copula.slot(i);
-    if node.experiment.is_none()
-        && node.backlog.is_none()
-        && matches!(node.status, Status::Planned)
+    if node.experiment.is_none() && node.backlog.is_none() && matches!(node.status, Status::Planned)
     {
         // The common case: one draw per run, the same arithmetic as `sample_duration`.
         match slot.column(0) {

@@ -17,8 +17,8 @@
 use rayon::prelude::*;
 
 use super::{
-    BLOCK, Copula, Counters, FAILED, OK, DrawCache, Draws, Env, NodeCounts, Outcomes, Probes, Sampler,
-    Scratch, fill_risks, schedule_node, simulate_range,
+    BLOCK, Copula, Counters, DrawCache, Draws, Env, FAILED, NodeCounts, OK, Outcomes, Probes,
+    Sampler, Scratch, fill_risks, schedule_node, simulate_range,
 };
 use crate::engine::Config;
 use crate::model::Plan;
@@ -116,7 +116,10 @@ pub fn what_ifs(
     };
     let envs: Vec<Env> = changed
         .iter()
-        .map(|p| Env { plan: p, ..base_env })
+        .map(|p| Env {
+            plan: p,
+            ..base_env
+        })
         .collect();
     let iterations = usize::try_from(range.end - range.start).expect("iterations fit in memory");
     // Each row: the base's milestones and traced nodes, then each change's milestones.
