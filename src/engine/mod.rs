@@ -201,6 +201,17 @@ pub fn split(k: u64, n: u64, iterations: u64) -> std::ops::Range<u64> {
     at(k - 1)..at(k)
 }
 
+/// The fewest blocks one rayon job takes: about four jobs per thread, so that each thread
+/// allocates its scratch (`BLOCK x nodes` columns, which `map_init` makes per job) a few times,
+/// not once per block it steals, while the load still balances. Which thread runs a block
+/// never changes what it computes.
+fn blocks_per_job(iterations: usize) -> usize {
+    iterations
+        .div_ceil(BLOCK)
+        .div_ceil(4 * rayon::current_num_threads())
+        .max(1)
+}
+
 /// Simulates `config.iterations` schedules of `plan` on the current rayon pool.
 pub fn simulate(plan: &Plan, config: &Config) -> Outcomes {
     simulate_with(plan, config, &Probes::default())
@@ -279,6 +290,7 @@ pub fn simulate_range(
     let counters = rows
         .par_chunks_mut(BLOCK * stride)
         .enumerate()
+        .with_min_len(blocks_per_job(iterations))
         .map_init(
             || Scratch::new(n, plan.risks().len(), &copula),
             |scratch, (b, out)| {

@@ -18,7 +18,7 @@ use rayon::prelude::*;
 
 use super::{
     BLOCK, Copula, Counters, DrawCache, Draws, Env, FAILED, NodeCounts, OK, Outcomes, Probes,
-    Sampler, Scratch, fill_risks, schedule_node, simulate_range,
+    Sampler, Scratch, blocks_per_job, fill_risks, schedule_node, simulate_range,
 };
 use crate::engine::Config;
 use crate::model::Plan;
@@ -128,6 +128,7 @@ pub fn what_ifs(
     let counters = rows
         .par_chunks_mut(BLOCK * stride)
         .enumerate()
+        .with_min_len(blocks_per_job(iterations))
         .map_init(
             || Block::new(n, plan.risks().len(), &copula),
             |b, (k, out)| {
