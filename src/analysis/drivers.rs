@@ -15,7 +15,8 @@
 //!   with the base on those same iterations: common random numbers make the difference exact for
 //!   them, not a regression estimate. It is still an estimate of the P80 gain of the plan, with a
 //!   Monte Carlo error: [`WhatIf::p80_gain_low`] and [`WhatIf::p80_gain_high`] bound it (see
-//!   [`gain_interval`]).
+//!   [`gain_interval`]). The rerun is [`engine::what_ifs`]: the same values as simulating the
+//!   changed plan, at the cost of rescheduling only what the change moves.
 
 use rayon::prelude::*;
 
