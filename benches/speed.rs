@@ -19,9 +19,10 @@
 //!   1,000 tasks (PERT, 10% experiments), 100,000 iterations, 2 threads; `details_100k`: the
 //!   drivers, what-ifs and Gantt rows computed from it (`analysis::details`). The ratio of the
 //!   second to the first is the analyses' cost on top of the simulation.
-//! - `speed/paths/{plain,correlated,resources}_10k`: 10,000 iterations of the network as is,
-//!   with its first 100 tasks in ten correlation groups of ten (coefficient 0.5), and with
-//!   every task using one unit of one of four resources of capacity 8.
+//! - `speed/paths/{plain,correlated}_10k`, `speed/paths/resources_1k`: 10,000 iterations of the
+//!   network as is and with its first 100 tasks in ten correlation groups of ten (coefficient
+//!   0.5); 1,000 iterations with every task using one unit of one of four resources of
+//!   capacity 8 (compare per task-sample: criterion's throughput).
 //! - `speed/fallback_chain/chain_2000`: 1,000 iterations of a chain of 2,000 experiments, each
 //!   the fallback of the one before, all but never succeeding (every fallback runs).
 
@@ -232,13 +233,15 @@ fn benches(c: &mut Criterion) {
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(8));
     g.throughput(Throughput::Elements(10_000 * TASKS as u64));
-    for (name, p) in [
-        ("plain_10k", &plan),
-        ("correlated_10k", &corr),
-        ("resources_10k", &res),
-    ] {
+    for (name, p) in [("plain_10k", &plan), ("correlated_10k", &corr)] {
         g.bench_function(name, |b| b.iter(|| engine::simulate(black_box(p), &config)));
     }
+    // The resource-constrained path schedules each iteration serially: 1,000 iterations.
+    let config = Config::new(1_000, 1);
+    g.throughput(Throughput::Elements(1_000 * TASKS as u64));
+    g.bench_function("resources_1k", |b| {
+        b.iter(|| engine::simulate(black_box(&res), &config))
+    });
     g.finish();
 
     let chain_plan = shipcast::load_str("chain.toml", &chain(2000)).expect("a valid scenario");
