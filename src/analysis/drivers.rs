@@ -15,14 +15,14 @@
 //!   with the base on those same iterations: common random numbers make the difference exact for
 //!   them, not a regression estimate. It is still an estimate of the P80 gain of the plan, with a
 //!   Monte Carlo error: [`WhatIf::p80_gain_low`] and [`WhatIf::p80_gain_high`] bound it (see
-//!   [`gain_interval`]).
+//!   [`gain_interval`]). The rerun is [`engine::what_ifs`]: the same values as simulating the
+//!   changed plan, at the cost of rescheduling only what the change moves.
 
 use rayon::prelude::*;
 
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
-use super::quantile_sorted;
-use crate::engine::{self, Config, Copula, Outcomes};
+use crate::engine::{self, Change, Config, Copula, Outcomes};
 use crate::model::Plan;
 
 /// Experiments and risks whose "what if" is computed: the most influential ones, since each costs
@@ -115,19 +115,20 @@ pub struct MilestoneDrivers {
 /// Mid-ranks scaled to (0, 1): tied values share the mean of their ranks.
 pub fn mid_ranks(x: &[f64]) -> Vec<f64> {
     let n = x.len();
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
+    // Values sorted with their positions (ties in any order: they share their mean rank).
+    let mut order: Vec<(f64, u32)> = x.iter().zip(0u32..).map(|(&v, i)| (v, i)).collect();
+    order.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
     let mut ranks = vec![0.0; n];
     let mut i = 0;
     while i < n {
         let mut j = i;
-        while j + 1 < n && x[order[j + 1]] == x[order[i]] {
+        while j + 1 < n && order[j + 1].0 == order[i].0 {
             j += 1;
         }
         // Ranks i+1 ..= j+1 (1-based) share their mean, scaled by n.
         let r = ((i + j) as f64 / 2.0 + 0.5) / n as f64;
-        for &o in &order[i..=j] {
-            ranks[o] = r;
+        for &(_, o) in &order[i..=j] {
+            ranks[o as usize] = r;
         }
         i = j + 1;
     }
@@ -137,7 +138,14 @@ pub fn mid_ranks(x: &[f64]) -> Vec<f64> {
 /// Pearson's correlation, summed in index order; None when either side has no variance.
 pub fn pearson(x: &[f64], y: &[f64]) -> Option<f64> {
     let n = x.len() as f64;
-    let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
+    pearson_with_mean(x, y, y.iter().sum::<f64>() / n)
+}
+
+/// [`pearson`] with the mean of `y` (`y.iter().sum() / n`) already computed: the drivers
+/// correlate every task with the same milestone ranks.
+fn pearson_with_mean(x: &[f64], y: &[f64], my: f64) -> Option<f64> {
+    let n = x.len() as f64;
+    let mx = x.iter().sum::<f64>() / n;
     let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
     for (a, b) in x.iter().zip(y) {
         let (dx, dy) = (a - mx, b - my);
@@ -173,6 +181,10 @@ fn task_draws(plan: &Plan, i: usize, config: &Config, copula: &Copula) -> Draws 
     let stream = config.sampler(node.key);
     let n = config.iterations;
     if node.experiment.is_none() {
+        if node.duration.is_continuous() && copula.slot(i).is_none() {
+            // Uncorrelated: the stream's own draw 0, in a tight loop.
+            return Draws::Uniforms((0..n).map(|it| stream.at(it).uniform(0)).collect());
+        }
         if node.duration.is_continuous() {
             return Draws::Uniforms(
                 (0..n)
@@ -237,28 +249,49 @@ fn sections(n: usize) -> usize {
 /// P80 and P(delivered) of every milestone over the first `n` iterations of `out`, overall and
 /// per section (section `j` of `k` is runs `j n / k .. (j + 1) n / k`).
 fn p80s(out: &Outcomes, n: usize) -> Vec<P80s> {
-    let k = sections(n);
     (0..out.milestones)
         .map(|m| {
             let mut col = out.milestone_column(m);
             col.truncate(n);
-            let sections = (0..k)
-                .map(|j| {
-                    let mut s = col[j * n / k..(j + 1) * n / k].to_vec();
-                    s.sort_by(f64::total_cmp);
-                    quantile_sorted(&s, 0.8)
-                })
-                .collect();
-            col.sort_by(f64::total_cmp);
-            let delivered = col.iter().filter(|x| x.is_finite()).count() as f64 / col.len() as f64;
-            let p80 = quantile_sorted(&col, 0.8);
-            P80s {
-                p80: p80.is_finite().then_some(p80),
-                delivered,
-                sections,
-            }
+            p80s_of(col)
         })
         .collect()
+}
+
+/// [`p80s`] of rows of `milestones` finishes per iteration (what [`engine::what_ifs`] gives).
+fn p80s_of_rows(rows: &[f64], milestones: usize) -> Vec<P80s> {
+    (0..milestones)
+        .map(|m| p80s_of(rows.iter().skip(m).step_by(milestones).copied().collect()))
+        .collect()
+}
+
+/// The 0-based rank of the p-quantile of `n` values ([`super::quantile_sorted`]'s).
+fn rank(n: usize, p: f64) -> usize {
+    ((p * n as f64).ceil() as usize).clamp(1, n) - 1
+}
+
+/// P80 and P(delivered) of one milestone's finishes, overall and per section (by selection:
+/// the same order statistic [`super::quantile_sorted`] reads off a full sort).
+fn p80s_of(mut col: Vec<f64>) -> P80s {
+    let n = col.len();
+    let k = sections(n);
+    let sections = (0..k)
+        .map(|j| {
+            let mut s = col[j * n / k..(j + 1) * n / k].to_vec();
+            let at = rank(s.len(), 0.8);
+            s.select_nth_unstable_by(at, f64::total_cmp);
+            s[at]
+        })
+        .collect();
+    let delivered = col.iter().filter(|x| x.is_finite()).count() as f64 / n as f64;
+    let at = rank(n, 0.8);
+    col.select_nth_unstable_by(at, f64::total_cmp);
+    let p80 = col[at];
+    P80s {
+        p80: p80.is_finite().then_some(p80),
+        delivered,
+        sections,
+    }
 }
 
 /// The 95% interval of a P80 gain `gain`, estimated on `n` paired runs, from the gains
@@ -300,11 +333,22 @@ pub fn gain_interval(gain: f64, sections: &[f64]) -> Option<(f64, f64)> {
 }
 
 /// Ranks the drivers of every milestone. `out` must come from [`engine::simulate_with`] with
-/// criticality on, for the same plan and config.
-pub fn drivers(plan: &Plan, config: &Config, out: &Outcomes) -> Vec<MilestoneDrivers> {
+/// criticality on, for the same plan and config. Also returns the plan simulated again over the
+/// what-ifs' iterations (the run's first [`WHAT_IF_ITERATIONS`]) with `trace` traced, which the
+/// what-ifs compute on the way (the Gantt chart of a large plan reads it).
+pub fn drivers(
+    plan: &Plan,
+    config: &Config,
+    out: &Outcomes,
+    trace: &[u32],
+) -> (Vec<MilestoneDrivers>, Outcomes) {
     let n_ms = out.milestones;
-    let finish_ranks: Vec<Vec<f64>> = (0..n_ms)
-        .map(|m| mid_ranks(&out.milestone_column(m)))
+    let finish_ranks: Vec<(Vec<f64>, f64)> = (0..n_ms)
+        .map(|m| {
+            let r = mid_ranks(&out.milestone_column(m));
+            let mean = r.iter().sum::<f64>() / r.len() as f64;
+            (r, mean)
+        })
         .collect();
     let tasks: Vec<usize> = (0..plan.nodes().len())
         .filter(|&i| !plan.nodes()[i].is_milestone)
@@ -312,7 +356,10 @@ pub fn drivers(plan: &Plan, config: &Config, out: &Outcomes) -> Vec<MilestoneDri
     // One row of sensitivities (one per milestone) per task, then per risk.
     let sens = |draws: Draws| -> Vec<Option<f64>> {
         match draws.ranks() {
-            Some(x) => finish_ranks.iter().map(|r| pearson(&x, r)).collect(),
+            Some(x) => finish_ranks
+                .iter()
+                .map(|(r, mean)| pearson_with_mean(&x, r, *mean))
+                .collect(),
             None => vec![None; n_ms],
         }
     };
@@ -348,18 +395,36 @@ pub fn drivers(plan: &Plan, config: &Config, out: &Outcomes) -> Vec<MilestoneDri
     // base is exact (common random numbers), and a large run does not cost a full rerun each.
     let n = config.iterations.min(WHAT_IF_ITERATIONS);
     let base = p80s(out, n as usize);
+    // Experiments and risks: the changed schedules only, from the same draws
+    // (`engine::what_ifs`); shared resources: a full rerun with the resource unlimited.
+    let changes: Vec<Change> = candidates
+        .iter()
+        .filter_map(|&(kind, index, _)| match kind {
+            DriverKind::Experiment => Some(Change::SureSuccess(index)),
+            DriverKind::Risk => Some(Change::NoRisk(index)),
+            _ => None,
+        })
+        .collect();
+    let runs = engine::what_ifs(plan, config, &changes, trace, 0..n);
+    let mut changed = runs.changed.into_iter();
     let what_ifs: Vec<((DriverKind, usize), Vec<WhatIf>)> = candidates
         .iter()
         .map(|&(kind, index, _)| {
-            let changed = match kind {
-                DriverKind::Experiment => plan.with_sure_success(index),
-                DriverKind::Resource => plan.with_unlimited(index),
-                _ => plan.without_risk(index),
+            let alt = match kind {
+                DriverKind::Resource => p80s(
+                    &engine::simulate_range(
+                        &plan.with_unlimited(index),
+                        config,
+                        &engine::Probes::default(),
+                        0..n,
+                    ),
+                    n as usize,
+                ),
+                _ => p80s_of_rows(
+                    &changed.next().expect("one rerun per change"),
+                    out.milestones,
+                ),
             };
-            let alt = p80s(
-                &engine::simulate_range(&changed, config, &engine::Probes::default(), 0..n),
-                n as usize,
-            );
             let w = base
                 .iter()
                 .zip(alt)
@@ -391,7 +456,7 @@ pub fn drivers(plan: &Plan, config: &Config, out: &Outcomes) -> Vec<MilestoneDri
             .map(|(_, w)| w[m])
     };
 
-    (0..n_ms)
+    let drivers = (0..n_ms)
         .map(|m| {
             // Only what the milestone waits for can drive it.
             let mut upstream = vec![false; plan.nodes().len()];
@@ -487,7 +552,8 @@ pub fn drivers(plan: &Plan, config: &Config, out: &Outcomes) -> Vec<MilestoneDri
                 drivers,
             }
         })
-        .collect()
+        .collect();
+    (drivers, runs.base)
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@ pub mod tasks;
 
 use statrs::distribution::{Binomial, ContinuousCDF, DiscreteCDF, StudentsT};
 
-use crate::engine::{Config, Outcomes, Probes, Sampling, rng, simulate_range};
+use crate::engine::{Config, Outcomes, Probes, Sampling, rng};
 use crate::model::Plan;
 
 /// The percentiles every report shows.
@@ -728,14 +728,14 @@ pub fn detail_probes(plan: &Plan) -> Probes {
     }
 }
 
-/// Computes the details of a run simulated with [`detail_probes`]. Large plans are simulated once
-/// more to trace the tasks most often critical for the primary milestone.
+/// Computes the details of a run simulated with [`detail_probes`]. Large plans trace the tasks
+/// most often critical for the primary milestone in the drivers' what-if base pass.
 pub fn details(plan: &Plan, config: &Config, out: &Outcomes) -> Details {
-    let drivers = drivers::drivers(plan, config, out);
     let primary = plan.milestones().len() - 1;
-    let gantt = if !out.traced.is_empty() {
-        gantt(out)
-    } else {
+    // A plan too large to trace every task in the run traces the tasks most often critical for
+    // the primary milestone over the run's first iterations (percentiles of start and finish
+    // need no more), in the drivers' base pass.
+    let trace = if out.traced.is_empty() {
         let n = plan.nodes().len();
         let mut by_crit: Vec<u32> = (0..n as u32)
             .filter(|&i| !plan.nodes()[i as usize].is_milestone)
@@ -750,18 +750,15 @@ pub fn details(plan: &Plan, config: &Config, out: &Outcomes) -> Details {
         });
         by_crit.truncate(GANTT_TASKS);
         by_crit.sort();
-        // Percentiles of start and finish need no more than the run's first iterations.
-        let n = config.iterations.min(drivers::WHAT_IF_ITERATIONS);
-        let traced = simulate_range(
-            plan,
-            config,
-            &Probes {
-                criticality: false,
-                trace: by_crit,
-            },
-            0..n,
-        );
+        by_crit
+    } else {
+        Vec::new()
+    };
+    let (drivers, traced) = drivers::drivers(plan, config, out, &trace);
+    let gantt = if out.traced.is_empty() {
         gantt(&traced)
+    } else {
+        gantt(out)
     };
     let finishes = (0..out.milestones)
         .map(|m| {

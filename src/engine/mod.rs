@@ -13,6 +13,7 @@
 mod copula;
 mod resource;
 pub mod rng;
+mod whatif;
 
 use rayon::prelude::*;
 
@@ -22,6 +23,7 @@ use crate::dist::Dist;
 use crate::model::{LinkKind, Node, Plan, Remaining, Risk, Status};
 pub use rng::Sampling;
 use rng::{Draw, Sampler};
+pub use whatif::{Change, what_ifs};
 
 /// Iterations per block. A block is the unit of parallel work, and its scratch (`BLOCK x nodes`
 /// x 17 bytes) stays in L2 for plans of a few hundred tasks.
@@ -199,6 +201,17 @@ pub fn split(k: u64, n: u64, iterations: u64) -> std::ops::Range<u64> {
     at(k - 1)..at(k)
 }
 
+/// The fewest blocks one rayon job takes: about four jobs per thread, so that each thread
+/// allocates its scratch (`BLOCK x nodes` columns, which `map_init` makes per job) a few times,
+/// not once per block it steals, while the load still balances. Which thread runs a block
+/// never changes what it computes.
+fn blocks_per_job(iterations: usize) -> usize {
+    iterations
+        .div_ceil(BLOCK)
+        .div_ceil(4 * rayon::current_num_threads())
+        .max(1)
+}
+
 /// Simulates `config.iterations` schedules of `plan` on the current rayon pool.
 pub fn simulate(plan: &Plan, config: &Config) -> Outcomes {
     simulate_with(plan, config, &Probes::default())
@@ -278,6 +291,7 @@ pub fn simulate_range(
     let counters = rows
         .par_chunks_mut(BLOCK * stride)
         .enumerate()
+        .with_min_len(blocks_per_job(iterations))
         .map_init(
             || Scratch::new(n, plan.risks().len(), &copula),
             |scratch, (b, out)| {
@@ -547,6 +561,9 @@ struct Scratch {
     dur: Vec<f64>,
     ok: Vec<bool>,
     attempts: Vec<u32>,
+    /// The current node's earliest start and finish from its links, for the block.
+    es: Vec<f64>,
+    ef: Vec<f64>,
     /// For the backward pass: the last walk that visited each node, and the current walk.
     stamp: Vec<u32>,
     walk: u32,
@@ -572,6 +589,8 @@ impl Scratch {
             risk_cost: vec![0.0; risks * BLOCK],
             once_target: vec![NO_NODE; risks * BLOCK],
             dur: vec![0.0; BLOCK],
+            es: vec![0.0; BLOCK],
+            ef: vec![0.0; BLOCK],
             ok: vec![true; BLOCK],
             attempts: vec![1; BLOCK],
             stamp: vec![0; nodes],
@@ -628,6 +647,22 @@ fn correlated_sample(
     })
 }
 
+/// Every risk's draws for the block into its columns, counting the iterations it occurred in.
+fn fill_risks(env: &Env, first: u64, len: usize, s: &mut Scratch, fired: &mut [u64]) {
+    for (r, risk) in env.plan.risks().iter().enumerate() {
+        for j in 0..len {
+            let k = r * BLOCK + j;
+            let draw = sample_risk(risk, env.risk_streams[r].at(first + j as u64));
+            fired[r] += u64::from(draw.is_some());
+            s.risk_fired[k] = draw.is_some();
+            s.risk_delay[k] = draw.map_or(0.0, |d| d.delay);
+            s.risk_scale[k] = draw.map_or(1.0, |d| d.scale);
+            s.risk_cost[k] = draw.map_or(0.0, |d| d.cost);
+            s.once_target[k] = NO_NODE;
+        }
+    }
+}
+
 fn run_block(env: &Env, first: u64, len: usize, s: &mut Scratch, out: &mut [f64]) -> Counters {
     let plan = env.plan;
     let n = plan.nodes().len();
@@ -640,18 +675,7 @@ fn run_block(env: &Env, first: u64, len: usize, s: &mut Scratch, out: &mut [f64]
             vec![]
         },
     };
-    for (r, risk) in plan.risks().iter().enumerate() {
-        for j in 0..len {
-            let k = r * BLOCK + j;
-            let draw = sample_risk(risk, env.risk_streams[r].at(first + j as u64));
-            c.fired[r] += u64::from(draw.is_some());
-            s.risk_fired[k] = draw.is_some();
-            s.risk_delay[k] = draw.map_or(0.0, |d| d.delay);
-            s.risk_scale[k] = draw.map_or(1.0, |d| d.scale);
-            s.risk_cost[k] = draw.map_or(0.0, |d| d.cost);
-            s.once_target[k] = NO_NODE;
-        }
-    }
+    fill_risks(env, first, len, s, &mut c.fired);
     env.copula.fill(first, len, &mut s.z, &mut s.correlated);
     if env.once {
         // First the schedule without the risks that strike once, to see which affected task
@@ -784,60 +808,118 @@ fn pass(env: &Env, first: u64, len: usize, s: &mut Scratch, counts: &mut [NodeCo
 
 /// The forward pass over one block: every node, in plan order, for every iteration.
 fn schedule(env: &Env, first: u64, len: usize, s: &mut Scratch, counts: &mut [NodeCounts]) {
+    for (i, counts) in counts.iter_mut().enumerate() {
+        schedule_node(env, first, len, s, counts, i, Draws::Fresh);
+    }
+}
+
+/// Where a node's draws for a block come from in [`schedule_node`].
+enum Draws<'c> {
+    /// From the streams.
+    Fresh,
+    /// From the streams, and kept in the cache (the base pass of [`what_ifs`]).
+    Keep(&'c mut DrawCache),
+    /// From the cache: what the base pass drew for this node (a what-if's unchanged node).
+    Reuse(&'c DrawCache),
+}
+
+/// One block's draws of every node (after risk strikes): `dur[node * BLOCK + j]`.
+struct DrawCache {
+    dur: Vec<f64>,
+    ok: Vec<bool>,
+    attempts: Vec<u32>,
+}
+
+/// The forward pass of node `i` over one block (its predecessors already scheduled).
+#[inline(always)]
+fn schedule_node(
+    env: &Env,
+    first: u64,
+    len: usize,
+    s: &mut Scratch,
+    counts: &mut NodeCounts,
+    i: usize,
+    draws: Draws,
+) {
     let plan = env.plan;
     let status_time = plan.status_time();
-    for (i, node) in plan.nodes().iter().enumerate() {
+    let node = &plan.nodes()[i];
+    {
         let preds = plan.preds_of(i);
         let risks = plan.risks_of(i);
         let stream = env.streams[i];
         let slot = env.copula.slot(i);
-        let counts = &mut counts[i];
         // First every draw of the block (independent of the schedule, so the CPU overlaps
         // them), then the schedule; a draw of a run that does not happen is simply unused. A
         // fallback, which runs only when its experiment failed, draws when it runs instead.
         let lazy = node.fallback_of.is_some();
         let done = matches!(node.status, Status::Done { .. });
         if !lazy && !done {
-            if node.experiment.is_none()
-                && node.backlog.is_none()
-                && matches!(node.status, Status::Planned)
-            {
-                // The common case: one draw per run, the same arithmetic as `sample_duration`.
-                match slot.column(0) {
-                    None => node.duration.fill(&mut s.dur[..len], |j| {
-                        stream.at(first + j as u64).uniform(0)
-                    }),
-                    Some(c) => {
-                        let col = &s.correlated[c * BLOCK..c * BLOCK + len];
-                        node.duration.fill(&mut s.dur[..len], |j| col[j]);
+            if let Draws::Reuse(c) = &draws {
+                let at = i * BLOCK;
+                s.dur[..len].copy_from_slice(&c.dur[at..at + len]);
+                s.ok[..len].copy_from_slice(&c.ok[at..at + len]);
+                s.attempts[..len].copy_from_slice(&c.attempts[at..at + len]);
+            } else {
+                draw_node(env, first, len, s, i);
+                if !risks.is_empty() {
+                    for j in 0..len {
+                        s.dur[j] = strike(env, s, i, stream.at(first + j as u64), j, s.dur[j]);
                     }
                 }
-                for j in 0..len {
-                    s.dur[j] *= node.scale;
-                    s.ok[j] = true;
-                    s.attempts[j] = 1;
-                }
-            } else if !slot.is_none() {
-                for j in 0..len {
-                    let (dur, ok, attempts) =
-                        correlated_sample(node, slot, &s.correlated, stream, first, j);
-                    s.dur[j] = dur;
-                    s.ok[j] = ok;
-                    s.attempts[j] = attempts;
-                }
-            } else {
-                for j in 0..len {
-                    let (dur, ok, attempts) = sample_duration(node, stream.at(first + j as u64));
-                    s.dur[j] = dur;
-                    s.ok[j] = ok;
-                    s.attempts[j] = attempts;
+                if let Draws::Keep(c) = draws {
+                    let at = i * BLOCK;
+                    c.dur[at..at + len].copy_from_slice(&s.dur[..len]);
+                    c.ok[at..at + len].copy_from_slice(&s.ok[..len]);
+                    c.attempts[at..at + len].copy_from_slice(&s.attempts[..len]);
                 }
             }
-            if !risks.is_empty() {
-                for j in 0..len {
-                    s.dur[j] = strike(env, s, i, stream.at(first + j as u64), j, s.dur[j]);
+        }
+        if !lazy && matches!(node.status, Status::Planned) {
+            // The common case, link by link: each link's constraint over the whole block (a
+            // max the compiler can vectorise), then each iteration's start and finish. The same
+            // maxima in the same order as the general loop below.
+            let (es, ef) = (&mut s.es[..len], &mut s.ef[..len]);
+            es.fill(0.0);
+            ef.fill(0.0);
+            for l in preds {
+                let p = l.node as usize * BLOCK;
+                let (col, target) = match l.kind {
+                    LinkKind::FS => (&s.resolved[p..p + len], &mut *es),
+                    LinkKind::SS => (&s.start[p..p + len], &mut *es),
+                    LinkKind::FF => (&s.resolved[p..p + len], &mut *ef),
+                    LinkKind::SF => (&s.start[p..p + len], &mut *ef),
+                };
+                for (t, &v) in target.iter_mut().zip(col) {
+                    *t = t.max(v + l.lag);
                 }
             }
+            let (mut ran, mut succeeded, mut attempts) = (0u64, 0u64, 0u64);
+            for j in 0..len {
+                let k = i * BLOCK + j;
+                let (es, ef) = (es[j], ef[j]);
+                if es == f64::INFINITY || ef == f64::INFINITY {
+                    s.status[k] = BLOCKED;
+                    s.start[k] = f64::INFINITY;
+                    s.finish[k] = f64::INFINITY;
+                    s.resolved[k] = f64::INFINITY;
+                    continue;
+                }
+                let (dur, ok) = (s.dur[j], s.ok[j]);
+                let start = es.max(status_time).max(ef - dur);
+                let finish = start + dur;
+                s.start[k] = start;
+                s.finish[k] = finish;
+                s.status[k] = if ok { OK } else { FAILED };
+                s.resolved[k] = if ok { finish } else { f64::INFINITY };
+                ran += 1;
+                succeeded += u64::from(ok);
+                attempts += u64::from(s.attempts[j]);
+            }
+            counts.ran += ran;
+            counts.succeeded += succeeded;
+            counts.attempts += attempts;
+            return;
         }
         for j in 0..len {
             let k = i * BLOCK + j;
@@ -922,7 +1004,10 @@ fn schedule(env: &Env, first: u64, len: usize, s: &mut Scratch, counts: &mut [No
         if let Some(e) = node.fallback_of {
             for j in 0..len {
                 let k = i * BLOCK + j;
-                if s.status[k] != OK && s.status[k] != FAILED {
+                // A failed fallback leaves its chain undelivered (infinity, as it already is):
+                // only one that succeeded walks up, so a long chain costs its length, not its
+                // square.
+                if s.status[k] != OK {
                     continue;
                 }
                 let value = s.resolved[k];
@@ -935,6 +1020,47 @@ fn schedule(env: &Env, first: u64, len: usize, s: &mut Scratch, counts: &mut [No
                     }
                 }
             }
+        }
+    }
+}
+
+/// Node `i`'s draws for the block (before risk strikes) into `s.dur`, `s.ok`, `s.attempts`.
+#[inline(always)]
+fn draw_node(env: &Env, first: u64, len: usize, s: &mut Scratch, i: usize) {
+    let node = &env.plan.nodes()[i];
+    let stream = env.streams[i];
+    let slot = env.copula.slot(i);
+    if node.experiment.is_none() && node.backlog.is_none() && matches!(node.status, Status::Planned)
+    {
+        // The common case: one draw per run, the same arithmetic as `sample_duration`.
+        match slot.column(0) {
+            None => node.duration.fill(&mut s.dur[..len], |j| {
+                stream.at(first + j as u64).uniform(0)
+            }),
+            Some(c) => {
+                let col = &s.correlated[c * BLOCK..c * BLOCK + len];
+                node.duration.fill(&mut s.dur[..len], |j| col[j]);
+            }
+        }
+        for j in 0..len {
+            s.dur[j] *= node.scale;
+            s.ok[j] = true;
+            s.attempts[j] = 1;
+        }
+    } else if !slot.is_none() {
+        for j in 0..len {
+            let (dur, ok, attempts) =
+                correlated_sample(node, slot, &s.correlated, stream, first, j);
+            s.dur[j] = dur;
+            s.ok[j] = ok;
+            s.attempts[j] = attempts;
+        }
+    } else {
+        for j in 0..len {
+            let (dur, ok, attempts) = sample_duration(node, stream.at(first + j as u64));
+            s.dur[j] = dur;
+            s.ok[j] = ok;
+            s.attempts[j] = attempts;
         }
     }
 }
