@@ -12,7 +12,7 @@ use crate::scenario::toml;
 /// Reads and validates a scenario file.
 pub fn load(path: &Path) -> Result<Plan, LoadError> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
+    let text = super::input::read_to_string(path).map_err(|source| LoadError::Io {
         path: shown.clone(),
         source,
     })?;
@@ -30,7 +30,7 @@ pub fn load_str(path: &str, text: &str) -> Result<Plan, LoadError> {
 /// it names (a backlog's throughput history) are read relative to its directory.
 pub fn load_all(path: &Path) -> Result<Vec<Plan>, LoadError> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
+    let text = super::input::read_to_string(path).map_err(|source| LoadError::Io {
         path: shown.clone(),
         source,
     })?;
@@ -174,7 +174,7 @@ pub fn is_import(path: &Path, options: &import::Options) -> bool {
 /// Reads a plan from another tool (CSV, MSPDI, XER, PSPLIB) into an [`Imported`] plan.
 pub fn import_file(path: &Path, options: &import::Options) -> Result<Imported, LoadError> {
     let shown = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
+    let bytes = super::input::read(path).map_err(|source| LoadError::Io {
         path: shown.clone(),
         source,
     })?;
