@@ -190,7 +190,7 @@ fn distinct(outputs: &[(&'static str, &Option<PathBuf>)], h: &HistoryArgs) -> Re
                 flag,
                 path: p.clone(),
                 // Existing files were refused (or forced) above.
-                existing: super::Existing::Append,
+                existing: super::Existing::Checked,
             })
         })
         .collect();

@@ -77,7 +77,7 @@ pub fn import(args: &ImportCmd, out: &mut dyn Write) -> Result<i32, Failure> {
         let output = super::Output {
             flag: "--output",
             path: path.clone(),
-            existing: super::Existing::Append,
+            existing: super::Existing::Checked,
         };
         super::check_outputs(&[output], &[], &[args.file.as_path()], args.force)?;
     }

@@ -545,7 +545,9 @@ pub enum Existing {
     Ours(fn(&[u8]) -> bool),
     /// Read and rewritten whole (a history): must be a regular file when it exists.
     Update,
-    /// Appended to (the CI step summary): only its path is checked.
+    /// Checked for writing only (existing files were refused, or forced, already).
+    Checked,
+    /// Appended to, best effort (the CI step summary): only compared with the other paths.
     Append,
 }
 
@@ -623,6 +625,9 @@ pub fn check_outputs(
             ));
         }
         seen.push((id, named(o)));
+        if let Existing::Append = o.existing {
+            continue;
+        }
         let k = check_writable(&o.path)
             .map_err(|e| Failure::error(format!("{}: {e}", o.flag), None))?;
         match o.existing {
@@ -676,6 +681,10 @@ pub fn write_failure(path: &Path, e: io::Error) -> Failure {
             format!("{} exists and would be overwritten", path.display()),
             Some(OVERWRITE_HINT),
         );
+    }
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        // `--samples /dev/stdout | head`: the reader has what it wanted.
+        return Failure::from(e);
     }
     Failure::error(format!("cannot write {}: {e}", path.display()), None)
 }
@@ -739,4 +748,21 @@ pub fn parse_shard(spec: &str) -> Result<pipeline::ShardSpec, String> {
 /// `--set PATH=LO..HI:STEP` or `PATH=A,B,C`.
 pub fn parse_set(spec: &str) -> Result<crate::model::params::Param, String> {
     crate::model::params::parse_set(spec).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse_in_powers_of_1000() {
+        assert_eq!(parse_size("16G"), Ok(16_000_000_000));
+        assert_eq!(parse_size("500M"), Ok(500_000_000));
+        assert_eq!(parse_size("1.5gb"), Ok(1_500_000_000));
+        assert_eq!(parse_size("2000"), Ok(2000));
+        assert_eq!(parse_size("1T"), Ok(1_000_000_000_000));
+        for bad in ["", "lots", "-1G", "0", "1X", "nanG", "1e30T"] {
+            assert!(parse_size(bad).is_err(), "{bad}");
+        }
+    }
 }

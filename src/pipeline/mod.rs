@@ -521,6 +521,7 @@ fn shard_probes() -> Probes {
 pub fn shard(plan: &Plan, spec: &RunSpec, shard: ShardSpec) -> Result<(Config, Outcomes), Error> {
     let config = config(plan, spec)?;
     let range = shard.range(config.iterations);
+    check_memory(plan, range.end - range.start, spec)?;
     let out = pool(spec.threads)?
         .install(|| engine::simulate_range(plan, &config, &shard_probes(), range));
     Ok((config, out))
@@ -673,4 +674,100 @@ pub fn sweep(
     let points =
         pool(spec.threads)?.install(|| analysis::sweep::sweep(plan, params, milestone, &config))?;
     Ok((config, points))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two milestones, with costs, and three tasks (all traced by a report).
+    const PLAN: &str = "[project]\ncost_per_day = 100\n[[task]]\nid = \"a\"\nduration = [1, 2, 3]\n[[task]]\nid = \"b\"\nduration = 2\nafter = [\"a\"]\n[[task]]\nid = \"c\"\nduration = 1\n[[milestone]]\nid = \"m1\"\nafter = [\"a\"]\n[[milestone]]\nid = \"m2\"\nafter = [\"b\", \"c\"]\n";
+
+    #[test]
+    fn the_memory_estimate_follows_the_width_of_a_row() {
+        let plan = load_str("p.toml", PLAN).unwrap();
+        assert!(plan.has_costs());
+        let bare = RunSpec::default();
+        // 2 finishes + 2 costs, and 2 x 2 + 4 analysis columns: 12 values of 8 bytes.
+        assert_eq!(memory_estimate(&plan, 1, &bare), 96);
+        assert_eq!(memory_estimate(&plan, 1_000_000, &bare), 96_000_000);
+        let report = RunSpec {
+            details: true,
+            threads: Some(3),
+            ..RunSpec::default()
+        };
+        // + 3 traced tasks x (start, finish), + 2 + 3 x 3 drivers columns: 12 + 6 + 11 = 29.
+        assert_eq!(memory_estimate(&plan, 1, &report), 29 * 8);
+        // Never overflows.
+        assert_eq!(memory_estimate(&plan, u64::MAX, &report), u64::MAX);
+    }
+
+    #[test]
+    fn a_run_above_the_memory_limit_is_refused_with_what_fits() {
+        let plan = load_str("p.toml", PLAN).unwrap();
+        let spec = RunSpec {
+            iterations: Some(10_000_000),
+            memory_limit: Some(500_000_000),
+            ..RunSpec::default()
+        };
+        // 10^7 x 96 bytes = 960 MB; 500 MB fit 5,208,333 iterations.
+        let err = check(&plan, &spec).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Memory {
+                    needs: 960_000_000,
+                    fits: 5_208_333,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "10000000 iterations need about 960 MB of memory, above the limit of 500 MB"
+        );
+        assert!(err.hint().unwrap().starts_with("use -n 5208333 or fewer,"));
+        let fits = RunSpec {
+            iterations: Some(5_208_333),
+            ..spec.clone()
+        };
+        assert!(check(&plan, &fits).is_ok());
+        // --precision is judged at its ceiling.
+        let grows = RunSpec {
+            iterations: Some(1000),
+            precision: Some(Precision {
+                target: 0.1,
+                max_iterations: 10_000_000,
+            }),
+            ..spec
+        };
+        assert!(matches!(check(&plan, &grows), Err(Error::Memory { .. })));
+    }
+
+    #[test]
+    fn threads_are_capped() {
+        assert!(matches!(
+            pool(Some(MAX_THREADS + 1)),
+            Err(Error::TooManyThreads(_))
+        ));
+        assert!(pool(Some(2)).is_ok());
+    }
+
+    #[test]
+    fn steps_join_into_the_whole_run() {
+        let plan = load_str("p.toml", PLAN).unwrap();
+        let config = Config {
+            iterations: 50_000,
+            seed: 7,
+            sampling: Sampling::MonteCarlo,
+        };
+        let probes = analysis::detail_probes(&plan);
+        let pool = pool(Some(2)).unwrap();
+        let stepped = simulate(&pool, &plan, &config, &probes, 0..50_000, &Quiet).unwrap();
+        let whole = engine::simulate_range(&plan, &config, &probes, 0..50_000);
+        assert_eq!(stepped.rows, whole.rows);
+        assert_eq!(stepped.nodes, whole.nodes);
+        assert_eq!(stepped.critical, whole.critical);
+    }
 }
