@@ -243,7 +243,7 @@ fn two_outputs_on_one_path_are_refused_before_any_work() {
         assert!(r.stderr.contains("hint:"), "{}", r.stderr);
     }
     // Nothing was written, and the scenario is untouched.
-    assert_eq!(files_in(dir.path()), [plan.clone()]);
+    assert_eq!(files_in(dir.path()), std::slice::from_ref(&plan));
     assert_eq!(std::fs::read_to_string(&plan).unwrap(), SMALL);
 }
 
