@@ -25,6 +25,8 @@ const GRACE: Duration = Duration::from_millis(700);
 static LAST_WORD: Mutex<()> = Mutex::new(());
 /// The outputs the command meant to write (files, and report directories).
 static PLANNED: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+/// The report directories written to the end.
+static COMPLETE: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
 /// Installs the handler (once, at start).
 pub fn install() {
@@ -48,6 +50,14 @@ pub fn plan(path: &Path) {
         .push(path.to_path_buf());
 }
 
+/// Records a report directory written to the end.
+pub fn complete(dir: &Path) {
+    COMPLETE
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(dir.to_path_buf());
+}
+
 /// Prints the closing line of an interrupted command and returns its exit code; the handler
 /// stays quiet from then on.
 pub fn finish() -> i32 {
@@ -57,8 +67,9 @@ pub fn finish() -> i32 {
     EXIT_INTERRUPTED
 }
 
-/// What an interrupted command kept: `interrupted: nothing written`, or the files written and
-/// the outputs not written.
+/// What an interrupted command kept: `interrupted: nothing written`, or the files written (a
+/// report directory's counted, and said to be incomplete when it is) and the outputs not
+/// written.
 pub fn message() -> String {
     let written: Vec<PathBuf> = outputs::written()
         .into_iter()
@@ -68,20 +79,76 @@ pub fn message() -> String {
         })
         .collect();
     let planned = PLANNED.lock().unwrap_or_else(|e| e.into_inner()).clone();
-    let missing: Vec<String> = planned
-        .iter()
-        .filter(|p| !written.iter().any(|w| w == *p || w.starts_with(p)))
-        .map(|p| p.display().to_string())
-        .collect();
-    let mut s = if written.is_empty() {
+    let complete = COMPLETE.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    kept(&written, &planned, &complete)
+}
+
+/// The closing line from the files written, the outputs planned and the report directories
+/// completed.
+fn kept(written: &[PathBuf], planned: &[PathBuf], complete: &[PathBuf]) -> String {
+    let in_dir = |d: &Path, w: &Path| w.parent() == Some(d);
+    let mut parts = Vec::new();
+    let mut missing = Vec::new();
+    for p in planned {
+        let n = written.iter().filter(|w| in_dir(p, w)).count();
+        if written.iter().any(|w| w == p) {
+            parts.push(p.display().to_string());
+        } else if n > 0 {
+            let of = if n == 1 { "file" } else { "files" };
+            parts.push(if complete.contains(p) {
+                format!("the report in {} ({n} {of})", p.display())
+            } else {
+                format!(
+                    "{n} {of} of the report in {}, which is incomplete (a rerun replaces it)",
+                    p.display()
+                )
+            });
+        } else {
+            missing.push(p.display().to_string());
+        }
+    }
+    for w in written {
+        if !planned.iter().any(|p| p == w || in_dir(p, w)) {
+            parts.push(w.display().to_string());
+        }
+    }
+    let mut s = if parts.is_empty() {
         "interrupted: nothing written".to_string()
     } else {
-        let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
-        format!("interrupted after writing {}", names.join(", "))
+        format!("interrupted after writing {}", parts.join(", "))
     };
-    if !missing.is_empty() && !written.is_empty() {
+    if !parts.is_empty() && !missing.is_empty() {
         s.push_str(&format!("; not written: {}", missing.join(", ")));
     }
     s.push('\n');
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_closing_line_says_what_was_kept() {
+        let p = PathBuf::from;
+        let out = p("out");
+        let samples = p("s.csv");
+        let planned = [samples.clone(), out.clone()];
+        assert_eq!(kept(&[], &planned, &[]), "interrupted: nothing written\n");
+        assert_eq!(
+            kept(std::slice::from_ref(&samples), &planned, &[]),
+            "interrupted after writing s.csv; not written: out\n"
+        );
+        let report = [out.join("report.html"), out.join("report.md")];
+        assert_eq!(
+            kept(&report, &planned, &[]),
+            "interrupted after writing 2 files of the report in out, which is incomplete (a rerun replaces it); not written: s.csv\n"
+        );
+        let mut all = report.to_vec();
+        all.push(samples);
+        assert_eq!(
+            kept(&all, &planned, &[out]),
+            "interrupted after writing s.csv, the report in out (2 files)\n"
+        );
+    }
 }

@@ -294,7 +294,9 @@ impl ReportDir {
                 cannot(&e)
             });
         }
-        w.finish().map_err(|e| cannot(&e))
+        let written = w.finish().map_err(|e| cannot(&e))?;
+        interrupt::complete(&self.path);
+        Ok(written)
     }
 }
 
