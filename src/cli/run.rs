@@ -327,6 +327,18 @@ fn read_history(path: &Path) -> Result<Vec<report::history::Row>, Failure> {
             Some("name a regular file (a new one starts the history)"),
         ));
     }
+    // A history grows by a few rows a run: anything this large was not written by shipcast, and
+    // is not read whole to find out.
+    const MAX_HISTORY: u64 = 64 << 20;
+    if std::fs::metadata(path).is_ok_and(|m| m.len() > MAX_HISTORY) {
+        return Err(Failure::error(
+            format!(
+                "--history {} is over 64 MiB: not a forecast history shipcast wrote",
+                path.display()
+            ),
+            Some("name the history file shipcast keeps, or a new file to start one"),
+        ));
+    }
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
