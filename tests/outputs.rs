@@ -276,6 +276,19 @@ fn an_output_that_cannot_be_written_is_refused_before_simulating() {
         assert!(r.stderr.contains(says), "{}", r.stderr);
         assert!(r.stdout.is_empty(), "refused before the forecast printed");
     }
+    // A directory that takes no new files, even for root (who may write anywhere else): /proc.
+    #[cfg(target_os = "linux")]
+    for flags in [
+        ["--out", "/proc/shipcast-report"],
+        ["--samples", "/proc/shipcast-samples.csv"],
+    ] {
+        let mut args = vec!["run", plan.to_str().unwrap(), "-n", "100"];
+        args.extend(flags);
+        let r = shipcast(&args);
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(r.stderr.contains("/proc/shipcast-"), "{}", r.stderr);
+        assert!(r.stdout.is_empty(), "refused before the forecast printed");
+    }
 }
 
 #[cfg(unix)]
