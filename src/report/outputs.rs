@@ -116,6 +116,15 @@ pub fn probe_dir(dir: &Path) -> io::Result<()> {
         .suffix(".tmp")
         .tempfile_in(dir)
         .map(drop)
+        .map_err(|e| {
+            // tempfile names its own temporary path; the directory is what the user named.
+            let text = e.to_string();
+            let why = text.split(" at path ").next().unwrap_or(&text);
+            io::Error::new(
+                e.kind(),
+                format!("cannot create files in {}: {why}", dir.display()),
+            )
+        })
 }
 
 /// Checks that `path` can be written, before any work: special files (FIFO, character device)
