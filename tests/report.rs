@@ -755,8 +755,10 @@ fn progress_steps_leave_the_report_byte_for_byte_unchanged() {
     let quiet = pipeline::forecast(load_plan(), &spec, None, &Quiet).unwrap();
     let counting = Counting::default();
     let stepped = pipeline::forecast(load_plan(), &spec, None, &counting).unwrap();
-    // Any run gets progress now: 9,001 iterations in steps of at least 2,000.
-    assert_eq!(counting.steps.get(), 4);
+    // Every run is simulated in steps, the first of 2,048 iterations and the next sized from the
+    // time the last took (so how many depends on the machine; see also
+    // pipeline::tests::steps_join_into_the_whole_run).
+    assert!(counting.steps.get() >= 2, "{}", counting.steps.get());
     assert_eq!(counting.iterations.get(), 9_001);
     assert_eq!(counting.stages.get(), 1, "the drivers' reruns are a stage");
     assert_eq!(

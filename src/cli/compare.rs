@@ -11,14 +11,6 @@ use crate::pipeline;
 use crate::report::compare as report;
 use crate::report::files;
 
-/// A report directory that could not be written.
-fn cannot_write(dir: &std::path::Path, e: Box<dyn std::error::Error>) -> Failure {
-    Failure::error(
-        format!("cannot write the report in {}: {e}", dir.display()),
-        None,
-    )
-}
-
 #[derive(clap::Args, Debug)]
 pub struct CompareArgs {
     /// One scenario file (its base plan and every variant), or several files.
@@ -200,10 +192,8 @@ pub fn compare(args: &CompareArgs, out: &mut dyn Write) -> Result<i32, Failure> 
     };
     out.write_all(report::render(args.format.report(), &c).as_bytes())?;
     if let Some(rd) = &report_dir {
-        let written = files::write_compare(&rd.path, &c, &milestones, axis, args.out.png)
-            .map_err(|e| cannot_write(&rd.path, e))?;
-        rd.seal(&written)?;
-        eprintln!(
+        let written = rd.write(|w| files::write_compare(w, &c, &milestones, axis, args.out.png))?;
+        sayln!(
             "report: {} ({} files in {})",
             rd.path.join("compare.md").display(),
             written.len(),
@@ -314,10 +304,8 @@ pub fn sweep(args: &SweepArgs, out: &mut dyn Write) -> Result<i32, Failure> {
     };
     out.write_all(report::render_sweep(args.format.report(), &s).as_bytes())?;
     if let Some(rd) = &report_dir {
-        let written = files::write_sweep(&rd.path, &s, args.out.png)
-            .map_err(|e| cannot_write(&rd.path, e))?;
-        rd.seal(&written)?;
-        eprintln!(
+        let written = rd.write(|w| files::write_sweep(w, &s, args.out.png))?;
+        sayln!(
             "report: {} and sweep.csv in {}",
             written[0].display(),
             rd.path.display()

@@ -165,7 +165,7 @@ impl HistoryArgs {
     fn read(&self, order: Option<String>) -> Result<History, Failure> {
         let h = history_csv::read(&self.spec(order))
             .map_err(|e| Failure::error(&e, Some(&e.hint())))?;
-        eprint!("{}", report::history_text(&h));
+        say!("{}", report::history_text(&h));
         Ok(h)
     }
 
@@ -179,6 +179,22 @@ impl HistoryArgs {
             group: self.group.clone(),
         }
     }
+}
+
+/// Checks the output files named (two on one path, or one over the history, are refused).
+fn distinct(outputs: &[(&'static str, &Option<PathBuf>)], h: &HistoryArgs) -> Result<(), Failure> {
+    let outputs: Vec<super::Output> = outputs
+        .iter()
+        .filter_map(|(flag, p)| {
+            p.as_ref().map(|p| super::Output {
+                flag,
+                path: p.clone(),
+                // Existing files were refused (or forced) above.
+                existing: super::Existing::Checked,
+            })
+        })
+        .collect();
+    super::check_outputs(&outputs, &[], &[h.file.as_path()], h.force)
 }
 
 fn refuse(path: &Path, force: bool) -> Result<(), Failure> {
@@ -225,7 +241,7 @@ macro_rules! draw_to {
                 })
         };
         result.map_err(|e| write_err(path, e))?;
-        eprintln!("wrote {}", path.display());
+        sayln!("wrote {}", path.display());
     }};
 }
 
@@ -234,6 +250,10 @@ pub fn calibrate(args: &CalibrateArgs, out: &mut dyn Write) -> Result<i32, Failu
     for p in args.output.iter().chain(&args.chart) {
         refuse(p, args.history.force)?;
     }
+    distinct(
+        &[("--output", &args.output), ("--chart", &args.chart)],
+        &args.history,
+    )?;
     if let Some(c) = &args.chart {
         chart_kind(c)?;
     }
@@ -293,6 +313,10 @@ pub fn backtest(args: &BacktestArgs, out: &mut dyn Write) -> Result<i32, Failure
         chart_kind(p)?;
         refuse(p, args.history.force)?;
     }
+    distinct(
+        &[("--chart", &args.chart), ("--pit", &args.pit)],
+        &args.history,
+    )?;
     let h = args.history.read(args.order.clone())?;
     if h.rows.len() <= args.warmup {
         return Err(Failure::error(

@@ -2,7 +2,7 @@
 //! loads a plan takes to read one from another tool (`--from`, `--uncertainty`, `--low-field`,
 //! `--high-field`).
 
-use std::io::{self, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::{EXIT_BAD_INPUT, EXIT_OK, Failure};
@@ -74,6 +74,12 @@ pub fn import(args: &ImportCmd, out: &mut dyn Write) -> Result<i32, Failure> {
     }
     if let Some(path) = &args.output {
         super::refuse_existing(path, args.force)?;
+        let output = super::Output {
+            flag: "--output",
+            path: path.clone(),
+            existing: super::Existing::Checked,
+        };
+        super::check_outputs(&[output], &[], &[args.file.as_path()], args.force)?;
     }
     let imported = pipeline::load::import_file(&args.file, &options)?;
     let text = imported.to_toml();
@@ -88,7 +94,7 @@ pub fn import(args: &ImportCmd, out: &mut dyn Write) -> Result<i32, Failure> {
         None => out.write_all(text.as_bytes())?,
         Some(path) => {
             write_atomically(path, &text, args.force)?;
-            eprintln!(
+            sayln!(
                 "wrote {} ({} tasks); next: shipcast run {}",
                 path.display(),
                 imported.tasks.len(),
@@ -102,28 +108,6 @@ pub fn import(args: &ImportCmd, out: &mut dyn Write) -> Result<i32, Failure> {
 /// Writes the whole text to a temporary file beside `path`, then moves it into place (without
 /// `--force`, only where nothing exists).
 fn write_atomically(path: &Path, text: &str, force: bool) -> Result<(), Failure> {
-    let name = path
-        .file_name()
-        .map_or("plan.toml".into(), |n| n.to_string_lossy().into_owned());
-    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-    let cannot =
-        |e: io::Error| Failure::error(format!("cannot write {}: {e}", path.display()), None);
-    std::fs::write(&tmp, text).map_err(cannot)?;
-    let done = if force {
-        std::fs::rename(&tmp, path)
-    } else {
-        // A hard link fails when the target exists: no window in which a file could be lost.
-        std::fs::hard_link(&tmp, path).and_then(|_| std::fs::remove_file(&tmp))
-    };
-    done.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        if e.kind() == io::ErrorKind::AlreadyExists {
-            Failure::error(
-                format!("{} exists and would be overwritten", path.display()),
-                Some("pass --force to replace it, or choose another file"),
-            )
-        } else {
-            cannot(e)
-        }
-    })
+    crate::report::outputs::write(path, force, |w| w.write_all(text.as_bytes()))
+        .map_err(|e| super::write_failure(path, e))
 }

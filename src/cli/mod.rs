@@ -3,13 +3,33 @@
 //!
 //! Exit codes: 0 success; 1 a gate failed (a deadline's confidence is below its target);
 //! 2 bad input or usage. stdout carries only the output asked for; messages go to stderr. A
-//! closed stdout (`shipcast run plan.toml | head`) ends the program quietly with 0.
+//! closed stdout (`shipcast run plan.toml | head`) ends the program quietly with 0. A stderr that
+//! cannot be written (`2>/dev/full`) loses the messages, never the exit code: everything on it
+//! goes through [`say!`] and [`sayln!`], which ignore write errors. 130: interrupted (Ctrl-C or
+//! SIGTERM), see `interrupt`.
+
+/// `eprint!` that never panics: a message that cannot be written is dropped.
+macro_rules! say {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr(), $($t)*);
+    }};
+}
+
+/// `eprintln!` that never panics.
+macro_rules! sayln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($t)*);
+    }};
+}
 
 mod brief;
 mod check;
 mod compare;
 mod history;
 mod import;
+pub mod interrupt;
 mod run;
 mod scale;
 mod throughput;
@@ -28,6 +48,12 @@ use crate::scenario;
 pub const EXIT_OK: i32 = 0;
 pub const EXIT_GATE_FAILED: i32 = 1;
 pub const EXIT_BAD_INPUT: i32 = 2;
+pub use interrupt::EXIT_INTERRUPTED;
+
+/// Writes `text` to stderr, ignoring errors (for code outside the macros' reach).
+pub(crate) fn say_raw(text: &str) {
+    say!("{text}");
+}
 
 /// The exit code of a finished run: the one place that says what a failed gate means.
 pub fn exit_code(gate_failed: bool) -> i32 {
@@ -103,9 +129,13 @@ pub struct SimArgs {
     /// [default: the scenario's `seed`, else 42].
     #[arg(short, long)]
     pub seed: Option<u64>,
-    /// Worker threads [default: one per core]. Results do not depend on it.
+    /// Worker threads, at most 1024 [default: one per core]. Results do not depend on it.
     #[arg(short = 'j', long)]
     pub threads: Option<usize>,
+    /// The most memory a run may need, e.g. 16G or 500M; a run estimated above it is refused
+    /// before it starts [default: half the machine's memory, or 8G where that is unknown].
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub memory_limit: Option<u64>,
     /// How uniforms are drawn: plain Monte Carlo, or Latin hypercube (lhs), which stratifies
     /// every draw over 20 independent replicates of the run so estimates vary less from seed to
     /// seed at equal iterations; the milestones' intervals (in run and sweep reports) then come
@@ -132,8 +162,53 @@ impl SimArgs {
                 SamplingArg::Lhs => Sampling::LatinHypercube,
             },
             threads: self.threads,
+            memory_limit: Some(self.memory_limit.unwrap_or_else(default_memory_limit)),
             ..RunSpec::default()
         }
+    }
+}
+
+/// The memory a run may use when `--memory-limit` is not given: half the physical memory
+/// (`MemTotal` in /proc/meminfo), else 8 GB.
+pub fn default_memory_limit() -> u64 {
+    std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|t| {
+            let line = t.lines().find(|l| l.starts_with("MemTotal:"))?;
+            let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+            Some(kb.saturating_mul(1024) / 2)
+        })
+        .unwrap_or(8_000_000_000)
+}
+
+/// `--memory-limit 16G`: bytes, with an optional K, M, G or T (powers of 1000, as the messages
+/// print sizes; a trailing B is allowed).
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim().to_ascii_uppercase();
+    let t = t.strip_suffix('B').unwrap_or(&t);
+    let (num, unit) = match t.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => (&t[..i], c),
+        _ => (t, ' '),
+    };
+    let scale: f64 = match unit {
+        ' ' => 1.0,
+        'K' => 1e3,
+        'M' => 1e6,
+        'G' => 1e9,
+        'T' => 1e12,
+        _ => {
+            return Err(format!(
+                "`{s}`: write a size such as 16G, 500M or 2000000000"
+            ));
+        }
+    };
+    match num.trim().parse::<f64>() {
+        Ok(v) if v > 0.0 && (v * scale).is_finite() && v * scale < u64::MAX as f64 => {
+            Ok((v * scale) as u64)
+        }
+        _ => Err(format!(
+            "`{s}`: write a positive size such as 16G, 500M or 2000000000"
+        )),
     }
 }
 
@@ -167,6 +242,7 @@ impl OutArgs {
             .out
             .clone()
             .unwrap_or_else(|| PathBuf::from("output").join(default_name));
+        interrupt::plan(&dir);
         let mark = crate::report::files::prepare(&dir, self.force).map_err(|e| {
             let hint = match e {
                 crate::report::files::DirError::Foreign(_) => {
@@ -180,7 +256,7 @@ impl OutArgs {
     }
 }
 
-/// A report directory ready for writing.
+/// A report directory checked for writing (created only when its first file is written).
 #[derive(Debug, Clone)]
 pub struct ReportDir {
     pub path: PathBuf,
@@ -189,17 +265,39 @@ pub struct ReportDir {
 }
 
 impl ReportDir {
-    /// Marks the directory as shipcast's (listing `written`), when it owns it.
-    pub fn seal(&self, written: &[PathBuf]) -> Result<(), Failure> {
-        if self.mark {
-            crate::report::files::seal(&self.path, written).map_err(|e| {
-                Failure::error(
-                    format!("cannot write in {}: {e}", self.path.display()),
-                    None,
-                )
-            })?;
+    /// Creates and marks the directory, writes the report through `body`, and records its files
+    /// in the mark. Stops between files when interrupted.
+    pub fn write(
+        &self,
+        body: impl FnOnce(
+            &mut crate::report::files::DirWriter<'_>,
+        ) -> Result<(), Box<dyn std::error::Error>>,
+    ) -> Result<Vec<PathBuf>, Failure> {
+        use crate::report::files::{DirWriter, is_interrupted};
+        let cannot = |e: &dyn std::fmt::Display| {
+            Failure::error(
+                format!("cannot write the report in {}: {e}", self.path.display()),
+                None,
+            )
+        };
+        let stop = pipeline::interrupted;
+        let mut w = DirWriter::begin(&self.path, self.mark, &stop).map_err(|e| {
+            if e.kind() == io::ErrorKind::Interrupted {
+                Failure::interrupted()
+            } else {
+                cannot(&e)
+            }
+        })?;
+        if let Err(e) = body(&mut w) {
+            return Err(if is_interrupted(e.as_ref()) {
+                Failure::interrupted()
+            } else {
+                cannot(&e)
+            });
         }
-        Ok(())
+        let written = w.finish().map_err(|e| cannot(&e))?;
+        interrupt::complete(&self.path);
+        Ok(written)
     }
 }
 
@@ -255,8 +353,21 @@ impl Failure {
     }
 }
 
+impl Failure {
+    /// The command was interrupted: the closing line is printed by `main`.
+    pub fn interrupted() -> Failure {
+        Failure {
+            message: String::new(),
+            code: EXIT_INTERRUPTED,
+        }
+    }
+}
+
 impl From<pipeline::Error> for Failure {
     fn from(e: pipeline::Error) -> Failure {
+        if matches!(e, pipeline::Error::Interrupted) {
+            return Failure::interrupted();
+        }
         Failure::error(&e, e.hint().as_deref())
     }
 }
@@ -281,6 +392,9 @@ impl From<scenario::LoadError> for Failure {
 
 impl From<io::Error> for Failure {
     fn from(e: io::Error) -> Failure {
+        if e.kind() == io::ErrorKind::Interrupted && pipeline::interrupted() {
+            return Failure::interrupted();
+        }
         if e.kind() == io::ErrorKind::BrokenPipe {
             // The reader went away (`| head`): nothing left to say, and nothing went wrong.
             return Failure {
@@ -294,6 +408,7 @@ impl From<io::Error> for Failure {
 
 /// Parses the process arguments, runs the command and returns the exit code.
 pub fn main() -> i32 {
+    interrupt::install();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -309,9 +424,11 @@ pub fn main() -> i32 {
     match execute(cli, &mut stdout)
         .and_then(|code| stdout.flush().map(|_| code).map_err(Failure::from))
     {
+        Ok(_) if pipeline::interrupted() => interrupt::finish(),
         Ok(code) => code,
+        Err(f) if f.code == EXIT_INTERRUPTED => interrupt::finish(),
         Err(f) => {
-            eprint!("{}", f.message);
+            say!("{}", f.message);
             f.code
         }
     }
@@ -340,25 +457,23 @@ fn init(file: Option<PathBuf>, out: &mut dyn Write) -> Result<i32, Failure> {
     match file {
         None => out.write_all(scenario::STARTER.as_bytes())?,
         Some(path) => {
-            let mut f = std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&path)
-                .map_err(|e| {
-                    if e.kind() == io::ErrorKind::AlreadyExists {
-                        Failure::error(
-                            format!(
-                                "{} exists; shipcast init does not overwrite files",
-                                path.display()
-                            ),
-                            Some("pick another name, or remove it first"),
-                        )
-                    } else {
-                        Failure::error(format!("cannot write {}: {e}", path.display()), None)
-                    }
-                })?;
-            f.write_all(scenario::STARTER.as_bytes())?;
-            eprintln!(
+            crate::report::outputs::write(&path, false, |w| {
+                w.write_all(scenario::STARTER.as_bytes())
+            })
+            .map_err(|e| {
+                if e.kind() == io::ErrorKind::AlreadyExists {
+                    Failure::error(
+                        format!(
+                            "{} exists; shipcast init does not overwrite files",
+                            path.display()
+                        ),
+                        Some("pick another name, or remove it first"),
+                    )
+                } else {
+                    write_failure(&path, e)
+                }
+            })?;
+            sayln!(
                 "wrote {}; next: shipcast run {}",
                 path.display(),
                 path.display()
@@ -381,7 +496,7 @@ pub fn warn(file: &str, plans: &[Plan]) {
     let mut seen = std::collections::HashSet::new();
     for w in plans.iter().flat_map(|p| p.warnings()) {
         if seen.insert(w) {
-            eprintln!("warning: {file}: {w}");
+            sayln!("warning: {file}: {w}");
         }
     }
 }
@@ -399,7 +514,7 @@ fn validate(file: &Path, import: &import::ImportArgs) -> Result<i32, Failure> {
         0 => String::new(),
         n => format!(", {n} variant{}", if n == 1 { "" } else { "s" }),
     };
-    eprintln!(
+    sayln!(
         "{}: ok ({tasks} tasks, {experiments} experiments, {} risks, {} milestones{variants})",
         file.display(),
         plan.risks().len(),
@@ -410,9 +525,11 @@ fn validate(file: &Path, import: &import::ImportArgs) -> Result<i32, Failure> {
 
 const OVERWRITE_HINT: &str = "pass --force to replace it, or choose another file";
 
-/// Refuses an output file that exists, unless forced; creates nothing.
+/// Refuses an output file that exists, unless forced; creates nothing. A FIFO or a character
+/// device (`/dev/stdout`) is written in place and never counts as existing.
 pub fn refuse_existing(path: &Path, force: bool) -> Result<(), Failure> {
-    if !force && path.exists() {
+    use crate::report::outputs::{Kind, kind};
+    if !force && kind(path) != Kind::Missing && !kind(path).is_special() {
         return Err(Failure::error(
             format!("{} exists and would be overwritten", path.display()),
             Some(OVERWRITE_HINT),
@@ -421,25 +538,158 @@ pub fn refuse_existing(path: &Path, force: bool) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Opens a file the user named for output, refusing to replace one that exists unless forced.
-pub fn open_output(path: &Path, force: bool) -> Result<std::fs::File, Failure> {
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true);
-    if force {
-        opts.create(true).truncate(true);
-    } else {
-        opts.create_new(true);
+/// How an output file may treat what is already there.
+#[derive(Debug, Clone, Copy)]
+pub enum Existing {
+    /// Refused unless `--force`.
+    Refuse,
+    /// Replaced when its first bytes say shipcast wrote it (a JUnit report), else refused
+    /// unless `--force`.
+    Ours(fn(&[u8]) -> bool),
+    /// Read and rewritten whole (a history): must be a regular file when it exists.
+    Update,
+    /// Checked for writing only (existing files were refused, or forced, already).
+    Checked,
+    /// Appended to, best effort (the CI step summary): only compared with the other paths.
+    Append,
+}
+
+/// An output the command will write: the flag that names it, and its path.
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub flag: &'static str,
+    pub path: PathBuf,
+    pub existing: Existing,
+}
+
+/// The names a report directory's files may have: an output of the same name inside it would
+/// be overwritten by the report.
+fn report_may_write(name: &str) -> bool {
+    name.starts_with('.')
+        || name.ends_with(".svg")
+        || name.ends_with(".png")
+        || [
+            "report.html",
+            "report.md",
+            "summary.csv",
+            "drivers.csv",
+            "compare.md",
+            "compare.json",
+            "sweep.csv",
+        ]
+        .contains(&name)
+}
+
+/// Checks every output of a command before any work: no two on one path (a path and `./path`
+/// are one), none over an input, none over a report directory's files, each writable, and
+/// none replacing a file the user wrote unless `--force`. Records them for the message of an
+/// interrupted run.
+pub fn check_outputs(
+    outputs: &[Output],
+    report_dirs: &[PathBuf],
+    inputs: &[&Path],
+    force: bool,
+) -> Result<(), Failure> {
+    use crate::report::outputs::{Kind, check_writable, identity, kind, prefix};
+    let mut seen: Vec<(PathBuf, String)> = Vec::new();
+    let named = |o: &Output| format!("{} {}", o.flag, o.path.display());
+    for d in report_dirs {
+        seen.push((identity(d), format!("the report directory {}", d.display())));
     }
-    opts.open(path).map_err(|e| {
-        if e.kind() == io::ErrorKind::AlreadyExists {
-            Failure::error(
-                format!("{} exists and would be overwritten", path.display()),
-                Some(OVERWRITE_HINT),
-            )
-        } else {
-            Failure::error(format!("cannot write {}: {e}", path.display()), None)
+    for o in outputs {
+        let id = identity(&o.path);
+        if let Some((_, other)) = seen.iter().find(|(p, _)| *p == id) {
+            return Err(Failure::error(
+                format!("{} and {other} are the same path", named(o)),
+                Some("give each output its own file"),
+            ));
         }
-    })
+        for d in report_dirs {
+            let d = identity(d);
+            if id.parent() == Some(d.as_path())
+                && id
+                    .file_name()
+                    .is_some_and(|n| report_may_write(&n.to_string_lossy()))
+            {
+                return Err(Failure::error(
+                    format!(
+                        "{} is a file the report in {} writes",
+                        named(o),
+                        d.display()
+                    ),
+                    Some("give it another name or directory"),
+                ));
+            }
+        }
+        if let Some(input) = inputs.iter().find(|i| identity(i) == id) {
+            return Err(Failure::error(
+                format!("{} would overwrite the input {}", named(o), input.display()),
+                Some("choose another output file"),
+            ));
+        }
+        seen.push((id, named(o)));
+        if let Existing::Append = o.existing {
+            continue;
+        }
+        let k = check_writable(&o.path)
+            .map_err(|e| Failure::error(format!("{}: {e}", o.flag), None))?;
+        match o.existing {
+            Existing::Refuse if !force && k == Kind::File => {
+                return Err(Failure::error(
+                    format!("{} exists and would be overwritten", o.path.display()),
+                    Some(OVERWRITE_HINT),
+                ));
+            }
+            Existing::Ours(is_ours) if !force && k == Kind::File => {
+                let head = prefix(&o.path).map_err(|e| {
+                    Failure::error(format!("cannot read {}: {e}", o.path.display()), None)
+                })?;
+                if !head.is_some_and(|h| is_ours(&h)) {
+                    return Err(Failure::error(
+                        format!(
+                            "{} exists and is not one shipcast wrote ({})",
+                            o.path.display(),
+                            o.flag
+                        ),
+                        Some(OVERWRITE_HINT),
+                    ));
+                }
+            }
+            Existing::Update if kind(&o.path).is_special() => {
+                return Err(Failure::error(
+                    format!(
+                        "{} {} is not a regular file: it is read and rewritten whole",
+                        o.flag,
+                        o.path.display()
+                    ),
+                    Some("name a regular file (a new one starts the history)"),
+                ));
+            }
+            _ => {}
+        }
+    }
+    for o in outputs {
+        interrupt::plan(&o.path);
+    }
+    Ok(())
+}
+
+/// The failure of writing an output file.
+pub fn write_failure(path: &Path, e: io::Error) -> Failure {
+    if e.kind() == io::ErrorKind::Interrupted && pipeline::interrupted() {
+        return Failure::interrupted();
+    }
+    if e.kind() == io::ErrorKind::AlreadyExists {
+        return Failure::error(
+            format!("{} exists and would be overwritten", path.display()),
+            Some(OVERWRITE_HINT),
+        );
+    }
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        // `--samples /dev/stdout | head`: the reader has what it wanted.
+        return Failure::from(e);
+    }
+    Failure::error(format!("cannot write {}: {e}", path.display()), None)
 }
 
 /// `--gate ID:DEADLINE@CONFIDENCE`, parsed, with the text as written.
@@ -502,4 +752,21 @@ pub fn parse_shard(spec: &str) -> Result<pipeline::ShardSpec, String> {
 /// `--set PATH=LO..HI:STEP` or `PATH=A,B,C`.
 pub fn parse_set(spec: &str) -> Result<crate::model::params::Param, String> {
     crate::model::params::parse_set(spec).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse_in_powers_of_1000() {
+        assert_eq!(parse_size("16G"), Ok(16_000_000_000));
+        assert_eq!(parse_size("500M"), Ok(500_000_000));
+        assert_eq!(parse_size("1.5gb"), Ok(1_500_000_000));
+        assert_eq!(parse_size("2000"), Ok(2000));
+        assert_eq!(parse_size("1T"), Ok(1_000_000_000_000));
+        for bad in ["", "lots", "-1G", "0", "1X", "nanG", "1e30T"] {
+            assert!(parse_size(bad).is_err(), "{bad}");
+        }
+    }
 }

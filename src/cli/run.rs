@@ -329,6 +329,27 @@ fn simulate_file(
 /// The rows of a history file, none when it does not exist yet. A file that is not a history
 /// is refused, never replaced.
 fn read_history(path: &Path) -> Result<Vec<report::history::Row>, Failure> {
+    if report::outputs::kind(path).is_special() {
+        return Err(Failure::error(
+            format!(
+                "--history {} is not a regular file: it is read and rewritten whole",
+                path.display()
+            ),
+            Some("name a regular file (a new one starts the history)"),
+        ));
+    }
+    // A history grows by a few rows a run: anything this large was not written by shipcast, and
+    // is not read whole to find out.
+    const MAX_HISTORY: u64 = 64 << 20;
+    if std::fs::metadata(path).is_ok_and(|m| m.len() > MAX_HISTORY) {
+        return Err(Failure::error(
+            format!(
+                "--history {} is over 64 MiB: not a forecast history shipcast wrote",
+                path.display()
+            ),
+            Some("name the history file shipcast keeps, or a new file to start one"),
+        ));
+    }
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -348,8 +369,8 @@ fn read_history(path: &Path) -> Result<Vec<report::history::Row>, Failure> {
 }
 
 /// Adds this run's rows to the history at `path`, replacing any of the same status date, and
-/// writes it whole to a temporary file beside it, renamed over it: an interruption leaves the
-/// old file or the new one, never half of one. Returns the rows written.
+/// writes it whole to a temporary file beside it, renamed over it (`report::outputs`): an
+/// interruption leaves the old file or the new one, never half of one. Returns the rows written.
 fn write_history(
     path: &Path,
     file: &Path,
@@ -360,17 +381,9 @@ fn write_history(
     let fingerprint = shard::fingerprint(&text);
     let new = report::history::rows(&done.input(), &fingerprint).unwrap_or_default();
     let rows = report::history::merge(earlier, new);
-    let name = path
-        .file_name()
-        .map_or("history".into(), |n| n.to_string_lossy().into_owned());
-    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-    let cannot =
-        |e: io::Error| Failure::error(format!("cannot write {}: {e}", path.display()), None);
-    std::fs::write(&tmp, report::history::render(&rows)).map_err(cannot)?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        cannot(e)
-    })?;
+    let text = report::history::render(&rows);
+    report::outputs::write(path, true, |w| w.write_all(text.as_bytes()))
+        .map_err(|e| super::write_failure(path, e))?;
     Ok(rows)
 }
 
@@ -403,6 +416,92 @@ fn report_names(files: &[PathBuf], variant: Option<&str>) -> Vec<String> {
         .collect()
 }
 
+/// The report directory of each file (none for `check` or `--no-report`).
+fn report_dirs(args: &RunArgs, names: &[String], check: bool) -> Vec<PathBuf> {
+    if check || args.out.no_report {
+        return Vec::new();
+    }
+    if names.len() > 1 {
+        let base = args
+            .out
+            .out
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("output"));
+        names.iter().map(|n| base.join(n)).collect()
+    } else {
+        vec![
+            args.out
+                .out
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("output").join(&names[0])),
+        ]
+    }
+}
+
+/// Whether the first bytes of a file are those of a JUnit report shipcast wrote.
+fn junit_is_ours(head: &[u8]) -> bool {
+    batch::is_ours(&String::from_utf8_lossy(head))
+}
+
+/// Checks every output `run` will write before any work (see [`super::check_outputs`]).
+fn check_outputs(
+    args: &RunArgs,
+    files: &[PathBuf],
+    names: &[String],
+    check: bool,
+    ci: bool,
+) -> Result<(), Failure> {
+    use super::{Existing, Output};
+    let mut outputs = Vec::new();
+    let mut add = |flag, path: &Option<PathBuf>, existing| {
+        if let Some(p) = path {
+            outputs.push(Output {
+                flag,
+                path: p.clone(),
+                existing,
+            });
+        }
+    };
+    add("--samples", &args.samples, Existing::Refuse);
+    add("--tasks", &args.tasks, Existing::Refuse);
+    add("--junit", &args.junit, Existing::Ours(junit_is_ours));
+    add("--history", &args.history, Existing::Update);
+    if ci
+        && let Ok(path) = std::env::var("GITHUB_STEP_SUMMARY")
+        && !path.is_empty()
+    {
+        outputs.push(Output {
+            flag: "GITHUB_STEP_SUMMARY",
+            path: PathBuf::from(path),
+            existing: Existing::Append,
+        });
+    }
+    let mut inputs: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+    inputs.extend(args.baseline.as_deref());
+    super::check_outputs(
+        &outputs,
+        &report_dirs(args, names, check),
+        &inputs,
+        args.out.force,
+    )?;
+    Ok(())
+}
+
+/// Refuses a scenario read through a FIFO where it is read twice (for its fingerprint, by
+/// --history and --shard): the second read would find nothing.
+fn read_twice(file: &Path, flag: &str) -> Result<(), Failure> {
+    if report::outputs::kind(file) == report::outputs::Kind::Fifo {
+        return Err(Failure::error(
+            format!(
+                "{}: {flag} needs the scenario as a regular file (it reads it twice)",
+                file.display()
+            ),
+            None,
+        ));
+    }
+    Ok(())
+}
+
 fn ci_mode(args: &RunArgs) -> bool {
     args.ci || std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
 }
@@ -418,13 +517,17 @@ pub fn run(args: &RunArgs, check: bool, out: &mut dyn Write) -> Result<i32, Fail
     }
     // A history file that exists must be one: read (and refused) before any work.
     let earlier = match &args.history {
-        Some(path) => Some(read_history(path)?),
+        Some(path) => {
+            read_twice(&files[0], "--history")?;
+            Some(read_history(path)?)
+        }
         None => None,
     };
     if let Some(shard) = args.shard {
         if files.len() != 1 {
             return super::scale::batch_shard(&files, shard, args, check, out);
         }
+        read_twice(&files[0], "--shard")?;
         return run_shard(&files[0], shard, args, out);
     }
     let batch = files.len() > 1;
@@ -436,34 +539,16 @@ pub fn run(args: &RunArgs, check: bool, out: &mut dyn Write) -> Result<i32, Fail
             None,
         ));
     }
-    // The JUnit file is checked before any work, like --samples.
-    if let Some(path) = &args.junit
-        && !args.out.force
-        && let Ok(existing) = std::fs::read_to_string(path)
-        && !batch::is_ours(&existing)
-    {
+    if args.tasks.is_some() && (batch || check) {
         return Err(Failure::error(
-            format!(
-                "{} exists and is not a shipcast JUnit report",
-                path.display()
-            ),
-            Some("pass --force to replace it, or choose another file"),
+            "--tasks writes one scenario's per-task forecast: name one file, with run",
+            None,
         ));
     }
-    // Refused before any work, created only once the run succeeded.
-    if let Some(path) = &args.samples {
-        super::refuse_existing(path, args.out.force)?;
-    }
-    if let Some(path) = &args.tasks {
-        if batch || check {
-            return Err(Failure::error(
-                "--tasks writes one scenario's per-task forecast: name one file, with run",
-                None,
-            ));
-        }
-        super::refuse_existing(path, args.out.force)?;
-    }
     let names = report_names(&files, args.variant.as_deref());
+    // Every output is checked before any work: writable, distinct, and not replacing a file the
+    // user wrote (a JUnit report shipcast wrote may be replaced).
+    check_outputs(args, &files, &names, check, ci)?;
     let results: Vec<Result<Done, Failure>> = if batch {
         let mode = Mode { check, batch: true };
         files
@@ -478,21 +563,21 @@ pub fn run(args: &RunArgs, check: bool, out: &mut dyn Write) -> Result<i32, Fail
         };
         vec![simulate_file(&files[0], &names[0], args, mode, &bar)]
     };
+    if pipeline::interrupted() {
+        return Err(Failure::interrupted());
+    }
     if let (Some(path), Some(Ok(done))) = (&args.samples, results.first()) {
-        let f = super::open_output(path, args.out.force)?;
-        report::samples::write(
-            &done.forecast.plan,
-            &done.forecast.outcomes,
-            io::BufWriter::new(f),
-        )
-        .map_err(|e| Failure::error(format!("cannot write {}: {e}", path.display()), None))?;
+        report::outputs::write(path, args.out.force, |w| {
+            report::samples::write(&done.forecast.plan, &done.forecast.outcomes, w)
+        })
+        .map_err(|e| super::write_failure(path, e))?;
     }
     let mut task_rows = None;
     if let (Some(path), Some(Ok(done))) = (&args.tasks, results.first()) {
         let rows = pipeline::task_forecast(&done.forecast, args.sim.threads)?;
-        let mut f = super::open_output(path, args.out.force)?;
-        f.write_all(report::tasks::csv(&done.forecast.plan, &rows).as_bytes())
-            .map_err(|e| Failure::error(format!("cannot write {}: {e}", path.display()), None))?;
+        let csv = report::tasks::csv(&done.forecast.plan, &rows);
+        report::outputs::write(path, args.out.force, |w| w.write_all(csv.as_bytes()))
+            .map_err(|e| super::write_failure(path, e))?;
         task_rows = Some(rows);
     }
     let mut history = None;
@@ -553,27 +638,15 @@ pub fn run(args: &RunArgs, check: bool, out: &mut dyn Write) -> Result<i32, Fail
         if let (Some(rd), Some(forecast)) = (&done.report_dir, done.input().forecast()) {
             bar.stage("drawing charts and writing the report");
             // Charts are drawn on this thread, after the simulation.
-            let written = report::files::write(&rd.path, &forecast, args.out.png).map_err(|e| {
-                Failure::error(
-                    format!("cannot write the report in {}: {e}", rd.path.display()),
-                    None,
-                )
+            let written = rd.write(|w| {
+                report::files::write(w, &forecast, args.out.png)?;
+                if let Some(rows) = &history {
+                    report::files::write_history(w, &done.forecast.plan, rows, args.out.png)?;
+                }
+                Ok(())
             })?;
-            let mut written = written;
-            if let Some(rows) = &history {
-                let charts =
-                    report::files::write_history(&rd.path, &done.forecast.plan, rows, args.out.png)
-                        .map_err(|e| {
-                            Failure::error(
-                                format!("cannot write the report in {}: {e}", rd.path.display()),
-                                None,
-                            )
-                        })?;
-                written.extend(charts);
-            }
-            rd.seal(&written)?;
             pipeline::Progress::end(&bar);
-            eprintln!(
+            sayln!(
                 "report: {} ({} files in {})",
                 rd.path.join("report.html").display(),
                 written.len(),
@@ -584,12 +657,12 @@ pub fn run(args: &RunArgs, check: bool, out: &mut dyn Write) -> Result<i32, Fail
     if batch {
         for o in &outcomes {
             if let Err(e) = &o.result {
-                eprint!("{e}");
+                say!("{e}");
             }
         }
     }
     if ci {
-        eprint!("{}", report::text::layout(&batch::combined(&outcomes), 2));
+        say!("{}", report::text::layout(&batch::combined(&outcomes), 2));
         if let Ok(path) = std::env::var("GITHUB_STEP_SUMMARY")
             && !path.is_empty()
         {
@@ -602,13 +675,14 @@ pub fn run(args: &RunArgs, check: bool, out: &mut dyn Write) -> Result<i32, Fail
                     f.write_all(report::markdown::step_summary(&outcomes).as_bytes())
                 });
             if let Err(e) = appended {
-                eprintln!("note: could not append to GITHUB_STEP_SUMMARY ({path}): {e}");
+                sayln!("note: could not append to GITHUB_STEP_SUMMARY ({path}): {e}");
             }
         }
     }
     if let Some(path) = &args.junit {
-        std::fs::write(path, batch::junit(&outcomes))
-            .map_err(|e| Failure::error(format!("cannot write {}: {e}", path.display()), None))?;
+        let xml = batch::junit(&outcomes);
+        report::outputs::write(path, true, |w| w.write_all(xml.as_bytes()))
+            .map_err(|e| super::write_failure(path, e))?;
     }
     Ok(batch::worst(&outcomes))
 }

@@ -119,7 +119,7 @@ pub fn watch(args: &WatchArgs) -> Result<i32, Failure> {
             let _ = request.respond(response);
         }
     });
-    eprintln!(
+    sayln!(
         "watching {}: http://{address}/ (Ctrl-C to stop)",
         args.file.display()
     );
@@ -133,7 +133,7 @@ pub fn watch(args: &WatchArgs) -> Result<i32, Failure> {
             let mut p = page.lock().unwrap_or_else(|e| e.into_inner());
             p.version += 1;
             p.html = html;
-            eprintln!("updated ({})", p.version);
+            sayln!("updated ({})", p.version);
         }
         if args
             .stop_after

@@ -19,10 +19,11 @@ pub fn load(path: &Path) -> Result<Plan, LoadError> {
 /// The text of a scenario file. UTF-8, with or without a byte-order mark; UTF-16 with a
 /// byte-order mark (what Windows editors call "Unicode") is decoded too, and lines and columns
 /// in messages are the same in either encoding. Anything else is refused at the line and
-/// column of its first byte that is not UTF-8.
+/// column of its first byte that is not UTF-8. A FIFO that no process writes is refused
+/// instead of waited on.
 pub fn read_text(path: &Path) -> Result<String, LoadError> {
     let shown = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
+    let bytes = super::input::read(path).map_err(|source| LoadError::Io {
         path: shown.clone(),
         source,
     })?;
@@ -229,7 +230,7 @@ pub fn is_import(path: &Path, options: &import::Options) -> bool {
 /// Reads a plan from another tool (CSV, MSPDI, XER, PSPLIB) into an [`Imported`] plan.
 pub fn import_file(path: &Path, options: &import::Options) -> Result<Imported, LoadError> {
     let shown = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
+    let bytes = super::input::read(path).map_err(|source| LoadError::Io {
         path: shown.clone(),
         source,
     })?;

@@ -372,33 +372,13 @@ pub fn backtest_text(v: &BacktestView) -> String {
     out
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same directory and a rename, so an
-/// interrupted run leaves no half-written file. Refuses an existing file unless `force`.
+/// Writes `path` through a temporary file in the same directory and a rename, so an
+/// interrupted run leaves no half-written file ([`super::outputs::write_via`]). Refuses an
+/// existing file unless `force`.
 pub fn write_atomic(
     path: &Path,
     force: bool,
     write: impl FnOnce(&Path) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
-    if !force && path.exists() {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::AlreadyExists,
-            format!("{} exists", path.display()),
-        ));
-    }
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map_or("out".into(), |n| n.to_string_lossy().into_owned());
-    let ext = path
-        .extension()
-        .map_or(String::new(), |e| format!(".{}", e.to_string_lossy()));
-    let tmp = dir.join(format!(".{name}.{}.tmp{ext}", std::process::id()));
-    let result = write(&tmp).and_then(|_| std::fs::rename(&tmp, path));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    super::outputs::write_via(path, force, write)
 }

@@ -6,6 +6,12 @@
 //! marked, so the next run asks again). A rerun replaces its own files and removes those of its
 //! earlier report that it no longer writes (a PNG from an earlier `--png`, the charts of a
 //! renamed milestone), and nothing else.
+//!
+//! [`prepare`] only checks, before any work: the directory is created, and marked, by
+//! [`DirWriter::begin`] just before its first file. Each file is written whole to a temporary
+//! file and renamed into place ([`super::outputs`]), and the mark is brought up to date before
+//! each file: an interrupted report leaves complete files and a mark that lists them, so the next
+//! run writes there again without `--force`.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -29,27 +35,146 @@ pub enum DirError {
 
 const MARK_HEADER: &str = "This directory holds a report written by shipcast; the next run may replace it.\nFiles it wrote:\n";
 
-/// Checks that `dir` may receive a report, and creates it. Returns whether it is (or may
-/// become) shipcast's own, that is, whether to mark it.
+/// Checks that `dir` may receive a report, before any work, and creates nothing. Returns
+/// whether it is (or may become) shipcast's own, that is, whether to mark it.
 pub fn prepare(dir: &Path, force: bool) -> Result<bool, DirError> {
-    if dir.exists() {
-        if !dir.is_dir() {
-            return Err(DirError::NotADir(dir.to_path_buf()));
-        }
-        let empty = std::fs::read_dir(dir)
-            .map_err(|e| DirError::Io(dir.to_path_buf(), e))?
-            .next()
-            .is_none();
-        if !empty && !dir.join(MARK).exists() {
-            return if force {
-                Ok(false)
+    use super::outputs::{Kind, kind, probe_dir};
+    let io_err = |e| DirError::Io(dir.to_path_buf(), e);
+    match kind(dir) {
+        Kind::Dir => {
+            let empty = std::fs::read_dir(dir).map_err(io_err)?.next().is_none();
+            let ours = if !empty && !dir.join(MARK).exists() {
+                if !force {
+                    return Err(DirError::Foreign(dir.to_path_buf()));
+                }
+                false
             } else {
-                Err(DirError::Foreign(dir.to_path_buf()))
+                true
             };
+            probe_dir(dir).map_err(io_err)?;
+            Ok(ours)
         }
+        Kind::Missing => {
+            // It will be created: the nearest directory that exists must take new entries.
+            let mut up = dir.parent();
+            while let Some(p) = up {
+                let p = if p.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    p
+                };
+                match kind(p) {
+                    Kind::Dir => {
+                        probe_dir(p).map_err(io_err)?;
+                        return Ok(true);
+                    }
+                    Kind::Missing => up = p.parent(),
+                    _ => return Err(DirError::NotADir(p.to_path_buf())),
+                }
+            }
+            Ok(true)
+        }
+        _ => Err(DirError::NotADir(dir.to_path_buf())),
     }
-    std::fs::create_dir_all(dir).map_err(|e| DirError::Io(dir.to_path_buf(), e))?;
-    Ok(true)
+}
+
+/// The error a report stops with when [`crate::pipeline::interrupt`] was called.
+pub fn interrupted() -> io::Error {
+    io::Error::new(io::ErrorKind::Interrupted, "interrupted")
+}
+
+/// Whether an error of a report's writing is an interruption.
+pub fn is_interrupted(e: &(dyn std::error::Error + 'static)) -> bool {
+    e.downcast_ref::<io::Error>()
+        .is_some_and(|e| e.kind() == io::ErrorKind::Interrupted)
+}
+
+/// Writes a report directory's files one at a time, each whole, keeping the mark current.
+pub struct DirWriter<'a> {
+    dir: &'a Path,
+    mark: bool,
+    /// What the mark listed before this report.
+    old: Vec<String>,
+    written: Vec<PathBuf>,
+    stop: &'a dyn Fn() -> bool,
+}
+
+impl<'a> DirWriter<'a> {
+    /// Creates `dir` (which [`prepare`] accepted) and, when `mark`, marks it, keeping the list of
+    /// the earlier report's files. `stop` is asked before each file: when it says so, writing
+    /// ends with an [`interrupted`] error.
+    pub fn begin(dir: &'a Path, mark: bool, stop: &'a dyn Fn() -> bool) -> io::Result<Self> {
+        std::fs::create_dir_all(dir)?;
+        let w = DirWriter {
+            dir,
+            mark,
+            old: listed(dir),
+            written: Vec::new(),
+            stop,
+        };
+        w.write_mark(&w.old.iter().map(String::as_str).collect::<Vec<_>>())?;
+        Ok(w)
+    }
+
+    fn write_mark(&self, names: &[&str]) -> io::Result<()> {
+        if !self.mark {
+            return Ok(());
+        }
+        let mut mark = MARK_HEADER.to_string();
+        for n in names {
+            mark.push_str(&format!("  {n}\n"));
+        }
+        super::outputs::write(&self.dir.join(MARK), true, |w| w.write_all(mark.as_bytes()))
+    }
+
+    fn names(&self) -> Vec<String> {
+        self.written
+            .iter()
+            .filter_map(|p| p.file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+            .collect()
+    }
+
+    /// Writes the file `name` through `body`, given a temporary path with the same extension.
+    pub fn put_with(
+        &mut self,
+        name: &str,
+        body: impl FnOnce(&Path) -> io::Result<()>,
+    ) -> io::Result<()> {
+        if (self.stop)() {
+            return Err(interrupted());
+        }
+        // Listed before it exists: whatever happens next, the directory stays shipcast's.
+        let mut names = self.names();
+        names.extend(self.old.iter().cloned());
+        names.push(name.to_string());
+        names.sort();
+        names.dedup();
+        self.write_mark(&names.iter().map(String::as_str).collect::<Vec<_>>())?;
+        let path = self.dir.join(name);
+        super::outputs::write_via(&path, true, body)?;
+        self.written.push(path);
+        Ok(())
+    }
+
+    /// Writes the file `name` holding `text`.
+    pub fn put(&mut self, name: &str, text: &str) -> io::Result<()> {
+        self.put_with(name, |tmp| std::fs::write(tmp, text))
+    }
+
+    /// The files written so far.
+    pub fn written(&self) -> &[PathBuf] {
+        &self.written
+    }
+
+    /// Records exactly this report's files in the mark, and removes the earlier report's files
+    /// it did not write again (only files the mark named). Returns the files written.
+    pub fn finish(self) -> io::Result<Vec<PathBuf>> {
+        if self.mark {
+            seal(self.dir, &self.written)?;
+        }
+        Ok(self.written)
+    }
 }
 
 /// The files an earlier run listed in the mark.
@@ -81,26 +206,19 @@ pub fn seal(dir: &Path, written: &[PathBuf]) -> io::Result<()> {
     for n in &names {
         mark.push_str(&format!("  {n}\n"));
     }
-    std::fs::write(dir.join(MARK), mark)
+    super::outputs::write(&dir.join(MARK), true, |w| w.write_all(mark.as_bytes()))
 }
 
-/// Writes every chart (SVG, and PNG when asked) and the reports into `dir`, which [`prepare`]
-/// accepted. Returns the files written, report.html first.
+/// Writes every chart (SVG, and PNG when asked) and the reports through `w`, report.html
+/// first.
 pub fn write(
-    dir: &Path,
+    w: &mut DirWriter<'_>,
     f: &Forecast,
     png: bool,
-) -> Result<Vec<PathBuf>, Box<dyn std::error::Error>> {
-    let mut written = Vec::new();
-    let put = |written: &mut Vec<PathBuf>, name: &str, text: &str| -> io::Result<()> {
-        let path = dir.join(name);
-        std::fs::write(&path, text)?;
-        written.push(path);
-        Ok(())
-    };
+) -> Result<(), Box<dyn std::error::Error>> {
     let svgs = Chart::render_all(f)?;
-    put(&mut written, "report.html", &super::html::render(f, &svgs)?)?;
-    put(&mut written, "report.md", &super::markdown::render(f))?;
+    w.put("report.html", &super::html::render(f, &svgs)?)?;
+    w.put("report.md", &super::markdown::render(f))?;
     let input = super::Input {
         plan: f.plan,
         summary: f.summary,
@@ -108,109 +226,175 @@ pub fn write(
         details: Some(f.details),
         run: super::RunInfo::default(),
     };
-    put(&mut written, "summary.csv", &super::csv::render(&input))?;
-    put(&mut written, "drivers.csv", &super::csv::render_drivers(f))?;
+    w.put("summary.csv", &super::csv::render(&input))?;
+    w.put("drivers.csv", &super::csv::render_drivers(f))?;
     for (chart, svg) in &svgs {
         let stem = chart.stem(f.plan);
-        put(&mut written, &format!("{stem}.svg"), svg)?;
+        w.put(&format!("{stem}.svg"), svg)?;
         if png {
-            let path = dir.join(format!("{stem}.png"));
-            chart.png(f, &path)?;
-            written.push(path);
+            w.put_with(&format!("{stem}.png"), |tmp| {
+                chart
+                    .png(f, tmp)
+                    .map_err(|e| io::Error::other(e.to_string()))
+            })?;
         }
     }
-    Ok(written)
+    Ok(())
 }
 
-/// Writes the forecast history charts, `history-<milestone>.svg` (and `.png` when asked), into
-/// a report directory: one per milestone of `plan` that the history mentions.
+fn other(e: impl std::fmt::Display) -> io::Error {
+    io::Error::other(e.to_string())
+}
+
+/// Writes the forecast history charts, `history-<milestone>.svg` (and `.png` when asked),
+/// through `w`: one per milestone of `plan` that the history mentions.
 pub fn write_history(
-    dir: &Path,
+    w: &mut DirWriter<'_>,
     plan: &crate::model::Plan,
     rows: &[super::history::Row],
     png: bool,
-) -> Result<Vec<PathBuf>, Box<dyn std::error::Error>> {
+) -> Result<(), Box<dyn std::error::Error>> {
     use super::charts;
-    let mut written = Vec::new();
     for (m, ms) in plan.milestones().iter().enumerate() {
         if !rows.iter().any(|r| r.milestone == ms.id) {
             continue;
         }
         let stem = format!("history-{}", ms.id);
         let svg = charts::to_svg(|root| charts::history(root, plan, rows, m))?;
-        let path = dir.join(format!("{stem}.svg"));
-        std::fs::write(&path, svg)?;
-        written.push(path);
+        w.put(&format!("{stem}.svg"), &svg)?;
         if png {
-            let path = dir.join(format!("{stem}.png"));
-            charts::to_png(&path, |root| charts::history(root, plan, rows, m))?;
-            written.push(path);
+            w.put_with(&format!("{stem}.png"), |tmp| {
+                charts::to_png(tmp, |root| charts::history(root, plan, rows, m)).map_err(other)
+            })?;
         }
     }
-    Ok(written)
+    Ok(())
 }
 
-/// Writes a comparison's report directory: the overlaid S-curves of every milestone, the
+/// Writes a comparison's report through `w`: the overlaid S-curves of every milestone, the
 /// trade-off chart of `milestone`, `compare.md` and `compare.json` (and PNGs of the charts).
-/// Returns the files written.
 pub fn write_compare(
-    dir: &Path,
+    w: &mut DirWriter<'_>,
     c: &crate::analysis::compare::Comparison,
     milestones: &[String],
     axis: &crate::analysis::compare::TradeoffAxis,
     png: bool,
-) -> Result<Vec<PathBuf>, Box<dyn std::error::Error>> {
+) -> Result<(), Box<dyn std::error::Error>> {
     use super::charts::{overlay, to_png, to_svg, tradeoff};
-    let mut written = Vec::new();
-    let mut put = |name: String, text: String| -> io::Result<()> {
-        std::fs::write(dir.join(&name), text)?;
-        written.push(dir.join(name));
-        Ok(())
-    };
     for id in c.milestone_ids() {
-        put(
-            format!("s-curves-{id}.svg"),
-            to_svg(|root| overlay(root, c, &id))?,
+        w.put(
+            &format!("s-curves-{id}.svg"),
+            &to_svg(|root| overlay(root, c, &id))?,
         )?;
     }
     for milestone in milestones {
-        put(
-            format!("tradeoff-{milestone}.svg"),
-            to_svg(|root| tradeoff(root, c, milestone, axis))?,
+        w.put(
+            &format!("tradeoff-{milestone}.svg"),
+            &to_svg(|root| tradeoff(root, c, milestone, axis))?,
         )?;
     }
-    put("compare.md".into(), super::compare::markdown(c))?;
-    put("compare.json".into(), super::compare::json(c))?;
+    w.put("compare.md", &super::compare::markdown(c))?;
+    w.put("compare.json", &super::compare::json(c))?;
     if png {
         for id in c.milestone_ids() {
-            let path = dir.join(format!("s-curves-{id}.png"));
-            to_png(&path, |root| overlay(root, c, &id))?;
-            written.push(path);
+            w.put_with(&format!("s-curves-{id}.png"), |tmp| {
+                to_png(tmp, |root| overlay(root, c, &id)).map_err(other)
+            })?;
         }
         for milestone in milestones {
-            let path = dir.join(format!("tradeoff-{milestone}.png"));
-            to_png(&path, |root| tradeoff(root, c, milestone, axis))?;
-            written.push(path);
+            w.put_with(&format!("tradeoff-{milestone}.png"), |tmp| {
+                to_png(tmp, |root| tradeoff(root, c, milestone, axis)).map_err(other)
+            })?;
         }
     }
-    Ok(written)
+    Ok(())
 }
 
-/// Writes a sweep's report directory: `sweep.svg` and `sweep.csv` (and `sweep.png`). Returns the
-/// files written.
+/// Writes a sweep's report through `w`: `sweep.svg` and `sweep.csv` (and `sweep.png`).
 pub fn write_sweep(
-    dir: &Path,
+    w: &mut DirWriter<'_>,
     s: &crate::analysis::sweep::Sweep,
     png: bool,
-) -> Result<Vec<PathBuf>, Box<dyn std::error::Error>> {
+) -> Result<(), Box<dyn std::error::Error>> {
     use super::charts::{sweep, to_png, to_svg};
-    let mut written = vec![dir.join("sweep.svg"), dir.join("sweep.csv")];
-    std::fs::write(&written[0], to_svg(|root| sweep(root, s))?)?;
-    std::fs::write(&written[1], super::compare::sweep_csv(s))?;
+    w.put("sweep.svg", &to_svg(|root| sweep(root, s))?)?;
+    w.put("sweep.csv", &super::compare::sweep_csv(s))?;
     if png {
-        let path = dir.join("sweep.png");
-        to_png(&path, |root| sweep(root, s))?;
-        written.push(path);
+        w.put_with("sweep.png", |tmp| {
+            to_png(tmp, |root| sweep(root, s)).map_err(other)
+        })?;
     }
-    Ok(written)
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_mark_lists_each_file_before_it_is_written_and_an_interrupted_report_stays_ours() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("report");
+        assert!(prepare(&dir, false).unwrap());
+        assert!(!dir.exists(), "prepare only checks");
+        let calls = std::cell::Cell::new(0);
+        let stop = || {
+            calls.set(calls.get() + 1);
+            calls.get() > 2
+        };
+        let mut w = DirWriter::begin(&dir, true, &stop).unwrap();
+        assert_eq!(listed(&dir), Vec::<String>::new());
+        w.put("report.html", "<html>").unwrap();
+        assert_eq!(listed(&dir), ["report.html"]);
+        w.put_with("report.md", |tmp| {
+            // While a file is written, the mark already names it.
+            assert_eq!(listed(tmp.parent().unwrap()), ["report.html", "report.md"]);
+            std::fs::write(tmp, "# r")
+        })
+        .unwrap();
+        let err = w.put("summary.csv", "x").unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::Interrupted);
+        // The interrupted report is complete file by file, and still shipcast's.
+        let mut names: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, [MARK, "report.html", "report.md"]);
+        assert!(prepare(&dir, false).unwrap());
+        // The next report replaces it and removes what it no longer writes.
+        let never = || false;
+        let mut w = DirWriter::begin(&dir, true, &never).unwrap();
+        w.put("report.html", "<html>2").unwrap();
+        w.finish().unwrap();
+        assert_eq!(listed(&dir), ["report.html"]);
+        assert!(!dir.join("report.md").exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_directory_that_cannot_be_written_is_refused_before_any_work() {
+        use std::os::unix::fs::PermissionsExt;
+        let root = tempfile::tempdir().unwrap();
+        let ro = root.path().join("ro");
+        std::fs::create_dir(&ro).unwrap();
+        std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o555)).unwrap();
+        // root ignores permissions: the check only means something for other users.
+        let writable_anyway = tempfile::tempfile_in(&ro).is_ok();
+        if !writable_anyway {
+            assert!(matches!(prepare(&ro, false), Err(DirError::Io(..))));
+            assert!(matches!(
+                prepare(&ro.join("sub"), false),
+                Err(DirError::Io(..))
+            ));
+        }
+        std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let file = root.path().join("f");
+        std::fs::write(&file, "").unwrap();
+        assert!(matches!(prepare(&file, false), Err(DirError::NotADir(_))));
+        assert!(matches!(
+            prepare(&file.join("sub"), false),
+            Err(DirError::NotADir(_))
+        ));
+    }
 }

@@ -16,6 +16,7 @@ pub mod html;
 pub mod imports;
 pub mod json;
 pub mod markdown;
+pub mod outputs;
 pub mod resources;
 pub mod samples;
 pub mod shard;

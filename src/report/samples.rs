@@ -34,6 +34,13 @@ pub fn write(plan: &Plan, out: &Outcomes, w: impl Write) -> std::io::Result<()> 
     };
     let mut row: Vec<String> = Vec::with_capacity(header.len());
     for (i, chunk) in out.rows.chunks(out.row_len()).enumerate() {
+        // A long file stops soon after an interruption (and is then never renamed into place).
+        if i % 16_384 == 0 && crate::pipeline::interrupted() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::Interrupted,
+                "interrupted",
+            ));
+        }
         row.clear();
         row.push(i.to_string());
         for &f in &chunk[..out.milestones] {
