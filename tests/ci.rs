@@ -698,15 +698,16 @@ fn every_json_output_matches_its_schema() {
     for run in batch["runs"].as_array().unwrap() {
         validate("report.schema.json", &run["report"]);
     }
-    validate(
-        "shard.schema.json",
-        &json(&[
-            "run",
-            "scenarios/ai-assistant.toml",
-            "--iterations",
-            "500",
-            "--shard",
-            "2/3",
-        ]),
-    );
+    // A shard file's first line is its schema and digest; the payload follows.
+    let shard = shipcast(&[
+        "run",
+        "scenarios/ai-assistant.toml",
+        "--iterations",
+        "500",
+        "--shard",
+        "2/3",
+    ]);
+    let (head, payload) = shard.stdout.split_once('\n').unwrap();
+    assert!(head.starts_with("shipcast.shard/2 sha256:"), "{head}");
+    validate("shard.schema.json", &serde_json::from_str(payload).unwrap());
 }

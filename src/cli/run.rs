@@ -82,6 +82,10 @@ pub struct MergeArgs {
     /// Skip the drivers (as `run --no-report` does): no what-if reruns, a quicker merge.
     #[arg(long)]
     pub no_drivers: bool,
+    /// The scenario the shards ran, when it is not at the path they name (merging elsewhere
+    /// than they ran). It must be the same text.
+    #[arg(long, value_name = "FILE")]
+    pub scenario: Option<PathBuf>,
 }
 
 /// The formats `merge` prints (the Markdown report needs the charts a merge does not draw).
@@ -639,7 +643,7 @@ fn run_shard(
 pub fn merge(args: &MergeArgs, out: &mut dyn Write) -> Result<i32, Failure> {
     let parts = shard::read_all(&args.parts)?;
     let first = &parts[0].1;
-    let text = shard::read_scenario(first)?;
+    let text = shard::read_scenario(first, args.scenario.as_deref())?;
     let plans = pipeline::load_all_str(&first.file, &text)?;
     super::warn(&first.file, &plans);
     let mut plan = pipeline::select(plans, &first.file, first.variant.as_deref())?;
@@ -647,6 +651,7 @@ pub fn merge(args: &MergeArgs, out: &mut dyn Write) -> Result<i32, Failure> {
         let gate = super::parse_gate(g).map_err(|e| Failure::error(format!("--gate {e}"), None))?;
         plan.set_gate(&gate).map_err(pipeline::Error::from)?;
     }
+    shard::check(&parts, &plan)?;
     let spec = RunSpec {
         iterations: Some(first.iterations),
         seed: Some(first.seed),

@@ -1,14 +1,23 @@
-//! `shipcast.shard/1`: the exact outcomes of one shard of a run, for `shipcast merge`.
+//! `shipcast.shard/2`: the exact outcomes of one shard of a run, for `shipcast merge`.
 //!
 //! A shard holds every simulated row of its iterations (milestone finishes, and costs when the
 //! plan has them; infinity written as null) and the integer counters, so merging shards in order
 //! rebuilds exactly the outcomes of the whole run, and so exactly the same report.
+//!
+//! The file is two lines: `shipcast.shard/2 sha256:<hex>`, then the payload, one line of JSON.
+//! The digest is the SHA-256 of the payload's bytes (its line end included), so an edited or
+//! damaged file is refused before it is parsed. Shard files are untrusted input all the same:
+//! [`check`] holds every field and every count against the scenario and against the others
+//! before `merge` does any arithmetic.
 
 use serde::{Deserialize, Serialize};
 
 use crate::engine::{NodeCounts, Outcomes, Sampling};
 
-pub const SHARD_SCHEMA: &str = "shipcast.shard/1";
+pub const SHARD_SCHEMA: &str = "shipcast.shard/2";
+
+/// Schemas of earlier shard formats, refused with a message that says so.
+const OLD_SCHEMAS: [&str; 1] = ["shipcast.shard/1"];
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ShardFile {
@@ -53,11 +62,16 @@ pub enum ShardError {
     },
     #[error("no shard file given")]
     NoShards,
-    #[error("{path} is not a shipcast shard file: {source}")]
-    NotShard {
-        path: String,
-        source: serde_json::Error,
-    },
+    #[error("{path} is not a shipcast shard file: {what}")]
+    NotShard { path: String, what: String },
+    #[error(
+        "{path} is a {schema} file, an older shard format: this shipcast reads {SHARD_SCHEMA}; run every shard again with this build"
+    )]
+    OldFormat { path: String, schema: String },
+    #[error(
+        "{path} was edited or damaged: its payload does not match the sha256 on its first line; run that shard again"
+    )]
+    Digest { path: String },
     #[error(
         "{path} is a {SHARD_SCHEMA} file this build of shipcast cannot read ({source}); it was written by another build: run every shard again with this one"
     )]
@@ -69,6 +83,8 @@ pub enum ShardError {
     TooManyShards { path: String, shards: u64 },
     #[error("{path} has schema {schema}, not {SHARD_SCHEMA}")]
     Schema { path: String, schema: String },
+    #[error("{path} does not hold what a shard of its run holds: {what}; run that shard again")]
+    Invalid { path: String, what: String },
     #[error(
         "{path} is a shard of another run than {first} (scenario, seed, iterations, sampling, shard count, gates and version must match)"
     )]
@@ -144,11 +160,15 @@ impl ShardFile {
         }
     }
 
-    /// The file's text: one line of JSON.
+    /// The file's text: the schema and the payload's digest, then the payload (one line of
+    /// JSON).
     pub fn render(&self) -> String {
-        let mut s = serde_json::to_string(self).expect("a shard file serializes");
-        s.push('\n');
-        s
+        let mut payload = serde_json::to_string(self).expect("a shard file serializes");
+        payload.push('\n');
+        format!(
+            "{SHARD_SCHEMA} sha256:{}\n{payload}",
+            sha256_hex(payload.as_bytes())
+        )
     }
 
     /// The sampling the shards ran with.
@@ -170,36 +190,12 @@ pub fn read_all(paths: &[std::path::PathBuf]) -> Result<Vec<(String, ShardFile)>
     let mut parts = Vec::new();
     for p in paths {
         let path = p.display().to_string();
-        let text = std::fs::read_to_string(p).map_err(|source| ShardError::Io {
+        let bytes = std::fs::read(p).map_err(|source| ShardError::Io {
             path: path.clone(),
             source,
         })?;
-        let part: ShardFile = match serde_json::from_str(&text) {
-            Ok(part) => part,
-            Err(source) => {
-                // A file that names this schema but does not parse came from another build.
-                let schema = serde_json::from_str::<serde_json::Value>(&text)
-                    .ok()
-                    .and_then(|v| v.get("schema")?.as_str().map(str::to_string));
-                return Err(if schema.as_deref() == Some(SHARD_SCHEMA) {
-                    ShardError::OtherBuild { path, source }
-                } else {
-                    ShardError::NotShard { path, source }
-                });
-            }
-        };
-        if part.shards > crate::pipeline::MAX_SHARDS {
-            return Err(ShardError::TooManyShards {
-                path,
-                shards: part.shards,
-            });
-        }
-        if part.schema != SHARD_SCHEMA {
-            return Err(ShardError::Schema {
-                path,
-                schema: part.schema,
-            });
-        }
+        let part = parse(&path, &bytes)?;
+        check_alone(&path, &part)?;
         parts.push((path, part));
     }
     parts.sort_by_key(|(_, p)| p.shard);
@@ -235,14 +231,299 @@ pub fn read_all(paths: &[std::path::PathBuf]) -> Result<Vec<(String, ShardFile)>
     Ok(parts)
 }
 
+/// The SHA-256 of `bytes` in lower-case hex.
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A shard file's bytes to its payload: the first line names the schema and the payload's
+/// digest, which must match before the payload is parsed.
+fn parse(path: &str, bytes: &[u8]) -> Result<ShardFile, ShardError> {
+    let not_shard = |what: String| ShardError::NotShard {
+        path: path.to_string(),
+        what,
+    };
+    let no_head = || not_shard(format!("it does not start with `{SHARD_SCHEMA} sha256:`"));
+    if bytes.is_empty() {
+        return Err(not_shard("the file is empty".into()));
+    }
+    // Format 1 was one line of JSON naming its schema.
+    if bytes[0] == b'{' {
+        let schema = serde_json::from_slice::<serde_json::Value>(bytes)
+            .ok()
+            .and_then(|v| v.get("schema")?.as_str().map(str::to_string));
+        return Err(match schema {
+            Some(schema) if OLD_SCHEMAS.contains(&schema.as_str()) => ShardError::OldFormat {
+                path: path.to_string(),
+                schema,
+            },
+            _ => no_head(),
+        });
+    }
+    let Some(end) = bytes.iter().position(|&b| b == b'\n') else {
+        return Err(no_head());
+    };
+    let (head, payload) = (&bytes[..end], &bytes[end + 1..]);
+    let head = std::str::from_utf8(head).map_err(|_| no_head())?;
+    let Some((schema, digest)) = head.split_once(' ') else {
+        return Err(no_head());
+    };
+    if OLD_SCHEMAS.contains(&schema) {
+        return Err(ShardError::OldFormat {
+            path: path.to_string(),
+            schema: schema.to_string(),
+        });
+    }
+    if !schema.starts_with("shipcast.shard/") {
+        return Err(no_head());
+    }
+    if schema != SHARD_SCHEMA {
+        return Err(ShardError::Schema {
+            path: path.to_string(),
+            schema: schema.to_string(),
+        });
+    }
+    let Some(digest) = digest.strip_prefix("sha256:") else {
+        return Err(no_head());
+    };
+    if digest != sha256_hex(payload) {
+        return Err(ShardError::Digest {
+            path: path.to_string(),
+        });
+    }
+    // A payload whose digest matches but does not parse came from another build.
+    let part: ShardFile =
+        serde_json::from_slice(payload).map_err(|source| ShardError::OtherBuild {
+            path: path.to_string(),
+            source,
+        })?;
+    if part.schema != SHARD_SCHEMA {
+        return Err(ShardError::Schema {
+            path: path.to_string(),
+            schema: part.schema,
+        });
+    }
+    Ok(part)
+}
+
+/// Checks what a shard file says of itself: the run it belongs to, its slice of that run and
+/// the sizes and ranges of what it holds, before anything is added up.
+fn check_alone(path: &str, p: &ShardFile) -> Result<(), ShardError> {
+    let bad = |what: String| ShardError::Invalid {
+        path: path.to_string(),
+        what,
+    };
+    if p.shards > crate::pipeline::MAX_SHARDS {
+        return Err(ShardError::TooManyShards {
+            path: path.to_string(),
+            shards: p.shards,
+        });
+    }
+    if p.iterations == 0 || p.iterations > crate::pipeline::MAX_ITERATIONS {
+        return Err(bad(format!(
+            "the run has {} iterations, not from 1 to {}",
+            p.iterations,
+            crate::pipeline::MAX_ITERATIONS
+        )));
+    }
+    if crate::pipeline::ShardSpec::new(p.shard, p.shards).is_none() {
+        return Err(bad(format!(
+            "it says it is shard {} of {}",
+            p.shard, p.shards
+        )));
+    }
+    if p.sampling != sampling_name(Sampling::MonteCarlo)
+        && p.sampling != sampling_name(Sampling::LatinHypercube)
+    {
+        return Err(bad(format!("unknown sampling `{}`", p.sampling)));
+    }
+    let range = crate::engine::split(p.shard, p.shards, p.iterations);
+    if (p.first, p.count) != (range.start, range.end - range.start) {
+        return Err(bad(format!(
+            "it says it holds {} iterations from {}, but shard {} of {} of a run of {} holds {} from {}",
+            p.count,
+            p.first,
+            p.shard,
+            p.shards,
+            p.iterations,
+            range.end - range.start,
+            range.start
+        )));
+    }
+    if p.milestones.is_empty() {
+        return Err(bad("it names no milestone".into()));
+    }
+    let width = p.milestones.len() * (1 + usize::from(p.costs));
+    if (p.count as usize).checked_mul(width) != Some(p.rows.len()) {
+        return Err(bad(format!(
+            "it has {} values in `rows`, but {} iterations of {} milestones{} make {}",
+            p.rows.len(),
+            p.count,
+            p.milestones.len(),
+            if p.costs { " with costs" } else { "" },
+            p.count as usize * width
+        )));
+    }
+    for (k, x) in p.rows.iter().enumerate() {
+        let col = k % width;
+        let cost = col >= p.milestones.len();
+        let ok = match x {
+            Some(x) => x.is_finite() && *x >= 0.0,
+            // A milestone not delivered; a cost is always spent.
+            None => !cost,
+        };
+        if !ok {
+            return Err(bad(format!(
+                "iteration {} has {} as the {} of `{}` ({})",
+                p.first + (k / width) as u64,
+                x.map_or("null".to_string(), |x| x.to_string()),
+                if cost { "cost" } else { "finish" },
+                p.milestones[col % p.milestones.len()],
+                if cost {
+                    "costs are numbers from 0"
+                } else {
+                    "finishes are numbers from 0, or null for never"
+                }
+            )));
+        }
+    }
+    for (i, &[ran, succeeded, attempts]) in p.nodes.iter().enumerate() {
+        if ran > p.count || succeeded > ran || attempts < ran {
+            return Err(bad(format!(
+                "node {} ran {ran} times and succeeded {succeeded} times in {attempts} attempts, in {} iterations",
+                i + 1,
+                p.count
+            )));
+        }
+    }
+    if let Some((r, &k)) = p
+        .risks_fired
+        .iter()
+        .enumerate()
+        .find(|(_, k)| **k > p.count)
+    {
+        return Err(bad(format!(
+            "risk {} occurred in {k} of {} iterations",
+            r + 1,
+            p.count
+        )));
+    }
+    Ok(())
+}
+
+/// Checks every shard against the plan the scenario builds: its milestones, nodes, risks and
+/// costs, and every counter against what the plan can do in the shard's iterations. Run after
+/// [`read_all`], before `merge` adds anything up.
+pub fn check(parts: &[(String, ShardFile)], plan: &crate::model::Plan) -> Result<(), ShardError> {
+    for (path, p) in parts {
+        let bad = |what: String| ShardError::Invalid {
+            path: path.clone(),
+            what,
+        };
+        let ids: Vec<&str> = plan.milestones().iter().map(|m| m.id.as_str()).collect();
+        if p.milestones
+            .iter()
+            .map(String::as_str)
+            .ne(ids.iter().copied())
+        {
+            return Err(bad(format!(
+                "it names the milestones {}, but the scenario has {}",
+                quoted(p.milestones.iter().map(String::as_str)),
+                quoted(ids.iter().copied())
+            )));
+        }
+        if p.costs != plan.has_costs() {
+            return Err(bad(format!(
+                "it {} costs, but the scenario declares {}",
+                if p.costs { "has" } else { "has no" },
+                if plan.has_costs() { "some" } else { "none" }
+            )));
+        }
+        let nodes = plan.nodes();
+        if p.nodes.len() != nodes.len() {
+            return Err(bad(format!(
+                "it counts {} tasks and milestones in `nodes`, but the scenario has {}",
+                p.nodes.len(),
+                nodes.len()
+            )));
+        }
+        for (node, &[ran, _, attempts]) in nodes.iter().zip(&p.nodes) {
+            // An experiment makes at most as many attempts as it has chances; anything else one.
+            let most = node
+                .experiment
+                .as_ref()
+                .map_or(1, |e| e.success.len().max(1) as u64);
+            if attempts > ran.saturating_mul(most) {
+                return Err(bad(format!(
+                    "`{}` made {attempts} attempts in {ran} runs, more than {most} a run",
+                    node.id
+                )));
+            }
+        }
+        if p.risks_fired.len() != plan.risks().len() {
+            return Err(bad(format!(
+                "it counts {} risks in `risks_fired`, but the scenario has {}",
+                p.risks_fired.len(),
+                plan.risks().len()
+            )));
+        }
+        let want = p.milestones.len() * nodes.len();
+        if p.critical.len() != want {
+            return Err(bad(format!(
+                "it has {} criticality counts, but {} milestones of {} nodes make {want}",
+                p.critical.len(),
+                p.milestones.len(),
+                nodes.len()
+            )));
+        }
+        // A node is critical for a milestone only in iterations that delivered it.
+        let width = p.milestones.len() * (1 + usize::from(p.costs));
+        for (m, id) in p.milestones.iter().enumerate() {
+            let delivered = p
+                .rows
+                .iter()
+                .skip(m)
+                .step_by(width)
+                .filter(|x| x.is_some())
+                .count() as u64;
+            let counts = &p.critical[m * nodes.len()..(m + 1) * nodes.len()];
+            if let Some((i, &c)) = counts.iter().enumerate().find(|(_, c)| **c > delivered) {
+                return Err(bad(format!(
+                    "`{}` is on the critical path of `{id}` in {c} iterations, but `{id}` was delivered in {delivered}",
+                    nodes[i].id
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn quoted<'a>(ids: impl Iterator<Item = &'a str>) -> String {
+    let v: Vec<String> = ids.map(|i| format!("`{i}`")).collect();
+    if v.is_empty() {
+        "none".into()
+    } else {
+        v.join(", ")
+    }
+}
+
 /// Reads the scenario the shards ran and checks that it has not changed since; returns its text.
-pub fn read_scenario(first: &ShardFile) -> Result<String, ShardError> {
-    let text = std::fs::read_to_string(&first.file).map_err(|source| ShardError::Scenario {
-        path: first.file.clone(),
+/// `at` is where to read it, when not where the shards name it (`merge --scenario`).
+pub fn read_scenario(
+    first: &ShardFile,
+    at: Option<&std::path::Path>,
+) -> Result<String, ShardError> {
+    let path = at.map_or(first.file.clone(), |p| p.display().to_string());
+    let text = std::fs::read_to_string(&path).map_err(|source| ShardError::Scenario {
+        path: path.clone(),
         source,
     })?;
     if fingerprint(&text) != first.fingerprint {
-        return Err(ShardError::Changed(first.file.clone()));
+        return Err(ShardError::Changed(path));
     }
     Ok(text)
 }
@@ -266,11 +547,7 @@ impl ShardFile {
             iterations: self.count,
             first: self.first,
             seed,
-            sampling: if self.sampling == sampling_name(Sampling::LatinHypercube) {
-                Sampling::LatinHypercube
-            } else {
-                Sampling::MonteCarlo
-            },
+            sampling: self.sampling(),
             rows: self
                 .rows
                 .iter()
