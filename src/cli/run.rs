@@ -11,7 +11,7 @@ use super::{EXIT_BAD_INPUT, EXIT_OK, Failure, Format, OutArgs, SimArgs, exit_cod
 use crate::model::{GateSpec, Plan};
 use crate::pipeline::{self, DEFAULT_MAX_ITERATIONS, Precision, RunSpec, ShardSpec};
 use crate::report::batch::{self, FileOutcome};
-use crate::report::shard::{self, ShardFile, ShardRun};
+use crate::report::shard::{self, ShardRun};
 use crate::report::{self, Input};
 
 #[derive(clap::Args, Debug)]
@@ -636,13 +636,13 @@ fn run_shard(
         shards: shard.n,
     };
     let ids = plan.milestones().iter().map(|m| m.id.clone()).collect();
-    out.write_all(ShardFile::new(&run, ids, &outcomes).render().as_bytes())?;
+    shard::write(out, &run, ids, &outcomes)?;
     Ok(EXIT_OK)
 }
 
 pub fn merge(args: &MergeArgs, out: &mut dyn Write) -> Result<i32, Failure> {
     let parts = shard::read_all(&args.parts)?;
-    let first = &parts[0].1;
+    let first = &parts[0].header;
     let text = shard::read_scenario(first, args.scenario.as_deref())?;
     let plans = pipeline::load_all_str(&first.file, &text)?;
     super::warn(&first.file, &plans);
@@ -659,8 +659,29 @@ pub fn merge(args: &MergeArgs, out: &mut dyn Write) -> Result<i32, Failure> {
         details: !args.no_drivers,
         ..RunSpec::default()
     };
-    let outcomes = parts.iter().map(|(_, p)| p.outcomes(first.seed)).collect();
-    let forecast = pipeline::merge(plan, &spec, outcomes)?;
+    // The drivers rank every iteration's finish: they need the rows. Without them the summary
+    // streams the shards' columns.
+    let forecast = if spec.details {
+        let whole = shard::outcomes(&parts, first.seed)?;
+        pipeline::merge(plan, &spec, pipeline::Joined::Rows(vec![whole]))?
+    } else {
+        let streams: Vec<shard::Streams> = (0..first.milestones.len())
+            .map(|m| shard::Streams::new(&parts, m))
+            .collect();
+        let columns = streams
+            .iter()
+            .map(|s| s as &dyn crate::analysis::streamed::MilestoneColumns)
+            .collect();
+        let forecast = pipeline::merge(
+            plan,
+            &spec,
+            pipeline::Joined::Streams(shard::counters(&parts, first.seed), columns),
+        )?;
+        if let Some(e) = streams.iter().find_map(shard::Streams::error) {
+            return Err(e.into());
+        }
+        forecast
+    };
     let input = Input::of(&forecast, &first.file);
     let text = Format::from(args.format)
         .report()

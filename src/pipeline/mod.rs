@@ -381,10 +381,65 @@ pub fn shard(plan: &Plan, spec: &RunSpec, shard: ShardSpec) -> Result<(Config, O
     Ok((config, out))
 }
 
-/// Joins the outcomes of every shard of a run (in shard order) into the forecast of the whole
-/// run: the same, byte for byte, as running it at once with the same spec.
-pub fn merge(plan: Plan, spec: &RunSpec, parts: Vec<Outcomes>) -> Result<Forecast, Error> {
+/// What a merge joins: every shard of a run, in shard order.
+pub enum Joined<'a> {
+    /// Every row of the run in memory (what the drivers need).
+    Rows(Vec<Outcomes>),
+    /// The run's counters (rows empty) and each milestone's columns as streams: the summary
+    /// without holding the run.
+    Streams(Outcomes, Vec<&'a dyn analysis::streamed::MilestoneColumns>),
+}
+
+/// Joins every shard of a run into the forecast of the whole run: the same, byte for byte, as
+/// running it at once with the same spec. The drivers (`spec.details`) need [`Joined::Rows`].
+pub fn merge(plan: Plan, spec: &RunSpec, joined: Joined) -> Result<Forecast, Error> {
     let config = config(&plan, spec)?;
+    let (outcomes, summary) = match joined {
+        Joined::Rows(parts) => {
+            let outcomes = join(&plan, parts)?;
+            let summary = analysis::summarize(&plan, &outcomes);
+            (outcomes, summary)
+        }
+        Joined::Streams(counts, columns) => {
+            if columns.len() != plan.milestones().len() || counts.first != 0 {
+                return Err(Error::Shards(
+                    "the shards do not fit the plan's milestones".into(),
+                ));
+            }
+            if columns.iter().any(|c| c.iterations() != counts.iterations) {
+                return Err(Error::Shards(
+                    "the columns do not hold every iteration".into(),
+                ));
+            }
+            let summary = analysis::summarize_streamed(&plan, &counts, &columns);
+            (counts, summary)
+        }
+    };
+    if outcomes.iterations != config.iterations {
+        return Err(Error::Shards(format!(
+            "they hold {} iterations of a run of {}",
+            outcomes.iterations, config.iterations
+        )));
+    }
+    let details = (spec.details && !outcomes.critical.is_empty() && !outcomes.rows.is_empty())
+        .then(|| {
+            pool(spec.threads).map(|p| p.install(|| analysis::details(&plan, &config, &outcomes)))
+        });
+    let details = details.transpose()?;
+    Ok(Forecast {
+        plan,
+        config,
+        outcomes,
+        summary,
+        details,
+        precision: None,
+        drift: None,
+    })
+}
+
+/// Joins shards' outcomes in order into the whole run's, after checking that each fits the
+/// plan and follows the one before.
+fn join(plan: &Plan, parts: Vec<Outcomes>) -> Result<Outcomes, Error> {
     let mut parts = parts.into_iter();
     let mut outcomes = parts
         .next()
@@ -414,26 +469,7 @@ pub fn merge(plan: Plan, spec: &RunSpec, parts: Vec<Outcomes>) -> Result<Forecas
         }
         outcomes.append(part);
     }
-    if outcomes.iterations != config.iterations {
-        return Err(Error::Shards(format!(
-            "they hold {} iterations of a run of {}",
-            outcomes.iterations, config.iterations
-        )));
-    }
-    let summary = analysis::summarize(&plan, &outcomes);
-    let details = (spec.details && !outcomes.critical.is_empty()).then(|| {
-        pool(spec.threads).map(|p| p.install(|| analysis::details(&plan, &config, &outcomes)))
-    });
-    let details = details.transpose()?;
-    Ok(Forecast {
-        plan,
-        config,
-        outcomes,
-        summary,
-        details,
-        precision: None,
-        drift: None,
-    })
+    Ok(outcomes)
 }
 
 /// Scenarios simulated side by side, and each one paired with the first.
