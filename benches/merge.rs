@@ -9,6 +9,8 @@
 //!   four-task plan with two milestones and costs (1.4 MB each): digest and column checks.
 //! - `merge/streamed_summary/20x50k`: `pipeline::merge` of the same shards as streams
 //!   (`merge --no-drivers`), after they were read.
+//! - `merge/drivers_ranks/20x50k`: the finish ranks the drivers keep (two k-way walks of each
+//!   milestone's sorted columns).
 //! - `merge/in_memory_summary/1x1M`: the summary of the same million iterations held in
 //!   memory, as `run` computes it, for comparison.
 //!
@@ -113,8 +115,23 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             let streams: Vec<Streams> = (0..2).map(|m| Streams::new(&parts, m)).collect();
             let columns = streams.iter().map(|s| s as &dyn MilestoneColumns).collect();
-            let joined = Joined::Streams(shard::counters(&parts, 42), columns);
+            let joined = Joined {
+                counts: shard::counters(&parts, 42),
+                columns,
+                head: None,
+            };
             black_box(pipeline::merge(plan.clone(), &spec, joined).expect("merged"))
+        })
+    });
+    g.bench_function("drivers_ranks/20x50k", |b| {
+        b.iter(|| {
+            let streams: Vec<Streams> = (0..2).map(|m| Streams::new(&parts, m)).collect();
+            black_box(
+                streams
+                    .iter()
+                    .map(|s| shipcast::analysis::drivers::FinishRanks::of(s))
+                    .collect::<Vec<_>>(),
+            )
         })
     });
     let whole = shard::outcomes(&parts, 42).expect("rows");

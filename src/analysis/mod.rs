@@ -662,9 +662,37 @@ pub fn detail_probes(plan: &Plan) -> Probes {
 /// more to trace the tasks most often critical for the primary milestone.
 pub fn details(plan: &Plan, config: &Config, out: &Outcomes) -> Details {
     let drivers = drivers::drivers(plan, config, out);
+    let finishes = (0..out.milestones)
+        .map(|m| {
+            let mut c = out.milestone_column(m);
+            c.sort_by(f64::total_cmp);
+            c
+        })
+        .collect();
+    details_with(plan, config, out, out, drivers, finishes)
+}
+
+/// [`details`] from a view of the run without its rows (a merge of shards): the drivers from
+/// the finish ranks, the Gantt rows, scatter and resources from the run's first iterations.
+/// `finishes` is left empty: a merge draws no charts.
+pub fn details_of(plan: &Plan, config: &Config, view: &drivers::RunView) -> Details {
+    let drivers = drivers::drivers_of(plan, config, view);
+    details_with(plan, config, view.counts, view.head, drivers, vec![])
+}
+
+/// The details of a run: `counts` holds its counters (and traces, when it was traced), `head`
+/// the rows of its first iterations at least.
+fn details_with(
+    plan: &Plan,
+    config: &Config,
+    counts: &Outcomes,
+    head: &Outcomes,
+    drivers: Vec<drivers::MilestoneDrivers>,
+    finishes: Vec<Vec<f64>>,
+) -> Details {
     let primary = plan.milestones().len() - 1;
-    let gantt = if !out.traced.is_empty() {
-        gantt(out)
+    let gantt = if !counts.traced.is_empty() {
+        gantt(counts)
     } else {
         let n = plan.nodes().len();
         let mut by_crit: Vec<u32> = (0..n as u32)
@@ -672,7 +700,8 @@ pub fn details(plan: &Plan, config: &Config, out: &Outcomes) -> Details {
             .collect();
         by_crit.sort_by_key(|&i| {
             std::cmp::Reverse(
-                out.critical
+                counts
+                    .critical
                     .get(primary * n + i as usize)
                     .copied()
                     .unwrap_or(0),
@@ -693,17 +722,10 @@ pub fn details(plan: &Plan, config: &Config, out: &Outcomes) -> Details {
         );
         gantt(&traced)
     };
-    let finishes = (0..out.milestones)
-        .map(|m| {
-            let mut c = out.milestone_column(m);
-            c.sort_by(f64::total_cmp);
-            c
-        })
-        .collect();
-    let scatter = (0..out.milestones)
+    let scatter = (0..head.milestones)
         .map(
-            |m| match (plan.milestones()[m].budget, out.cost_column(m)) {
-                (Some(_), Some(cost)) => out
+            |m| match (plan.milestones()[m].budget, head.cost_column(m)) {
+                (Some(_), Some(cost)) => head
                     .milestone_column(m)
                     .into_iter()
                     .zip(cost)
@@ -719,7 +741,7 @@ pub fn details(plan: &Plan, config: &Config, out: &Outcomes) -> Details {
         finishes,
         primary,
         scatter,
-        resources: resources::resources(plan, config, out),
+        resources: resources::resources(plan, config, head),
     }
 }
 

@@ -30,8 +30,11 @@ pub trait MilestoneColumns {
     fn sorted(&self) -> Box<dyn Iterator<Item = (f64, u64)> + '_>;
     /// The costs in ascending order; empty when the plan has none.
     fn sorted_costs(&self) -> Box<dyn Iterator<Item = f64> + '_>;
-    /// Each iteration's finish and cost (None without costs), in iteration order.
-    fn in_order(&self) -> Box<dyn Iterator<Item = (f64, Option<f64>)> + '_>;
+    /// The costs in iteration order; empty when the plan has none.
+    fn costs_in_order(&self) -> Box<dyn Iterator<Item = f64> + '_>;
+    /// Each iteration's finish and cost, in iteration order (only read for the joint
+    /// probability of a milestone with a deadline and a budget); empty without costs.
+    fn pairs_in_order(&self) -> Box<dyn Iterator<Item = (f64, f64)> + '_>;
     /// Whether the plan has costs.
     fn costs(&self) -> bool;
 }
@@ -84,21 +87,20 @@ impl MilestoneColumns for InMemory<'_> {
         });
         Box::new(sorted.iter().copied())
     }
-    fn in_order(&self) -> Box<dyn Iterator<Item = (f64, Option<f64>)> + '_> {
-        let costs = self.costs;
-        Box::new(
-            self.finishes
-                .iter()
-                .enumerate()
-                .map(move |(i, &x)| (x, costs.map(|c| c[i]))),
-        )
+    fn costs_in_order(&self) -> Box<dyn Iterator<Item = f64> + '_> {
+        Box::new(self.costs.unwrap_or_default().iter().copied())
+    }
+    fn pairs_in_order(&self) -> Box<dyn Iterator<Item = (f64, f64)> + '_> {
+        let costs = self.costs.unwrap_or_default();
+        Box::new(self.finishes.iter().copied().zip(costs.iter().copied()))
     }
     fn costs(&self) -> bool {
         self.costs.is_some()
     }
 }
 
-/// The values at the given 1-based ranks of an ascending stream (infinity past its end).
+/// The values at the given 1-based ranks of an ascending stream (infinity past its end); the
+/// stream is read to its end.
 fn at_ranks(sorted: impl Iterator<Item = f64>, ranks: &[u64]) -> Vec<f64> {
     let mut want: Vec<u64> = ranks.to_vec();
     want.sort_unstable();
@@ -109,9 +111,6 @@ fn at_ranks(sorted: impl Iterator<Item = f64>, ranks: &[u64]) -> Vec<f64> {
         while k < want.len() && want[k] == i as u64 + 1 {
             found[k] = x;
             k += 1;
-        }
-        if k == want.len() {
-            break;
         }
     }
     ranks
@@ -165,26 +164,12 @@ pub fn milestone_summary(
     let deadline = ms.deadline.map(|d| d.days);
     let budget = ms.budget.filter(|_| cols.costs());
     let reps = rng::replicates(n) as usize;
+    // The replicate of an iteration (a column read again after a change cannot index past the
+    // counts).
+    let rep = |i: u64| (rng::replicate_of(i, n) as usize).min(reps - 1);
 
-    // Iteration order: per-replicate counts and the cost sum.
-    let (mut delivered_r, mut on_time_r) = (vec![0u64; reps], vec![0u64; reps]);
-    let (mut within_r, mut joint_r) = (vec![0u64; reps], vec![0u64; reps]);
-    let mut cost_sum = 0.0;
-    for (i, (t, c)) in cols.in_order().enumerate() {
-        let r = rng::replicate_of(i as u64, n) as usize;
-        delivered_r[r] += u64::from(t.is_finite());
-        let on_time = deadline.is_some_and(|d| t <= d);
-        on_time_r[r] += u64::from(on_time);
-        if let Some(c) = c {
-            cost_sum += c;
-            if let Some(b) = budget {
-                within_r[r] += u64::from(c <= b);
-                joint_r[r] += u64::from(on_time && c <= b);
-            }
-        }
-    }
-
-    // Ascending order: the percentiles' ranks, then the mean and sd of the delivered.
+    // Ascending order: the values at the percentiles' ranks, and per replicate the iterations
+    // delivered and on time.
     let ranks: Vec<[u64; 3]> = PERCENTILES
         .iter()
         .map(|&p| {
@@ -193,7 +178,13 @@ pub fn milestone_summary(
         })
         .collect();
     let flat: Vec<u64> = ranks.iter().flatten().copied().collect();
-    let values = at_ranks(cols.sorted().map(|x| x.0), &flat);
+    let (mut delivered_r, mut on_time_r) = (vec![0u64; reps], vec![0u64; reps]);
+    let counted = cols.sorted().inspect(|&(t, i)| {
+        let r = rep(i);
+        delivered_r[r] += u64::from(t.is_finite());
+        on_time_r[r] += u64::from(deadline.is_some_and(|d| t <= d));
+    });
+    let values = at_ranks(counted.map(|x| x.0), &flat);
     let finite = |x: f64| x.is_finite().then_some(x);
     let mut pcts: Vec<Percentile> = PERCENTILES
         .iter()
@@ -205,6 +196,21 @@ pub fn milestone_summary(
             high: finite(values[3 * k + 2]),
         })
         .collect();
+    // Iteration order: the cost sum, the iterations within budget, and with a deadline too,
+    // on time and within budget.
+    let (mut within_r, mut joint_r) = (vec![0u64; reps], vec![0u64; reps]);
+    let mut cost_sum = 0.0;
+    for (i, c) in cols.costs_in_order().enumerate() {
+        cost_sum += c;
+        if let Some(b) = budget {
+            within_r[rep(i as u64)] += u64::from(c <= b);
+        }
+    }
+    if let (Some(b), Some(d)) = (budget, deadline) {
+        for (i, (t, c)) in cols.pairs_in_order().enumerate() {
+            joint_r[rep(i as u64)] += u64::from(t <= d && c <= b);
+        }
+    }
     let delivered_n: u64 = delivered_r.iter().sum();
     let (mean, sd) = if delivered_n == 0 {
         (None, None)
@@ -230,7 +236,7 @@ pub fn milestone_summary(
         let tagged = cols
             .sorted()
             .take(delivered_n as usize)
-            .map(|(x, i)| (x, rng::replicate_of(i, n) as usize));
+            .map(|(x, i)| (x, rep(i)));
         pcts = super::replicated_percentiles_from(tagged, n, pcts);
     }
     let on_time = deadline.map(|d| {

@@ -659,29 +659,32 @@ pub fn merge(args: &MergeArgs, out: &mut dyn Write) -> Result<i32, Failure> {
         details: !args.no_drivers,
         ..RunSpec::default()
     };
-    // The drivers rank every iteration's finish: they need the rows. Without them the summary
-    // streams the shards' columns.
-    let forecast = if spec.details {
-        let whole = shard::outcomes(&parts, first.seed)?;
-        pipeline::merge(plan, &spec, pipeline::Joined::Rows(vec![whole]))?
+    // The summary streams the shards' columns; the drivers keep each milestone's finish
+    // ranks and read the run's first iterations.
+    let streams: Vec<shard::Streams> = (0..first.milestones.len())
+        .map(|m| shard::Streams::new(&parts, m))
+        .collect();
+    let head = if spec.details {
+        Some(shard::head(
+            &parts,
+            first.seed,
+            crate::analysis::drivers::WHAT_IF_ITERATIONS,
+        )?)
     } else {
-        let streams: Vec<shard::Streams> = (0..first.milestones.len())
-            .map(|m| shard::Streams::new(&parts, m))
-            .collect();
-        let columns = streams
+        None
+    };
+    let joined = pipeline::Joined {
+        counts: shard::counters(&parts, first.seed),
+        columns: streams
             .iter()
             .map(|s| s as &dyn crate::analysis::streamed::MilestoneColumns)
-            .collect();
-        let forecast = pipeline::merge(
-            plan,
-            &spec,
-            pipeline::Joined::Streams(shard::counters(&parts, first.seed), columns),
-        )?;
-        if let Some(e) = streams.iter().find_map(shard::Streams::error) {
-            return Err(e.into());
-        }
-        forecast
+            .collect(),
+        head,
     };
+    let forecast = pipeline::merge(plan, &spec, joined)?;
+    if let Some(e) = streams.iter().find_map(shard::Streams::error) {
+        return Err(e.into());
+    }
     let input = Input::of(&forecast, &first.file);
     let text = Format::from(args.format)
         .report()

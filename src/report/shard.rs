@@ -687,13 +687,13 @@ fn read_columns(path: &str, r: &mut Hashing, h: &ShardFile) -> Result<Vec<u64>, 
     let mut delivered = Vec::with_capacity(h.milestones.len());
     for id in &h.milestones {
         // The sorted finishes: each iteration once, in ascending order, numbers from 0 or
-        // infinity.
-        let mut seen = vec![false; n];
-        let mut bytes = vec![0u8; n * 12];
-        r.read_exact(&mut bytes).map_err(short)?;
+        // infinity. Memory: one bit per iteration.
+        let mut seen = vec![0u64; n.div_ceil(64)];
         let mut prev: Option<(f64, u32)> = None;
         let mut finite = 0u64;
-        for rec in bytes.chunks_exact(12) {
+        let mut rec = [0u8; 12];
+        for _ in 0..n {
+            r.read_exact(&mut rec).map_err(short)?;
             let x = f64::from_le_bytes(rec[..8].try_into().expect("8 bytes"));
             let i = u32::from_le_bytes(rec[8..].try_into().expect("4 bytes"));
             if !(x == f64::INFINITY || (x.is_finite() && x >= 0.0)) {
@@ -702,37 +702,47 @@ fn read_columns(path: &str, r: &mut Hashing, h: &ShardFile) -> Result<Vec<u64>, 
                     h.first + u64::from(i)
                 )));
             }
+            let (word, bit) = (i as usize / 64, 1u64 << (i % 64));
             let ok = (i as usize) < n
-                && !seen[i as usize]
+                && seen[word] & bit == 0
                 && prev.is_none_or(|(px, pi)| px.total_cmp(&x).then(pi.cmp(&i)).is_lt());
             if !ok {
                 return Err(bad(format!(
                     "the sorted finishes of `{id}` are not each iteration's finish once, in ascending order"
                 )));
             }
-            seen[i as usize] = true;
+            seen[word] |= bit;
             finite += u64::from(x.is_finite());
             prev = Some((x, i));
         }
         delivered.push(finite);
         if h.costs {
-            let mut c = read_f64s(r, n).map_err(short)?;
-            if let Some((i, x)) = c
-                .iter()
-                .enumerate()
-                .find(|(_, x)| !(x.is_finite() && **x >= 0.0))
-            {
-                return Err(bad(format!(
-                    "iteration {} has {x} as the cost of `{id}` (costs are numbers from 0)",
-                    h.first + i as u64
-                )));
+            // The costs, then the same costs in ascending order: the same multiset, checked by
+            // two order-free sums of mixed bits (memory: nothing per iteration).
+            let mut sums = [0u64; 2];
+            for k in 0..n {
+                let x = read_f64(r).map_err(short)?;
+                if !(x.is_finite() && x >= 0.0) {
+                    return Err(bad(format!(
+                        "iteration {} has {x} as the cost of `{id}` (costs are numbers from 0)",
+                        h.first + k as u64
+                    )));
+                }
+                add_mixed(&mut sums, x);
             }
-            c.sort_by(f64::total_cmp);
-            let sorted = read_f64s(r, n).map_err(short)?;
-            if c.iter()
-                .zip(&sorted)
-                .any(|(a, b)| a.to_bits() != b.to_bits())
-            {
+            let mut sorted_sums = [0u64; 2];
+            let mut prev = f64::NEG_INFINITY;
+            for _ in 0..n {
+                let x = read_f64(r).map_err(short)?;
+                if prev.total_cmp(&x).is_gt() {
+                    return Err(bad(format!(
+                        "the sorted costs of `{id}` are not its costs in ascending order"
+                    )));
+                }
+                add_mixed(&mut sorted_sums, x);
+                prev = x;
+            }
+            if sums != sorted_sums {
                 return Err(bad(format!(
                     "the sorted costs of `{id}` are not its costs in ascending order"
                 )));
@@ -740,6 +750,16 @@ fn read_columns(path: &str, r: &mut Hashing, h: &ShardFile) -> Result<Vec<u64>, 
         }
     }
     Ok(delivered)
+}
+
+/// Adds two independent 64-bit mixes of a value's bits to `sums`: equal multisets of values
+/// give equal sums, whatever their order; different ones almost never do.
+fn add_mixed(sums: &mut [u64; 2], x: f64) {
+    let b = x.to_bits();
+    sums[0] = sums[0].wrapping_add(crate::model::key::mix64(b ^ 0x9e37_79b9_7f4a_7c15));
+    sums[1] = sums[1].wrapping_add(crate::model::key::mix64(
+        b.rotate_left(29) ^ 0xd1b5_4a32_d192_ed03,
+    ));
 }
 
 /// Where a column of milestone `m` starts in a shard file.
@@ -821,10 +841,10 @@ impl Shard {
     fn finishes(&self, m: usize) -> std::io::Result<Vec<f64>> {
         let n = self.header.count as usize;
         let mut r = self.open(m, Section::SortedFinishes)?;
-        let mut bytes = vec![0u8; n * 12];
-        r.read_exact(&mut bytes)?;
         let mut finishes = vec![f64::INFINITY; n];
-        for rec in bytes.chunks_exact(12) {
+        let mut rec = [0u8; 12];
+        for _ in 0..n {
+            r.read_exact(&mut rec)?;
             let i = u32::from_le_bytes(rec[8..].try_into().expect("4 bytes")) as usize;
             if let Some(slot) = finishes.get_mut(i) {
                 *slot = f64::from_le_bytes(rec[..8].try_into().expect("8 bytes"));
@@ -843,7 +863,28 @@ pub fn counters(parts: &[Shard], seed: u64) -> Outcomes {
     o
 }
 
-/// The outcomes of the whole run, every row in memory: what the drivers need.
+/// The outcomes of the run's first iterations, rows included: whole shards, from the first,
+/// until they hold at least `iterations` (or the whole run).
+pub fn head(parts: &[Shard], seed: u64, iterations: u64) -> Result<Outcomes, ShardError> {
+    let mut held = 0;
+    let k = parts
+        .iter()
+        .take_while(|p| {
+            let more = held < iterations;
+            held += p.header.count;
+            more
+        })
+        .count()
+        .max(1);
+    let mut head = outcomes(&parts[..k], seed)?;
+    if head.iterations > iterations {
+        head.rows.truncate(iterations as usize * head.row_len());
+        head.iterations = iterations;
+    }
+    Ok(head)
+}
+
+/// The outcomes of these shards (in order, from the run's first), every row in memory.
 pub fn outcomes(parts: &[Shard], seed: u64) -> Result<Outcomes, ShardError> {
     let mut out: Option<Outcomes> = None;
     for p in parts {
@@ -1023,33 +1064,52 @@ impl MilestoneColumns for Streams<'_> {
         Box::new(KWay::new(self.parts.len(), next).map(|(x, _)| x))
     }
 
-    fn in_order(&self) -> Box<dyn Iterator<Item = (f64, Option<f64>)> + '_> {
-        // Shard after shard: its finishes put back in iteration order (one shard in memory),
-        // its costs read as they are.
-        let costs = self.costs();
+    fn costs_in_order(&self) -> Box<dyn Iterator<Item = f64> + '_> {
+        if !self.costs() {
+            return Box::new(std::iter::empty());
+        }
+        // Shard after shard, read as they are.
         Box::new(self.parts.iter().flat_map(move |p| {
-            let columns = p.finishes(self.m).and_then(|f| {
-                let c = if costs {
-                    let mut r = p.open(self.m, Section::Costs)?;
-                    Some(read_f64s(&mut r, f.len())?)
-                } else {
-                    None
-                };
-                Ok((f, c))
-            });
-            let (f, c) = match columns {
-                Ok(columns) => columns,
+            let mut r = match p.open(self.m, Section::Costs) {
+                Ok(r) => r,
                 Err(e) => {
                     self.fail(p, e);
-                    (vec![], None)
+                    return Box::new(std::iter::empty()) as Box<dyn Iterator<Item = f64> + '_>;
                 }
             };
-            let c = c.map(Vec::into_iter);
-            f.into_iter().zip(c.map_or_else(
-                || Box::new(std::iter::repeat(None)) as Box<dyn Iterator<Item = Option<f64>>>,
-                |c| Box::new(c.map(Some)),
-            ))
+            let mut left = p.header.count;
+            Box::new(std::iter::from_fn(move || {
+                if left == 0 {
+                    return None;
+                }
+                left -= 1;
+                match read_f64(&mut r) {
+                    Ok(x) => Some(x),
+                    Err(e) => {
+                        self.fail(p, e);
+                        left = 0;
+                        None
+                    }
+                }
+            }))
         }))
+    }
+
+    fn pairs_in_order(&self) -> Box<dyn Iterator<Item = (f64, f64)> + '_> {
+        // Shard after shard: its finishes put back in iteration order (one shard's column in
+        // memory), zipped with its costs.
+        let costs = self.costs_in_order();
+        let finishes = self
+            .parts
+            .iter()
+            .flat_map(move |p| match p.finishes(self.m) {
+                Ok(f) => f,
+                Err(e) => {
+                    self.fail(p, e);
+                    vec![]
+                }
+            });
+        Box::new(finishes.zip(costs))
     }
 
     fn costs(&self) -> bool {
