@@ -17,14 +17,13 @@
 //!
 //! Every figure of the summary is an order statistic, a count or a sum in a fixed order
 //! ([`crate::analysis::streamed`]): the sorted columns of all shards are merged k ways
-//! (memory: one read buffer per shard), and the iteration-order columns are rebuilt and read
-//! shard after shard (memory: one shard's column). The drivers' rank correlations need every iteration's finish rank in iteration
-//! order: a merge that ranks drivers reads the iteration-order columns into memory, as one run
-//! holds them (see ARCHITECTURE.md).
+//! (memory: one read buffer per shard), and the costs are read in iteration order shard after
+//! shard. The drivers keep each milestone's finish ranks (4 bytes per iteration, built by two
+//! k-way walks) and read the run's first iterations for the what-ifs.
 //!
 //! Shard files are untrusted input: [`read_all`] checks the digest, then every header field
 //! against the others ([`check_alone`]) and every column (values, order, each iteration once,
-//! the sorted costs the costs sorted), and [`check`] the header against the scenario's plan,
+//! the sorted costs the same multiset as the costs), and [`check`] the header against the scenario's plan,
 //! before `merge` does any arithmetic.
 
 use std::cell::RefCell;
