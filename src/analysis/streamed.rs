@@ -3,13 +3,14 @@
 //! taken in a fixed order, and each of those is read off one of three streams.
 //!
 //! - The finishes in ascending order, each with its iteration: percentiles and their intervals
-//!   (the values at a few ranks), delivered and on-time counts, the mean and sd of the delivered
-//!   finishes (summed in ascending order), and the replicated percentiles of a Latin hypercube
-//!   run (the replicate is read off the iteration).
+//!   (the values at a few ranks), delivered and on-time counts per replicate (the replicate is
+//!   read off the iteration) and the mean of the delivered finishes (summed in ascending order)
+//!   in one pass; their sd in a second; the replicated percentiles of a Latin hypercube run in a
+//!   third.
 //! - The costs in ascending order: cost percentiles.
-//! - (finish, cost) in iteration order: the mean cost (summed in iteration order), P(within
-//!   budget) and the joint P(on time and within budget), and the per-replicate shares of every
-//!   probability.
+//! - The costs in iteration order: the mean cost (summed in iteration order) and P(within
+//!   budget); with a deadline, (finish, cost) in iteration order: the joint P(on time and within
+//!   budget).
 //!
 //! A single run reads the same streams from memory ([`InMemory`]), so a run and a merge do the
 //! same arithmetic in the same order and report the same bits.
@@ -178,10 +179,16 @@ pub fn milestone_summary(
         })
         .collect();
     let flat: Vec<u64> = ranks.iter().flatten().copied().collect();
+    // The delivered finishes come first in ascending order: their sum, in that order, is the
+    // mean's.
     let (mut delivered_r, mut on_time_r) = (vec![0u64; reps], vec![0u64; reps]);
+    let mut sum = 0.0;
     let counted = cols.sorted().inspect(|&(t, i)| {
         let r = rep(i);
-        delivered_r[r] += u64::from(t.is_finite());
+        if t.is_finite() {
+            delivered_r[r] += 1;
+            sum += t;
+        }
         on_time_r[r] += u64::from(deadline.is_some_and(|d| t <= d));
     });
     let values = at_ranks(counted.map(|x| x.0), &flat);
@@ -215,15 +222,10 @@ pub fn milestone_summary(
     let (mean, sd) = if delivered_n == 0 {
         (None, None)
     } else {
-        let delivered = || cols.sorted().map(|x| x.0).take(delivered_n as usize);
-        let mut sum = 0.0;
-        for x in delivered() {
-            sum += x;
-        }
         let mean = sum / delivered_n as f64;
         let sd = if delivered_n > 1 {
             let mut sq = 0.0;
-            for x in delivered() {
+            for x in cols.sorted().map(|x| x.0).take(delivered_n as usize) {
                 sq += (x - mean).powi(2);
             }
             (sq / (delivered_n as f64 - 1.0)).sqrt()
