@@ -11,6 +11,9 @@
 //! - `<!-- file: NAME -->`: the block's text is written to `NAME` in the temporary directory of
 //!   every later `check:` of the same document (so a document can show a small scenario, then the
 //!   output of running it).
+//! - `<!-- example: PATH -->`: the block must be exactly the repository file PATH (a job script
+//!   or manifest that a test runs, e.g. `examples/slurm/run.sbatch`), so the recipe the docs
+//!   show and the one the tests run are one source and cannot drift.
 //!
 //! Comparison, by the block's language:
 //!
@@ -42,6 +45,8 @@ enum Marker {
     /// `../shared/data/PATH` (linked into the sandbox by its file name), which the project's
     /// tests may not need: it runs when that file is there (CI has it) and is skipped otherwise.
     CheckWithData(String, String),
+    /// `<!-- example: PATH -->`: the block is the repository file PATH, exactly.
+    Example(String),
 }
 
 #[derive(Debug)]
@@ -113,6 +118,8 @@ fn marked_blocks(markdown: &str) -> Result<Vec<Block>, String> {
                     data.trim().to_string(),
                     cmd.trim().to_string(),
                 ))
+            } else if let Some(path) = body.strip_prefix("example:") {
+                Some(Marker::Example(path.trim().to_string()))
             } else {
                 body.strip_prefix("file:")
                     .map(|name| Marker::File(name.trim().to_string()))
@@ -444,6 +451,23 @@ fn check_document(doc: &str) -> usize {
     for block in &blocks {
         match &block.marker {
             Marker::File(name) => files.push((name.clone(), block.text.clone())),
+            Marker::Example(path) => {
+                checked += 1;
+                match std::fs::read_to_string(repo().join(path)) {
+                    Ok(text) if text.trim_end() == block.text.trim_end() => {}
+                    Ok(_) => {
+                        let _ = writeln!(
+                            failures,
+                            "\n{doc}:{}: the block is not {path} as it is: copy the file into the block",
+                            block.line
+                        );
+                    }
+                    Err(e) => {
+                        let _ =
+                            writeln!(failures, "\n{doc}:{}: cannot read {path}: {e}", block.line);
+                    }
+                }
+            }
             Marker::Check(_) | Marker::CheckWithData(..) => {
                 let (command, data) = match &block.marker {
                     Marker::CheckWithData(data, command) => {
@@ -456,7 +480,7 @@ fn check_document(doc: &str) -> usize {
                         (command, Some(path))
                     }
                     Marker::Check(command) => (command, None),
-                    Marker::File(_) => continue,
+                    Marker::File(_) | Marker::Example(_) => continue,
                 };
                 checked += 1;
                 let (stdout, stderr, code) = run_in_sandbox(&files, data.as_deref(), command);
@@ -496,6 +520,13 @@ fn json_schema_examples_are_the_tools_output() {
 #[test]
 fn ci_examples_are_the_tools_output() {
     check_document("docs/ci.md");
+}
+
+#[test]
+fn cluster_examples_are_the_tools_output() {
+    // The Slurm job scripts and the Kubernetes manifest shown are the files tests/slurm/run.sh
+    // runs and validates.
+    check_document("docs/cluster.md");
 }
 
 #[test]

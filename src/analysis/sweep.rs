@@ -59,19 +59,43 @@ pub fn sweep(
     m: usize,
     config: &Config,
 ) -> Result<Vec<Point>, SweepError> {
+    let points = grid_points(params)?;
+    sweep_range(plan, params, m, config, 0..points)
+}
+
+/// The number of points of the grid, refused past [`MAX_POINTS`].
+pub fn grid_points(params: &[Param]) -> Result<usize, SweepError> {
     let points: usize = params.iter().map(|p| p.values.len()).product();
     if points > MAX_POINTS {
         return Err(SweepError::TooManyPoints(points));
     }
-    let mut out = Vec::with_capacity(points);
-    for k in 0..points {
-        // Mixed-radix digits of k: the last parameter varies fastest.
-        let mut rest = k;
-        let mut values = vec![0.0; params.len()];
-        for (slot, p) in values.iter_mut().zip(params).rev() {
-            *slot = p.values[rest % p.values.len()];
-            rest /= p.values.len();
-        }
+    Ok(points)
+}
+
+/// The parameters' values at point `k` of the grid (mixed-radix digits of k: the last
+/// parameter varies fastest).
+pub fn grid_values(params: &[Param], k: usize) -> Vec<f64> {
+    let mut rest = k;
+    let mut values = vec![0.0; params.len()];
+    for (slot, p) in values.iter_mut().zip(params).rev() {
+        *slot = p.values[rest % p.values.len()];
+        rest /= p.values.len();
+    }
+    values
+}
+
+/// Simulates the grid points `range` (a shard of a sweep): each point is the same as in the
+/// whole sweep, since every point runs with the same seed on its own.
+pub fn sweep_range(
+    plan: &Plan,
+    params: &[Param],
+    m: usize,
+    config: &Config,
+    range: std::ops::Range<usize>,
+) -> Result<Vec<Point>, SweepError> {
+    let mut out = Vec::with_capacity(range.len());
+    for k in range {
+        let values = grid_values(params, k);
         let mut changed = plan.clone();
         for (p, &v) in params.iter().zip(&values) {
             apply(&mut changed, &p.path, v)?;

@@ -233,6 +233,10 @@ pub struct SweepArgs {
     /// Output format on stdout.
     #[arg(short, long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// Simulate only shard K of N's share of the grid points (numbered from 1), each point
+    /// whole, and print a mergeable shard file (`shipcast merge`).
+    #[arg(long, value_name = "K/N", value_parser = super::parse_shard)]
+    pub shard: Option<pipeline::ShardSpec>,
     #[command(flatten)]
     pub out: OutArgs,
     #[command(flatten)]
@@ -288,6 +292,12 @@ pub fn sweep(args: &SweepArgs, out: &mut dyn Write) -> Result<i32, Failure> {
     let spec = args.sim.spec();
     pipeline::check_sweep(&plan, &params)?;
     pipeline::check(&plan, &spec)?;
+    if let Some(shard) = args.shard {
+        let variant = args.variant.as_deref();
+        return super::scale::sweep_shard(
+            &args.file, variant, &plan, &params, milestone, &spec, shard, args, out,
+        );
+    }
     let report_dir = args
         .out
         .prepare(&format!("{}-sweep", super::stem(&args.file)))?;

@@ -11,6 +11,7 @@ mod compare;
 mod history;
 mod import;
 mod run;
+mod scale;
 mod throughput;
 mod watch;
 
@@ -70,7 +71,7 @@ pub enum Command {
     /// Print only the briefing: a few plain sentences per milestone, generated from the
     /// numbers (the date to commit to, the deadline's chance, the biggest levers).
     Brief(brief::BriefArgs),
-    /// Merge shard files written by `run --shard K/N` into the report of the whole run.
+    /// Merge the shard files of a run, a sweep or a batch (`--shard K/N`) into one report.
     Merge(run::MergeArgs),
     /// Re-run a scenario on every save and serve its report on a local port, with live reload.
     Watch(watch::WatchArgs),

@@ -43,7 +43,8 @@ pub struct RunArgs {
     #[arg(long, default_value_t = DEFAULT_MAX_ITERATIONS)]
     pub max_iterations: u64,
     /// Simulate only shard K of N (numbered from 1) and print a mergeable shard file
-    /// (`shipcast merge`).
+    /// (`shipcast merge`); for a batch (several files or a directory), run shard K's share of
+    /// the files, each whole.
     #[arg(long, value_name = "K/N", value_parser = super::parse_shard)]
     pub shard: Option<ShardSpec>,
     /// CI mode (also on when CI=true): no progress bar, a plain summary on stderr, and a Markdown
@@ -86,14 +87,23 @@ pub struct MergeArgs {
     /// than they ran). It must be the same text.
     #[arg(long, value_name = "FILE")]
     pub scenario: Option<PathBuf>,
+    /// A batch's shards: write the gates as JUnit XML test cases to this file.
+    #[arg(long, value_name = "FILE.xml")]
+    pub junit: Option<PathBuf>,
+    /// A batch's shards: CI mode, as `run --ci` (a plain summary on stderr, and the Markdown
+    /// summary appended to $GITHUB_STEP_SUMMARY when it is set).
+    #[arg(long)]
+    pub ci: bool,
 }
 
-/// The formats `merge` prints (the Markdown report needs the charts a merge does not draw).
+/// The formats `merge` prints (the Markdown report needs the charts a merge does not draw:
+/// markdown is for a sweep's or a batch's shards).
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MergeFormat {
     Text,
     Json,
     Csv,
+    Markdown,
 }
 
 impl From<MergeFormat> for Format {
@@ -102,6 +112,7 @@ impl From<MergeFormat> for Format {
             MergeFormat::Text => Format::Text,
             MergeFormat::Json => Format::Json,
             MergeFormat::Csv => Format::Csv,
+            MergeFormat::Markdown => Format::Markdown,
         }
     }
 }
@@ -145,7 +156,7 @@ fn expand(files: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
 }
 
 /// Loads the plan (or its variant) and applies command-line gates.
-fn load(
+pub(super) fn load(
     file: &Path,
     variant: Option<&str>,
     gates: &[GateSpec],
@@ -417,10 +428,7 @@ pub fn run(args: &RunArgs, check: bool, out: &mut dyn Write) -> Result<i32, Fail
     };
     if let Some(shard) = args.shard {
         if files.len() != 1 {
-            return Err(Failure::error(
-                "--shard runs one scenario file at a time",
-                None,
-            ));
+            return super::scale::batch_shard(&files, shard, args, check, out);
         }
         return run_shard(&files[0], shard, args, out);
     }
@@ -641,6 +649,10 @@ fn run_shard(
 }
 
 pub fn merge(args: &MergeArgs, out: &mut dyn Write) -> Result<i32, Failure> {
+    // A sweep's or a batch's shard files are merged in scale.rs.
+    if let Some(code) = super::scale::merge(args, out)? {
+        return Ok(code);
+    }
     let parts = shard::read_all(&args.parts)?;
     let first = &parts[0].header;
     let text = shard::read_scenario(first, args.scenario.as_deref())?;

@@ -9,6 +9,7 @@
 
 pub mod imports;
 pub mod load;
+pub mod scale;
 
 pub use load::{load, load_all, load_all_str, load_str};
 
