@@ -141,5 +141,11 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
+criterion_group! {
+    name = benches;
+    // No HTML plots: criterion's plotters backend panics (FontUnavailable) with the crate's
+    // own plotters features (see benches/engine.rs).
+    config = Criterion::default().without_plots();
+    targets = bench
+}
 criterion_main!(benches);
