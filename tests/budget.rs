@@ -323,7 +323,7 @@ fn sharded_budget_runs_merge_into_the_unsharded_report() {
         let out = shipcast(&["run", p, "-n", "3000", "--shard", &format!("{k}/3")]);
         assert_eq!(out.code, 0, "{}", out.stderr);
         let f = dir.path().join(format!("s{k}.json"));
-        std::fs::write(&f, out.stdout).unwrap();
+        std::fs::write(&f, out.bytes).unwrap();
         shards.push(f.to_str().unwrap().to_string());
     }
     let mut args = vec!["merge"];

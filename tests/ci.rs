@@ -316,7 +316,7 @@ fn four_shards_merge_into_the_unsharded_report_byte_for_byte() {
             &(k % 2 + 1).to_string(),
         ]);
         assert_eq!(shard.code, 0, "{}", shard.stderr);
-        parts.push(write(&dir, &format!("part-{k}.json"), &shard.stdout));
+        parts.push(write_bytes(&dir, &format!("part-{k}.json"), &shard.bytes));
     }
     let mut args = vec!["merge"];
     args.extend(parts.iter().map(|p| p.to_str().unwrap()));
@@ -338,6 +338,151 @@ fn four_shards_merge_into_the_unsharded_report_byte_for_byte() {
     ]);
     assert_eq!(three.code, 2);
     assert!(three.stderr.contains("missing 2"), "{}", three.stderr);
+}
+
+/// Two milestones, one with a deadline, a gate, a budget and a budget gate; an experiment
+/// with a fallback, one without (so some runs never deliver); risks with delays and costs.
+const WIDE_PLAN: &str = r#"
+[project]
+start = 2027-01-04
+cost_per_day = 1000
+
+[[task]]
+id = "design"
+duration = [3, 5, 9]
+
+[[task]]
+id = "model"
+after = ["design"]
+duration = [4, 6, 12]
+success = 0.55
+attempts = 3
+retry_duration = [2, 3, 5]
+fallback = "rules"
+
+[[task]]
+id = "rules"
+duration = { dist = "samples", values = [4, 5, 5, 7] }
+
+[[task]]
+id = "pilot"
+after = ["model"]
+duration = { dist = "lognormal", p10 = 2, p90 = 6 }
+success = 0.9
+
+[[risk]]
+id = "vendor"
+probability = 0.25
+affects = ["design"]
+delay = [2, 4, 8]
+cost = 3000
+
+[[risk]]
+id = "rework"
+probability = 0.2
+affects = ["model"]
+scale = [1.1, 1.3, 1.6]
+
+[[milestone]]
+id = "beta"
+after = ["model"]
+
+[[milestone]]
+id = "launch"
+after = ["pilot"]
+deadline = 2027-02-05
+confidence = 0.5
+budget = 26000
+budget_confidence = 0.5
+"#;
+
+#[test]
+fn streamed_merges_of_a_plan_with_budgets_experiments_and_risks_are_the_run_byte_for_byte() {
+    // 7 uneven shards of 2999 iterations (not a multiple of the 20 Latin hypercube
+    // replicates): the merge with drivers reads the rows, the one without streams the sorted
+    // columns; both print what one run prints, in JSON and in text.
+    let dir = tempfile::tempdir().unwrap();
+    let plan = write(&dir, "wide.toml", WIDE_PLAN);
+    let p = plan.to_str().unwrap();
+    for sampling in ["mc", "lhs"] {
+        let run = |extra: &[&str]| {
+            let mut args = vec!["run", p, "-n", "2999", "--sampling", sampling];
+            args.extend(extra);
+            shipcast(&args)
+        };
+        let mut parts = Vec::new();
+        for k in 1..=7 {
+            let shard = run(&["--shard", &format!("{k}/7")]);
+            assert_eq!(shard.code, 0, "{}", shard.stderr);
+            parts.push(write_bytes(
+                &dir,
+                &format!("{sampling}-{k}.shard"),
+                &shard.bytes,
+            ));
+        }
+        let out = dir.path().join(format!("report-{sampling}"));
+        for (format, drivers) in [
+            ("json", true),
+            ("json", false),
+            ("text", false),
+            ("csv", false),
+        ] {
+            let mut args = vec!["-f", format];
+            if drivers {
+                args.extend(["--out", out.to_str().unwrap()]);
+            } else {
+                args.push("--no-report");
+            }
+            let whole = run(&args);
+            assert!(whole.code <= 1, "{}", whole.stderr);
+            let mut merge = vec!["merge", "-f", format];
+            if !drivers {
+                merge.push("--no-drivers");
+            }
+            merge.extend(parts.iter().map(|p| p.to_str().unwrap()));
+            let merged = shipcast(&merge);
+            assert_eq!(merged.code, whole.code, "{}", merged.stderr);
+            assert_eq!(
+                merged.stdout, whole.stdout,
+                "{sampling} {format} drivers: {drivers}"
+            );
+        }
+    }
+}
+
+#[test]
+fn shard_files_carry_a_digest_and_the_format_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = write(&dir, "wide.toml", WIDE_PLAN);
+    let p = plan.to_str().unwrap();
+    let shard = shipcast(&["run", p, "-n", "500", "--shard", "1/1"]);
+    assert_eq!(shard.code, 0, "{}", shard.stderr);
+    assert!(shard.stdout.starts_with("shipcast.shard/3 sha256:"));
+    // The header's sizes announce the columns: 500 iterations of two milestones with costs,
+    // 28 bytes each.
+    let first_two = shard
+        .bytes
+        .splitn(3, |&b| b == b'\n')
+        .take(2)
+        .map(<[u8]>::len)
+        .sum::<usize>();
+    assert_eq!(shard.bytes.len() - first_two - 2, 500 * 2 * 28);
+    let good = write_bytes(&dir, "good.shard", &shard.bytes);
+    let merged = shipcast(&["merge", "--no-drivers", good.to_str().unwrap()]);
+    assert_eq!(merged.code, 0, "{}", merged.stderr);
+    // One bit flipped in the columns: refused as damaged, before anything is read from them.
+    let mut bytes = shard.bytes.clone();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    let bad = write_bytes(&dir, "bad.shard", &bytes);
+    let refused = shipcast(&["merge", bad.to_str().unwrap()]);
+    assert_eq!(refused.code, 2);
+    assert!(
+        refused.stderr.contains("bad.shard was edited or damaged"),
+        "{}",
+        refused.stderr
+    );
+    assert!(!refused.stderr.contains("panicked"));
 }
 
 #[test]
@@ -366,7 +511,7 @@ fn latin_hypercube_shards_merge_into_the_unsharded_report_byte_for_byte() {
     for k in 1..=3 {
         let shard = args(&["--shard", &format!("{k}/3")]);
         assert_eq!(shard.code, 0, "{}", shard.stderr);
-        parts.push(write(&dir, &format!("part-{k}.json"), &shard.stdout));
+        parts.push(write_bytes(&dir, &format!("part-{k}.json"), &shard.bytes));
     }
     let mut merge = vec!["merge", "--format", "json", "--no-drivers"];
     merge.extend(parts.iter().map(|p| p.to_str().unwrap()));
@@ -698,15 +843,20 @@ fn every_json_output_matches_its_schema() {
     for run in batch["runs"].as_array().unwrap() {
         validate("report.schema.json", &run["report"]);
     }
+    // A shard file's first line is its schema and digest; the payload follows.
+    let shard = shipcast(&[
+        "run",
+        "scenarios/ai-assistant.toml",
+        "--iterations",
+        "500",
+        "--shard",
+        "2/3",
+    ]);
+    let mut lines = shard.stdout.splitn(3, '\n');
+    let head = lines.next().unwrap();
+    assert!(head.starts_with("shipcast.shard/3 sha256:"), "{head}");
     validate(
         "shard.schema.json",
-        &json(&[
-            "run",
-            "scenarios/ai-assistant.toml",
-            "--iterations",
-            "500",
-            "--shard",
-            "2/3",
-        ]),
+        &serde_json::from_str(lines.next().unwrap()).unwrap(),
     );
 }

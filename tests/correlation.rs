@@ -590,10 +590,10 @@ coefficient = 0.7
                 &format!("{k}/3"),
             ]);
             assert_eq!(shard.code, 0, "{}", shard.stderr);
-            parts.push(write(
+            parts.push(write_bytes(
                 &dir,
                 &format!("part-{sampling}-{k}.json"),
-                &shard.stdout,
+                &shard.bytes,
             ));
         }
         let mut args = vec!["merge", "--format", "json"];

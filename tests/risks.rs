@@ -366,7 +366,7 @@ cost = [1000, 2000, 5000]
     for k in 1..=3 {
         let shard = shipcast(&["run", p, "-n", "3001", "--shard", &format!("{k}/3")]);
         assert_eq!(shard.code, 0, "{}", shard.stderr);
-        parts.push(write(&dir, &format!("part-{k}.json"), &shard.stdout));
+        parts.push(write_bytes(&dir, &format!("part-{k}.json"), &shard.bytes));
     }
     let mut args = vec!["merge", "--no-drivers"];
     args.extend(parts.iter().map(|p| p.to_str().unwrap()));

@@ -24,7 +24,8 @@ fn shipcast_env(args: &[&str], env: &[(&str, &Path)]) -> Output {
     let out = c.output().expect("run shipcast");
     Output {
         code: out.status.code().expect("exited, not killed"),
-        stdout: String::from_utf8(out.stdout).expect("utf-8 stdout"),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        bytes: out.stdout,
         stderr: String::from_utf8(out.stderr).expect("utf-8 stderr"),
     }
 }

@@ -22,6 +22,8 @@ use rayon::prelude::*;
 
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
+use super::quantile_sorted;
+use super::streamed::MilestoneColumns;
 use crate::engine::{self, Change, Config, Copula, Outcomes};
 use crate::model::Plan;
 
@@ -156,58 +158,123 @@ fn pearson_with_mean(x: &[f64], y: &[f64], my: f64) -> Option<f64> {
     (sxx > 0.0 && syy > 0.0).then(|| sxy / (sxx * syy).sqrt())
 }
 
-/// Ranks a sample, or passes uniforms through when they already are ranks.
-enum Draws {
-    Uniforms(Vec<f64>),
+/// What a driver drew in each iteration: uniforms, which already are ranks and are computed
+/// again for each pass (nothing per iteration is stored), or values to rank.
+enum Draws<'a> {
+    Uniforms(Box<dyn Fn(u64) -> f64 + Sync + 'a>),
     Values(Vec<f64>),
     Constant,
 }
 
-impl Draws {
-    fn ranks(self) -> Option<Vec<f64>> {
-        match self {
-            Draws::Uniforms(u) => Some(u),
-            Draws::Values(v) => Some(mid_ranks(&v)),
-            Draws::Constant => None,
+/// A milestone's finish ranks in iteration order, stored as `start + end` of each finish's
+/// tie group (0-based positions in ascending order): its mid-rank is
+/// `((start + end) / 2 + 0.5) / n`, as [`mid_ranks`] computes it. 4 bytes per iteration.
+pub struct FinishRanks {
+    pub sums: Vec<u32>,
+    /// The iterations that delivered the milestone (finite finishes).
+    pub delivered: u64,
+}
+
+impl FinishRanks {
+    /// The ranks of a column streamed in ascending order (ties in any order), with each
+    /// value's iteration in `0..n`.
+    pub fn of(cols: &dyn MilestoneColumns) -> FinishRanks {
+        let n = cols.iterations() as usize;
+        let mut sums = vec![0u32; n];
+        // Two walks in step: the one ahead finds where each tie group ends.
+        let mut ahead = cols.sorted().peekable();
+        let mut behind = cols.sorted();
+        let mut pos = 0usize;
+        let mut delivered = 0u64;
+        while let Some((x, _)) = ahead.next() {
+            let mut end = pos;
+            while ahead.peek().is_some_and(|(y, _)| *y == x) {
+                ahead.next();
+                end += 1;
+            }
+            for _ in pos..=end {
+                if let Some((_, i)) = behind.next()
+                    && let Some(slot) = sums.get_mut(i as usize)
+                {
+                    *slot = (pos + end) as u32;
+                }
+            }
+            if x.is_finite() {
+                delivered += (end + 1 - pos) as u64;
+            }
+            pos = end + 1;
         }
+        FinishRanks { sums, delivered }
     }
+
+    fn rank(&self, k: usize, n: f64) -> f64 {
+        (f64::from(self.sums[k]) / 2.0 + 0.5) / n
+    }
+}
+
+/// [`pearson`] of a driver's draws (ranked) against a milestone's finish ranks, with the same
+/// arithmetic in the same order as on the two vectors.
+fn sensitivity(draws: &Draws, ranks: &FinishRanks) -> Option<f64> {
+    let len = ranks.sums.len();
+    let n = len as f64;
+    let y = |k: usize| ranks.rank(k, n);
+    let (mx, x): (f64, &dyn Fn(usize) -> f64) = match draws {
+        Draws::Constant => return None,
+        Draws::Uniforms(u) => {
+            let mut sx = 0.0;
+            for k in 0..len {
+                sx += u(k as u64);
+            }
+            (sx / n, &|k| u(k as u64))
+        }
+        Draws::Values(ranked) => (ranked.iter().sum::<f64>() / n, &|k| ranked[k]),
+    };
+    let mut sy = 0.0;
+    for k in 0..len {
+        sy += y(k);
+    }
+    let my = sy / n;
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+    for k in 0..len {
+        let (dx, dy) = (x(k) - mx, y(k) - my);
+        sxy += dx * dy;
+        sxx += dx * dx;
+        syy += dy * dy;
+    }
+    (sxx > 0.0 && syy > 0.0).then(|| sxy / (sxx * syy).sqrt())
 }
 
 /// What task `i` drew in each iteration: with a `[[correlation]]` group, the correlated
 /// uniform that drove its duration, not its stream's own (whose ranks would be another task's
 /// draw mixed in).
-fn task_draws(plan: &Plan, i: usize, config: &Config, copula: &Copula) -> Draws {
+fn task_draws<'a>(plan: &'a Plan, i: usize, config: &Config, copula: &'a Copula) -> Draws<'a> {
     let node = &plan.nodes()[i];
     let stream = config.sampler(node.key);
     let n = config.iterations;
     if node.experiment.is_none() {
         if node.duration.is_continuous() && copula.slot(i).is_none() {
-            // Uncorrelated: the stream's own draw 0, in a tight loop.
-            return Draws::Uniforms((0..n).map(|it| stream.at(it).uniform(0)).collect());
+            // Uncorrelated: the stream's own draw 0, with no copula lookup.
+            return Draws::Uniforms(Box::new(move |it| stream.at(it).uniform(0)));
         }
         if node.duration.is_continuous() {
-            return Draws::Uniforms(
-                (0..n)
-                    .map(|it| {
-                        copula
-                            .uniform(i, it, 0)
-                            .unwrap_or_else(|| stream.at(it).uniform(0))
-                    })
-                    .collect(),
-            );
+            return Draws::Uniforms(Box::new(move |it| {
+                copula
+                    .uniform(i, it, 0)
+                    .unwrap_or_else(|| stream.at(it).uniform(0))
+            }));
         }
         if node.duration.is_constant() {
             return Draws::Constant;
         }
     }
-    Draws::Values(
-        (0..n)
+    Draws::Values(mid_ranks(
+        &(0..n)
             .map(|it| engine::sample_node(plan, copula, stream, i, it).0)
-            .collect(),
-    )
+            .collect::<Vec<f64>>(),
+    ))
 }
 
-fn risk_draws(plan: &Plan, r: usize, config: &Config) -> Draws {
+fn risk_draws(plan: &Plan, r: usize, config: &Config) -> Draws<'static> {
     let risk = &plan.risks()[r];
     if risk.probability == 0.0 {
         return Draws::Constant;
@@ -223,11 +290,11 @@ fn risk_draws(plan: &Plan, r: usize, config: &Config) -> Draws {
         Some(d) if risk.scale.is_some() => d.scale,
         Some(_) => 1.0,
     };
-    Draws::Values(
-        (0..config.iterations)
+    Draws::Values(mid_ranks(
+        &(0..config.iterations)
             .map(|it| value(engine::sample_risk(risk, stream.at(it))))
-            .collect(),
-    )
+            .collect::<Vec<f64>>(),
+    ))
 }
 
 /// One milestone's P80 over the first `n` runs of a simulation, and in each section of them.
@@ -332,6 +399,18 @@ pub fn gain_interval(gain: f64, sections: &[f64]) -> Option<(f64, f64)> {
     Some((gain - half, gain + half))
 }
 
+/// What the drivers read of a whole run: its counters, its first iterations, and each
+/// milestone's finish ranks.
+pub struct RunView<'a> {
+    /// The whole run's counters (`critical` from [`engine::Probes::criticality`]); its rows
+    /// may be empty.
+    pub counts: &'a Outcomes,
+    /// The rows of the run's first `min(iterations, WHAT_IF_ITERATIONS)` iterations at least.
+    pub head: &'a Outcomes,
+    /// Per milestone: its finish ranks over the whole run.
+    pub ranks: Vec<FinishRanks>,
+}
+
 /// Ranks the drivers of every milestone. `out` must come from [`engine::simulate_with`] with
 /// criticality on, for the same plan and config. Also returns the plan simulated again over the
 /// what-ifs' iterations (the run's first [`WHAT_IF_ITERATIONS`]) with `trace` traced, which the
@@ -342,26 +421,41 @@ pub fn drivers(
     out: &Outcomes,
     trace: &[u32],
 ) -> (Vec<MilestoneDrivers>, Outcomes) {
+    drivers_of(plan, config, &RunView::in_memory(out), trace)
+}
+
+impl<'a> RunView<'a> {
+    /// The view of a run held in memory: its own counters, rows and finish ranks.
+    pub fn in_memory(out: &'a Outcomes) -> Self {
+        let ranks = (0..out.milestones)
+            .map(|m| {
+                let column = out.milestone_column(m);
+                FinishRanks::of(&super::streamed::InMemory::new(&column, None))
+            })
+            .collect();
+        RunView {
+            counts: out,
+            head: out,
+            ranks,
+        }
+    }
+}
+
+/// [`drivers`] from a view of the run (a merge of shards builds one without its rows).
+pub fn drivers_of(
+    plan: &Plan,
+    config: &Config,
+    view: &RunView,
+    trace: &[u32],
+) -> (Vec<MilestoneDrivers>, Outcomes) {
+    let out = view.counts;
     let n_ms = out.milestones;
-    let finish_ranks: Vec<(Vec<f64>, f64)> = (0..n_ms)
-        .map(|m| {
-            let r = mid_ranks(&out.milestone_column(m));
-            let mean = r.iter().sum::<f64>() / r.len() as f64;
-            (r, mean)
-        })
-        .collect();
     let tasks: Vec<usize> = (0..plan.nodes().len())
         .filter(|&i| !plan.nodes()[i].is_milestone)
         .collect();
     // One row of sensitivities (one per milestone) per task, then per risk.
     let sens = |draws: Draws| -> Vec<Option<f64>> {
-        match draws.ranks() {
-            Some(x) => finish_ranks
-                .iter()
-                .map(|(r, mean)| pearson_with_mean(&x, r, *mean))
-                .collect(),
-            None => vec![None; n_ms],
-        }
+        view.ranks.iter().map(|r| sensitivity(&draws, r)).collect()
     };
     let copula = Copula::new(plan, config);
     let task_sens: Vec<Vec<Option<f64>>> = tasks
@@ -394,7 +488,7 @@ pub fn drivers(
     // The reruns cover the run's first iterations: on those same runs the comparison with the
     // base is exact (common random numbers), and a large run does not cost a full rerun each.
     let n = config.iterations.min(WHAT_IF_ITERATIONS);
-    let base = p80s(out, n as usize);
+    let base = p80s(view.head, n as usize);
     // Experiments and risks: the changed schedules only, from the same draws
     // (`engine::what_ifs`); shared resources: a full rerun with the resource unlimited.
     let changes: Vec<Change> = candidates
@@ -467,11 +561,7 @@ pub fn drivers(
                 (0..plan.nodes().len())
                     .any(|i| upstream[i] && plan.risks_of(i).contains(&(r as u32)))
             };
-            let delivered = out
-                .milestone_column(m)
-                .iter()
-                .filter(|x| x.is_finite())
-                .count() as f64;
+            let delivered = view.ranks[m].delivered as f64;
             let crit = |i: usize| {
                 (delivered > 0.0 && !out.critical.is_empty())
                     .then(|| out.critical[m * plan.nodes().len() + i] as f64 / delivered)

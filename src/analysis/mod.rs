@@ -16,6 +16,7 @@ pub mod compare;
 pub mod drift;
 pub mod drivers;
 pub mod resources;
+pub mod streamed;
 pub mod sweep;
 pub mod tasks;
 
@@ -199,6 +200,7 @@ fn replicated_half_width(estimates: &[f64]) -> Option<f64> {
 }
 
 /// The column's iterations cut into the replicates of a Latin hypercube run of its length.
+#[cfg(test)]
 fn replicate_slices<T>(column: &[T]) -> impl Iterator<Item = &[T]> {
     let n = column.len() as u64;
     (0..rng::replicates(n)).map(move |r| {
@@ -217,8 +219,26 @@ fn replicate_slices<T>(column: &[T]) -> impl Iterator<Item = &[T]> {
 /// iterations is not, by up to a stratum). Where every replicate has the same count at or before
 /// `x` there is no spread to judge by, and `x` is held when `F(x)` is within one replicate's
 /// stratum (`1 / m`) of `p`. The upper bound is open (None) when the held values reach "never".
-fn replicated_percentiles(column: &[f64], mut mc: Vec<Percentile>) -> Vec<Percentile> {
+#[cfg(test)]
+fn replicated_percentiles(column: &[f64], mc: Vec<Percentile>) -> Vec<Percentile> {
     let n = column.len() as u64;
+    let mut by_value: Vec<(f64, usize)> = column
+        .iter()
+        .enumerate()
+        .map(|(i, &x)| (x, rng::replicate_of(i as u64, n) as usize))
+        .filter(|(x, _)| x.is_finite())
+        .collect();
+    by_value.sort_by(|a, b| a.0.total_cmp(&b.0));
+    replicated_percentiles_from(by_value.into_iter(), n, mc)
+}
+
+/// [`replicated_percentiles`] from the delivered finishes of a run of `n` in ascending order,
+/// each with its replicate.
+fn replicated_percentiles_from(
+    by_value: impl Iterator<Item = (f64, usize)>,
+    n: u64,
+    mut mc: Vec<Percentile>,
+) -> Vec<Percentile> {
     let reps = rng::replicates(n) as usize;
     let sizes: Vec<f64> = (0..reps as u64)
         .map(|r| {
@@ -227,13 +247,7 @@ fn replicated_percentiles(column: &[f64], mut mc: Vec<Percentile>) -> Vec<Percen
         })
         .collect();
     let smallest = sizes.iter().copied().fold(f64::INFINITY, f64::min);
-    let mut by_value: Vec<(f64, usize)> = column
-        .iter()
-        .enumerate()
-        .map(|(i, &x)| (x, rng::replicate_of(i as u64, n) as usize))
-        .filter(|(x, _)| x.is_finite())
-        .collect();
-    by_value.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut by_value = by_value.peekable();
     let t = t975(reps as u64 - 1);
     let mut counts = vec![0u64; reps];
     // Per percentile: the first held value, and the value after the last held one (None for
@@ -241,17 +255,18 @@ fn replicated_percentiles(column: &[f64], mut mc: Vec<Percentile>) -> Vec<Percen
     let mut low: Vec<Option<f64>> = vec![None; mc.len()];
     let mut high: Vec<Option<f64>> = vec![None; mc.len()];
     let mut last_held = vec![false; mc.len()];
-    let mut i = 0;
-    while i < by_value.len() {
-        let x = by_value[i].0;
+    while let Some(&(x, _)) = by_value.peek() {
         for (k, held) in last_held.iter().enumerate() {
             if *held {
                 high[k] = Some(x);
             }
         }
-        while i < by_value.len() && by_value[i].0 == x {
-            counts[by_value[i].1] += 1;
-            i += 1;
+        while let Some(&(y, r)) = by_value.peek() {
+            if y != x {
+                break;
+            }
+            counts[r] += 1;
+            by_value.next();
         }
         let shares: Vec<f64> = counts
             .iter()
@@ -288,6 +303,7 @@ fn replicated_percentiles(column: &[f64], mut mc: Vec<Percentile>) -> Vec<Percen
 
 /// The share of the column's iterations that `hit`, with its interval: replicated when the
 /// replicates' shares differ, else (all 0, all 1, or all equal) the Wilson interval.
+#[cfg(test)]
 fn replicated_probability(column: &[f64], hit: impl Fn(f64) -> bool) -> Probability {
     let hits: Vec<bool> = column.iter().map(|&x| hit(x)).collect();
     replicated_share(&hits)
@@ -295,20 +311,12 @@ fn replicated_probability(column: &[f64], hit: impl Fn(f64) -> bool) -> Probabil
 
 /// The share of iterations (in iteration order, the whole run) that hit, with its replicated
 /// interval, or Wilson's when the replicates' shares all agree.
+#[cfg(test)]
 fn replicated_share(hits: &[bool]) -> Probability {
-    let k = hits.iter().filter(|&&h| h).count() as u64;
-    let mc = wilson(k, hits.len() as u64);
-    let shares: Vec<f64> = replicate_slices(hits)
-        .map(|s| s.iter().filter(|&&h| h).count() as f64 / s.len() as f64)
+    let counts: Vec<u64> = replicate_slices(hits)
+        .map(|s| s.iter().filter(|&&h| h).count() as u64)
         .collect();
-    match replicated_half_width(&shares) {
-        Some(half) => Probability {
-            estimate: mc.estimate,
-            low: (mc.estimate - half).max(0.0),
-            high: (mc.estimate + half).min(1.0),
-        },
-        None => mc,
-    }
+    streamed::share(&counts, hits.len() as u64, true)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -470,101 +478,8 @@ pub fn milestone_summary(
     cost: Option<&[f64]>,
     intervals: Intervals,
 ) -> MilestoneSummary {
-    let replicated = matches!(intervals, Intervals::Replicated { .. });
-    let n = column.len() as u64;
-    let mut sorted = column.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let delivered_n = sorted.partition_point(|x| x.is_finite()) as u64;
-    let delivered = &sorted[..delivered_n as usize];
-    let (mean, sd) = mean_sd(delivered);
-    let on_time = plan.milestones()[m].deadline.map(|d| {
-        let probability = if replicated {
-            replicated_probability(column, |x| x <= d.days)
-        } else {
-            wilson(sorted.partition_point(|&x| x <= d.days) as u64, n)
-        };
-        let gate = plan.milestones()[m]
-            .confidence
-            .map(|target| Gate::judge(target, &probability));
-        OnTime {
-            deadline_days: d.days,
-            probability,
-            gate,
-        }
-    });
-    let mut pcts = percentiles(&sorted, &PERCENTILES);
-    if replicated {
-        pcts = replicated_percentiles(column, pcts);
-    }
-    MilestoneSummary {
-        milestone: m,
-        delivered: if replicated {
-            replicated_probability(column, f64::is_finite)
-        } else {
-            wilson(delivered_n, n)
-        },
-        percentiles: pcts,
-        mean,
-        sd,
-        on_time,
-        cost: cost.map(CostSummary::of),
-        budget: cost.and_then(|cost| budget_summary(plan, m, column, cost, replicated)),
-    }
-}
-
-/// The budget figures of milestone `m` from its finishes and costs (both in iteration order).
-fn budget_summary(
-    plan: &Plan,
-    m: usize,
-    column: &[f64],
-    cost: &[f64],
-    replicated: bool,
-) -> Option<BudgetSummary> {
-    let ms = &plan.milestones()[m];
-    let amount = ms.budget?;
-    let share = |hits: Vec<bool>| {
-        if replicated {
-            replicated_share(&hits)
-        } else {
-            wilson(
-                hits.iter().filter(|&&h| h).count() as u64,
-                hits.len() as u64,
-            )
-        }
-    };
-    let within = share(cost.iter().map(|&c| c <= amount).collect());
-    let joint = ms.deadline.map(|d| {
-        share(
-            column
-                .iter()
-                .zip(cost)
-                .map(|(&t, &c)| t <= d.days && c <= amount)
-                .collect(),
-        )
-    });
-    Some(BudgetSummary {
-        amount,
-        within,
-        joint,
-        gate: ms
-            .budget_confidence
-            .map(|target| Gate::judge(target, &within)),
-    })
-}
-
-/// Mean and sample standard deviation, summed in order (so the result is reproducible).
-fn mean_sd(xs: &[f64]) -> (Option<f64>, Option<f64>) {
-    if xs.is_empty() {
-        return (None, None);
-    }
-    let n = xs.len() as f64;
-    let mean = xs.iter().sum::<f64>() / n;
-    let sd = if xs.len() > 1 {
-        Some((xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt())
-    } else {
-        Some(0.0)
-    };
-    (Some(mean), sd)
+    let cols = streamed::InMemory::new(column, cost);
+    streamed::milestone_summary(plan, m, &cols, intervals)
 }
 
 /// Summarises the outcomes of a whole run (all its iterations, from the first).
@@ -581,6 +496,28 @@ pub fn summarize(plan: &Plan, out: &Outcomes) -> Summary {
             )
         })
         .collect();
+    summary_of(plan, out, milestones)
+}
+
+/// Summarises a whole run from its counters (`out`, whose rows may be empty) and each
+/// milestone's columns as streams: what a merge of shards does without holding the run.
+pub fn summarize_streamed(
+    plan: &Plan,
+    out: &Outcomes,
+    columns: &[&dyn streamed::MilestoneColumns],
+) -> Summary {
+    let intervals = Intervals::of(out.sampling, out.iterations);
+    let milestones = columns
+        .iter()
+        .enumerate()
+        .map(|(m, c)| streamed::milestone_summary(plan, m, *c, intervals))
+        .collect();
+    summary_of(plan, out, milestones)
+}
+
+/// The summary of a run: its milestones', experiments' and risks' figures.
+fn summary_of(plan: &Plan, out: &Outcomes, milestones: Vec<MilestoneSummary>) -> Summary {
+    let intervals = Intervals::of(out.sampling, out.iterations);
     let mut experiments: Vec<ExperimentSummary> = plan
         .nodes()
         .iter()
@@ -731,18 +668,45 @@ pub fn detail_probes(plan: &Plan) -> Probes {
 /// Computes the details of a run simulated with [`detail_probes`]. Large plans trace the tasks
 /// most often critical for the primary milestone in the drivers' what-if base pass.
 pub fn details(plan: &Plan, config: &Config, out: &Outcomes) -> Details {
+    let finishes = (0..out.milestones)
+        .map(|m| {
+            let mut c = out.milestone_column(m);
+            c.sort_by(f64::total_cmp);
+            c
+        })
+        .collect();
+    details_with(plan, config, &drivers::RunView::in_memory(out), finishes)
+}
+
+/// [`details`] from a view of the run without its rows (a merge of shards): the drivers from
+/// the finish ranks, the Gantt rows, scatter and resources from the run's first iterations.
+/// `finishes` is left empty: a merge draws no charts.
+pub fn details_of(plan: &Plan, config: &Config, view: &drivers::RunView) -> Details {
+    details_with(plan, config, view, vec![])
+}
+
+/// The details of a run: `view.counts` holds its counters (and traces, when it was traced),
+/// `view.head` the rows of its first iterations at least.
+fn details_with(
+    plan: &Plan,
+    config: &Config,
+    view: &drivers::RunView,
+    finishes: Vec<Vec<f64>>,
+) -> Details {
+    let (counts, head) = (view.counts, view.head);
     let primary = plan.milestones().len() - 1;
     // A plan too large to trace every task in the run traces the tasks most often critical for
     // the primary milestone over the run's first iterations (percentiles of start and finish
     // need no more), in the drivers' base pass.
-    let trace = if out.traced.is_empty() {
+    let trace = if counts.traced.is_empty() {
         let n = plan.nodes().len();
         let mut by_crit: Vec<u32> = (0..n as u32)
             .filter(|&i| !plan.nodes()[i as usize].is_milestone)
             .collect();
         by_crit.sort_by_key(|&i| {
             std::cmp::Reverse(
-                out.critical
+                counts
+                    .critical
                     .get(primary * n + i as usize)
                     .copied()
                     .unwrap_or(0),
@@ -754,23 +718,16 @@ pub fn details(plan: &Plan, config: &Config, out: &Outcomes) -> Details {
     } else {
         Vec::new()
     };
-    let (drivers, traced) = drivers::drivers(plan, config, out, &trace);
-    let gantt = if out.traced.is_empty() {
+    let (drivers, traced) = drivers::drivers_of(plan, config, view, &trace);
+    let gantt = if counts.traced.is_empty() {
         gantt(&traced)
     } else {
-        gantt(out)
+        gantt(counts)
     };
-    let finishes = (0..out.milestones)
-        .map(|m| {
-            let mut c = out.milestone_column(m);
-            c.sort_by(f64::total_cmp);
-            c
-        })
-        .collect();
-    let scatter = (0..out.milestones)
+    let scatter = (0..head.milestones)
         .map(
-            |m| match (plan.milestones()[m].budget, out.cost_column(m)) {
-                (Some(_), Some(cost)) => out
+            |m| match (plan.milestones()[m].budget, head.cost_column(m)) {
+                (Some(_), Some(cost)) => head
                     .milestone_column(m)
                     .into_iter()
                     .zip(cost)
@@ -786,7 +743,7 @@ pub fn details(plan: &Plan, config: &Config, out: &Outcomes) -> Details {
         finishes,
         primary,
         scatter,
-        resources: resources::resources(plan, config, out),
+        resources: resources::resources(plan, config, head),
     }
 }
 

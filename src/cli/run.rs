@@ -11,7 +11,7 @@ use super::{EXIT_BAD_INPUT, EXIT_OK, Failure, Format, OutArgs, SimArgs, exit_cod
 use crate::model::{GateSpec, Plan};
 use crate::pipeline::{self, DEFAULT_MAX_ITERATIONS, Precision, RunSpec, ShardSpec};
 use crate::report::batch::{self, FileOutcome};
-use crate::report::shard::{self, ShardFile, ShardRun};
+use crate::report::shard::{self, ShardRun};
 use crate::report::{self, Input};
 
 #[derive(clap::Args, Debug)]
@@ -83,6 +83,10 @@ pub struct MergeArgs {
     /// Skip the drivers (as `run --no-report` does): no what-if reruns, a quicker merge.
     #[arg(long)]
     pub no_drivers: bool,
+    /// The scenario the shards ran, when it is not at the path they name (merging elsewhere
+    /// than they ran). It must be the same text.
+    #[arg(long, value_name = "FILE")]
+    pub scenario: Option<PathBuf>,
     /// A batch's shards: write the gates as JUnit XML test cases to this file.
     #[arg(long, value_name = "FILE.xml")]
     pub junit: Option<PathBuf>,
@@ -713,7 +717,7 @@ fn run_shard(
         shards: shard.n,
     };
     let ids = plan.milestones().iter().map(|m| m.id.clone()).collect();
-    out.write_all(ShardFile::new(&run, ids, &outcomes).render().as_bytes())?;
+    shard::write(out, &run, ids, &outcomes)?;
     Ok(EXIT_OK)
 }
 
@@ -723,8 +727,8 @@ pub fn merge(args: &MergeArgs, out: &mut dyn Write) -> Result<i32, Failure> {
         return Ok(code);
     }
     let parts = shard::read_all(&args.parts)?;
-    let first = &parts[0].1;
-    let text = shard::read_scenario(first)?;
+    let first = &parts[0].header;
+    let text = shard::read_scenario(first, args.scenario.as_deref())?;
     let plans = pipeline::load_all_str(&first.file, &text)?;
     super::warn(&first.file, &plans);
     let mut plan = pipeline::select(plans, &first.file, first.variant.as_deref())?;
@@ -732,6 +736,7 @@ pub fn merge(args: &MergeArgs, out: &mut dyn Write) -> Result<i32, Failure> {
         let gate = super::parse_gate(g).map_err(|e| Failure::error(format!("--gate {e}"), None))?;
         plan.set_gate(&gate).map_err(pipeline::Error::from)?;
     }
+    shard::check(&parts, &plan)?;
     let spec = RunSpec {
         iterations: Some(first.iterations),
         seed: Some(first.seed),
@@ -739,8 +744,32 @@ pub fn merge(args: &MergeArgs, out: &mut dyn Write) -> Result<i32, Failure> {
         details: !args.no_drivers,
         ..RunSpec::default()
     };
-    let outcomes = parts.iter().map(|(_, p)| p.outcomes(first.seed)).collect();
-    let forecast = pipeline::merge(plan, &spec, outcomes)?;
+    // The summary streams the shards' columns; the drivers keep each milestone's finish
+    // ranks and read the run's first iterations.
+    let streams: Vec<shard::Streams> = (0..first.milestones.len())
+        .map(|m| shard::Streams::new(&parts, m))
+        .collect();
+    let head = if spec.details {
+        Some(shard::head(
+            &parts,
+            first.seed,
+            crate::analysis::drivers::WHAT_IF_ITERATIONS,
+        )?)
+    } else {
+        None
+    };
+    let joined = pipeline::Joined {
+        counts: shard::counters(&parts, first.seed),
+        columns: streams
+            .iter()
+            .map(|s| s as &dyn crate::analysis::streamed::MilestoneColumns)
+            .collect(),
+        head,
+    };
+    let forecast = pipeline::merge(plan, &spec, joined)?;
+    if let Some(e) = streams.iter().find_map(shard::Streams::error) {
+        return Err(e.into());
+    }
     let input = Input::of(&forecast, &first.file);
     let text = Format::from(args.format)
         .report()

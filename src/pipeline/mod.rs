@@ -529,54 +529,65 @@ pub fn shard(plan: &Plan, spec: &RunSpec, shard: ShardSpec) -> Result<(Config, O
     Ok((config, out))
 }
 
-/// Joins the outcomes of every shard of a run (in shard order) into the forecast of the whole
-/// run: the same, byte for byte, as running it at once with the same spec.
-pub fn merge(plan: Plan, spec: &RunSpec, parts: Vec<Outcomes>) -> Result<Forecast, Error> {
+/// What a merge joins: every shard of a run, as streams.
+pub struct Joined<'a> {
+    /// The whole run's counters (rows empty).
+    pub counts: Outcomes,
+    /// Each milestone's columns over the whole run.
+    pub columns: Vec<&'a dyn analysis::streamed::MilestoneColumns>,
+    /// The rows of the run's first `min(iterations, WHAT_IF_ITERATIONS)` iterations at least,
+    /// for the drivers' what-ifs, the scatter and the resources (None: no drivers).
+    pub head: Option<Outcomes>,
+}
+
+/// Joins every shard of a run into the forecast of the whole run without holding its rows:
+/// the same, byte for byte, as running it at once with the same spec. The summary streams
+/// the columns; the drivers (`spec.details`, with a `head`) keep each milestone's finish ranks,
+/// 4 bytes per iteration.
+pub fn merge(plan: Plan, spec: &RunSpec, joined: Joined) -> Result<Forecast, Error> {
     let config = config(&plan, spec)?;
-    let mut parts = parts.into_iter();
-    let mut outcomes = parts
-        .next()
-        .ok_or_else(|| Error::Shards("no shard given".into()))?;
-    let shape = |o: &Outcomes| {
-        o.milestones == plan.milestones().len()
-            && o.nodes.len() == plan.nodes().len()
-            && o.risks_fired.len() == plan.risks().len()
-            && o.rows.len() as u64 == o.iterations * o.row_len() as u64
-            && (o.critical.is_empty() || o.critical.len() == o.milestones * o.nodes.len())
-    };
-    if outcomes.first != 0 || !shape(&outcomes) {
+    let Joined {
+        counts,
+        columns,
+        head,
+    } = joined;
+    if columns.len() != plan.milestones().len() || counts.first != 0 {
         return Err(Error::Shards(
-            "the first shard does not start the run or does not fit the plan".into(),
+            "the shards do not fit the plan's milestones".into(),
         ));
     }
-    for part in parts {
-        if part.first != outcomes.first + outcomes.iterations
-            || !shape(&part)
-            || part.critical.is_empty() != outcomes.critical.is_empty()
-        {
-            return Err(Error::Shards(format!(
-                "the shard of iterations from {} does not follow the one ending at {}",
-                part.first,
-                outcomes.first + outcomes.iterations
-            )));
-        }
-        outcomes.append(part);
-    }
-    if outcomes.iterations != config.iterations {
+    if counts.iterations != config.iterations
+        || columns.iter().any(|c| c.iterations() != counts.iterations)
+    {
         return Err(Error::Shards(format!(
             "they hold {} iterations of a run of {}",
-            outcomes.iterations, config.iterations
+            counts.iterations, config.iterations
         )));
     }
-    let summary = analysis::summarize(&plan, &outcomes);
-    let details = (spec.details && !outcomes.critical.is_empty()).then(|| {
-        pool(spec.threads).map(|p| p.install(|| analysis::details(&plan, &config, &outcomes)))
+    let summary = analysis::summarize_streamed(&plan, &counts, &columns);
+    let head = head.filter(|h| {
+        h.first == 0 && h.iterations >= config.iterations.min(analysis::drivers::WHAT_IF_ITERATIONS)
     });
-    let details = details.transpose()?;
+    let details = match head {
+        Some(head) if spec.details && !counts.critical.is_empty() => {
+            let pool = pool(spec.threads)?;
+            // The ranks stream the columns on this thread; the drivers then run on the pool.
+            let view = analysis::drivers::RunView {
+                counts: &counts,
+                head: &head,
+                ranks: columns
+                    .iter()
+                    .map(|c| analysis::drivers::FinishRanks::of(*c))
+                    .collect(),
+            };
+            Some(pool.install(|| analysis::details_of(&plan, &config, &view)))
+        }
+        _ => None,
+    };
     Ok(Forecast {
         plan,
         config,
-        outcomes,
+        outcomes: counts,
         summary,
         details,
         precision: None,
