@@ -22,7 +22,6 @@ use rayon::prelude::*;
 
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
-use super::quantile_sorted;
 use super::streamed::MilestoneColumns;
 use crate::engine::{self, Change, Config, Copula, Outcomes};
 use crate::model::Plan;
