@@ -80,17 +80,41 @@ fn every_entry_point_goes_all_the_way_on_a_valid_input() {
     let read = |p: &str| std::fs::read(p).unwrap();
     assert!(entry::scenario(&read("scenarios/ai-assistant.toml")));
     use shipcast::import::Format;
-    assert!(entry::import(Format::Csv, "plan.csv", &read("tests/fixtures/import/plan.csv")));
-    assert!(entry::import(Format::Mspdi, "plan.xml", &read("tests/fixtures/import/plan.xml")));
-    assert!(entry::import(Format::Xer, "plan.xer", &read("tests/fixtures/import/plan.xer")));
-    assert!(entry::import(Format::Psplib, "plan.sm", &read("tests/fixtures/psplib/j301_1.sm")));
+    assert!(entry::import(
+        Format::Csv,
+        "plan.csv",
+        &read("tests/fixtures/import/plan.csv")
+    ));
+    assert!(entry::import(
+        Format::Mspdi,
+        "plan.xml",
+        &read("tests/fixtures/import/plan.xml")
+    ));
+    assert!(entry::import(
+        Format::Xer,
+        "plan.xer",
+        &read("tests/fixtures/import/plan.xer")
+    ));
+    assert!(entry::import(
+        Format::Psplib,
+        "plan.sm",
+        &read("tests/fixtures/psplib/j301_1.sm")
+    ));
     assert!(entry::throughput_csv(b"finished\n2027-01-04\n2027-01-12\n"));
     assert!(entry::history_csv(b"estimate,actual\n5,7\n3,3.5\n8,12\n"));
     // Two real shards of the shard target's scenario, one per line, as the seeds are made.
     entry::shard_dir();
     let mut shards = Vec::new();
     for k in ["1/2", "2/2"] {
-        let args = ["shipcast", "run", entry::SHARD_SCENARIO_PATH, "-n", "20", "--shard", k];
+        let args = [
+            "shipcast",
+            "run",
+            entry::SHARD_SCENARIO_PATH,
+            "-n",
+            "20",
+            "--shard",
+            k,
+        ];
         let cli = <shipcast::cli::Cli as clap::Parser>::try_parse_from(args).unwrap();
         shipcast::cli::execute(cli, &mut shards).unwrap();
     }

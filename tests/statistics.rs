@@ -21,9 +21,9 @@
 //! sqrt n) > c`, keeps the level within 1% of nominal for every n >= 5 (Stephens 1970).
 //! At n = 20,000 the test rejects when D > 0.0138: a CDF wrong by 1.4 points anywhere.
 //!
-//! **Chi-square.** Pearson's `X^2 = sum (O - E)^2 / E` over `k` cells with expected counts all
-//! >= 5 (here all >= 200) is chi-square with `k - 1` degrees of freedom under the hypothesis;
-//! the critical value is its `1 - ALPHA` quantile (statrs).
+//! **Chi-square.** Pearson's `X^2 = sum (O - E)^2 / E` over `k` cells with expected counts of
+//! at least 5 (here at least 1,000) is chi-square with `k - 1` degrees of freedom under the
+//! hypothesis; the critical value is its `1 - ALPHA` quantile (statrs).
 //!
 //! **Power.** `every_check_can_fail` feeds each check a deliberately wrong answer (a
 //! neighbouring CDF, a wrong success probability, Pearson's coefficient in place of

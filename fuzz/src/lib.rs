@@ -26,7 +26,7 @@ fn spec(data_len: usize) -> RunSpec {
         iterations: Some(ITERATIONS),
         seed: Some(7),
         // Both samplings, chosen by the input so the fuzzer can reach either.
-        sampling: if data_len % 2 == 0 {
+        sampling: if data_len.is_multiple_of(2) {
             shipcast::engine::Sampling::MonteCarlo
         } else {
             shipcast::engine::Sampling::LatinHypercube
@@ -212,7 +212,7 @@ pub fn history_csv(data: &[u8]) -> bool {
             group: Some("team".into()),
             order: Some("finished".into()),
             filters: vec![],
-            skip_invalid: data.len() % 2 == 0,
+            skip_invalid: data.len().is_multiple_of(2),
         },
         HistorySpec {
             path: path.to_path_buf(),
@@ -238,11 +238,11 @@ pub fn history_csv(data: &[u8]) -> bool {
             }
         }
     }
-    if let Ok(text) = std::str::from_utf8(data) {
-        if let Ok(rows) = report::history::parse(text) {
-            let _ = report::history::render(&rows);
-            accepted = true;
-        }
+    if let Ok(text) = std::str::from_utf8(data)
+        && let Ok(rows) = report::history::parse(text)
+    {
+        let _ = report::history::render(&rows);
+        accepted = true;
     }
     accepted
 }
