@@ -11,7 +11,6 @@ import ast
 import hashlib
 import os
 import re
-import shutil
 import subprocess
 import sys
 
@@ -42,7 +41,7 @@ def rust_strings(text):
 
 
 def main():
-    shutil.rmtree(CORPUS, ignore_errors=True)
+    # Adds to the corpora (files are named by their hash): what the fuzzer grew is kept.
     for name in sorted(os.listdir("scenarios")):
         put("scenario", open(os.path.join("scenarios", name), "rb").read())
     for name in sorted(os.listdir("tests")):
@@ -86,7 +85,7 @@ def shards(binary):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w") as f:
         f.write(text)
-    for n, iterations, extra in [(2, 20, []), (2, 7, ["--sampling", "lhs"]), (3, 30, ["--gate", "launch:2027-04-01@0.5"])]:
+    for n, iterations, extra in [(1, 12, []), (2, 20, []), (2, 7, ["--sampling", "lhs"]), (3, 30, ["--gate", "launch:2027-04-01@0.5"])]:
         parts = []
         for k in range(1, n + 1):
             out = subprocess.run(
