@@ -1,0 +1,8 @@
+#![no_main]
+//! The Csv importer, then the scenario it writes, loaded back. See `shipcast_fuzz::import`.
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = shipcast_fuzz::import(shipcast::import::Format::Csv, "plan.csv", data);
+});
