@@ -5,7 +5,8 @@ Run from the repository root: `python3 fuzz/seed.py [path/to/shipcast]`. The sce
 scenarios/*.toml and every scenario written as a string in tests/*.rs; the importers get
 tests/fixtures/; the CSV readers get the CSVs written in tests/*.rs; the shard seeds are real
 shard files of `shipcast_fuzz::SHARD_SCENARIO`, written by the shipcast binary given (default:
-target/release/shipcast), two shards per seed, one per line.
+target/release/shipcast), the shards of one run per seed, joined by `SHARD_SEPARATOR`
+(shard files are binary).
 """
 import ast
 import hashlib
@@ -92,9 +93,10 @@ def shards(binary):
                 [binary, "run", path, "-n", str(iterations), "--shard", f"{k}/{n}", *extra],
                 check=True, capture_output=True,
             ).stdout
-            parts.append(out.strip())
-        put("shard", b"\n".join(parts) + b"\n")
-        put("shard", parts[0] + b"\n")
+            parts.append(out)
+        sep = b"\n==next shard==\n"  # SHARD_SEPARATOR in fuzz/src/lib.rs
+        put("shard", sep.join(parts))
+        put("shard", parts[0])
 
 
 if __name__ == "__main__":

@@ -2,10 +2,8 @@
 //! (`fuzz/src/lib.rs`, compiled here as a module): `tests/fuzz-regressions/<target>/<file>`.
 //! An error is fine; a panic is a regression. See RELIABILITY.md, "Fuzzing".
 //!
-//! `tests/fuzz-regressions/pending/<target>/` holds inputs of bugs another change fixes (shard
-//! validation, the calendar's limits). They run in the ignored test `pending`: once the fix is
-//! merged, `cargo test --test fuzz_regressions -- --ignored` passes and the files move up into
-//! `tests/fuzz-regressions/<target>/`.
+//! Besides what the fuzzer found, the issue's own reproducers of the same kind of bug live here
+//! too (`issue-14-*`: the calendar's limits, a shard whose `succeeded` exceeds `ran`).
 
 #[path = "../fuzz/src/lib.rs"]
 #[allow(dead_code)]
@@ -39,9 +37,6 @@ fn run_all(root: &Path) -> (usize, Vec<String>) {
     dirs.sort();
     for dir in dirs.iter().filter(|d| d.is_dir()) {
         let name = dir.file_name().unwrap().to_str().unwrap();
-        if name == "pending" {
-            continue;
-        }
         let run = target(name).unwrap_or_else(|| panic!("{}: no such fuzz target", dir.display()));
         let mut files: Vec<_> = std::fs::read_dir(dir)
             .unwrap()
@@ -63,16 +58,8 @@ fn run_all(root: &Path) -> (usize, Vec<String>) {
 fn fuzz_regressions_do_not_panic() {
     let root = Path::new("tests/fuzz-regressions");
     assert!(root.is_dir(), "{} is missing", root.display());
-    // Empty until a finding is fixed on this branch: the findings so far are pending.
-    let (_, failed) = run_all(root);
-    assert!(failed.is_empty(), "these inputs panicked: {failed:#?}");
-}
-
-#[test]
-#[ignore = "bugs fixed on other branches (shard validation, calendar limits): run after merging them"]
-fn pending() {
-    let (ran, failed) = run_all(Path::new("tests/fuzz-regressions/pending"));
-    assert!(ran > 0, "no pending input: remove this test");
+    let (ran, failed) = run_all(root);
+    assert!(ran > 0, "no regression input was run");
     assert!(failed.is_empty(), "these inputs panicked: {failed:#?}");
 }
 
@@ -104,10 +91,14 @@ fn every_entry_point_goes_all_the_way_on_a_valid_input() {
     ));
     assert!(entry::throughput_csv(b"finished\n2027-01-04\n2027-01-12\n"));
     assert!(entry::history_csv(b"estimate,actual\n5,7\n3,3.5\n8,12\n"));
-    // Two real shards of the shard target's scenario, one per line, as the seeds are made.
+    // Two real shards of the shard target's scenario, joined by the separator, as the seeds are
+    // made.
     entry::shard_dir();
     let mut shards = Vec::new();
     for k in ["1/2", "2/2"] {
+        if !shards.is_empty() {
+            shards.extend_from_slice(entry::SHARD_SEPARATOR);
+        }
         let args = [
             "shipcast",
             "run",

@@ -34,6 +34,8 @@ fn spec(data_len: usize) -> RunSpec {
         threads: Some(1),
         precision: None,
         details: true,
+        // A fuzz input must not make the target allocate gigabytes.
+        memory_limit: Some(256_000_000),
     }
 }
 
@@ -257,15 +259,15 @@ pub fn shard(data: &[u8]) -> bool {
     }
     let dir = shard_dir();
     let mut paths = Vec::new();
-    for (k, line) in data.split(|&b| b == b'\n').enumerate().take(8) {
-        if line.is_empty() {
+    for (k, part) in split_parts(data).into_iter().enumerate().take(8) {
+        if part.is_empty() {
             continue;
         }
-        let path = dir.join(format!("part-{k}.json"));
+        let path = dir.join(format!("part-{k}.shard"));
         let Ok(mut f) = std::fs::File::create(&path) else {
             return false;
         };
-        if f.write_all(line).is_err() {
+        if f.write_all(&with_digest(part)).is_err() {
             return false;
         }
         paths.push(path);
@@ -284,6 +286,49 @@ pub fn shard(data: &[u8]) -> bool {
     };
     let mut out = Vec::new();
     shipcast::cli::execute(cli, &mut out).is_ok()
+}
+
+/// Between two shard files in one input (shard files are binary, so not a newline).
+pub const SHARD_SEPARATOR: &[u8] = b"\n==next shard==\n";
+
+fn split_parts(data: &[u8]) -> Vec<&[u8]> {
+    let mut parts = Vec::new();
+    let mut rest = data;
+    while let Some(at) = rest
+        .windows(SHARD_SEPARATOR.len())
+        .position(|w| w == SHARD_SEPARATOR)
+    {
+        parts.push(&rest[..at]);
+        rest = &rest[at + SHARD_SEPARATOR.len()..];
+    }
+    parts.push(rest);
+    parts
+}
+
+/// A part whose first line claims the current format gets the SHA-256 of the rest written into
+/// that line, as `run --shard` would: otherwise nearly every mutation would stop at the digest
+/// check, and the field checks behind it would never be fuzzed. (The digest check itself is
+/// fuzzed by the parts that do not start with that line, and by tests/bad-input/shard/.)
+fn with_digest(part: &[u8]) -> Vec<u8> {
+    const HEAD: &[u8] = b"shipcast.shard/3 sha256:";
+    let Some(nl) = part.iter().position(|&b| b == b'\n') else {
+        return part.to_vec();
+    };
+    if !part.starts_with(HEAD) {
+        return part.to_vec();
+    }
+    use sha2::Digest;
+    let body = &part[nl + 1..];
+    let digest: String = sha2::Sha256::digest(body)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let mut out = Vec::with_capacity(part.len() + 64);
+    out.extend_from_slice(HEAD);
+    out.extend_from_slice(digest.as_bytes());
+    out.push(b'\n');
+    out.extend_from_slice(body);
+    out
 }
 
 /// The scenario the shard seeds ran, at a fixed path (the shard files name it).
