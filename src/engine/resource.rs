@@ -63,7 +63,7 @@ pub(super) struct Scratch {
     ok: Vec<bool>,
     attempts: Vec<u32>,
     /// Per resource, what is held in the iteration being scheduled: `(start, end, amount)`.
-    busy: Vec<Vec<(f64, f64, f64)>>,
+    busy: Vec<Booked>,
     /// Candidate start times.
     cand: Vec<f64>,
     /// Per resource a task uses, what is still held after its earliest start (see [`fit`]).
@@ -75,19 +75,64 @@ pub(super) struct Scratch {
 struct Near {
     /// The bookings that end after it, in the order they were made.
     held: Vec<(f64, f64, f64)>,
-    /// With whole amounts: the amount held from each time a booking starts or ends, sorted.
-    level: Vec<(f64, f64)>,
-    /// With whole amounts: the bookings' starts, sorted.
-    starts: Vec<f64>,
 }
 
 /// Whole amounts below this add up exactly in any order.
 const WHOLE: f64 = (1u64 << 32) as f64;
 
-impl Near {
-    /// The amount held at `p`: bookings with `start <= p < end`.
+/// What a resource holds in the iteration being scheduled.
+#[derive(Debug, Default)]
+struct Booked {
+    /// `(start, end, amount)`, in the order they were booked.
+    held: Vec<(f64, f64, f64)>,
+    /// The ends, sorted.
+    ends: Vec<f64>,
+    /// Whether every amount booked is whole (and below [`WHOLE`]): then `level` is kept.
+    whole: bool,
+    /// The amount held from each time a booking starts or ends to the next such time, sorted
+    /// by time: sums of whole numbers, exact in any order.
+    level: Vec<(f64, f64)>,
+}
+
+impl Booked {
+    fn clear(&mut self) {
+        self.held.clear();
+        self.ends.clear();
+        self.level.clear();
+        self.whole = true;
+    }
+
+    /// Holds `amount` over `[start, end)`, `start < end`.
+    fn book(&mut self, start: f64, end: f64, amount: f64) {
+        self.held.push((start, end, amount));
+        let k = self.ends.partition_point(|&e| e <= end);
+        self.ends.insert(k, end);
+        self.whole &= amount.fract() == 0.0 && (0.0..WHOLE).contains(&amount);
+        if !self.whole || self.held.len() >= 1 << 20 {
+            self.whole = false;
+            return;
+        }
+        let a = self.breakpoint(start);
+        let b = self.breakpoint(end);
+        for l in &mut self.level[a..b] {
+            l.1 += amount;
+        }
+    }
+
+    /// The index of the breakpoint at `t`, added with the level just before it if missing.
+    fn breakpoint(&mut self, t: f64) -> usize {
+        let k = self.level.partition_point(|l| l.0 < t);
+        if k < self.level.len() && self.level[k].0 == t {
+            return k;
+        }
+        let before = if k == 0 { 0.0 } else { self.level[k - 1].1 };
+        self.level.insert(k, (t, before));
+        k
+    }
+
+    /// With whole amounts: the amount held at `p`, by bookings with `start <= p < end`.
     fn at(&self, p: f64) -> f64 {
-        let k = self.level.partition_point(|e| e.0 <= p);
+        let k = self.level.partition_point(|l| l.0 <= p);
         if k == 0 { 0.0 } else { self.level[k - 1].1 }
     }
 }
@@ -107,7 +152,9 @@ pub(super) fn schedule(
         s.res.dur = vec![0.0; n * BLOCK];
         s.res.ok = vec![true; n * BLOCK];
         s.res.attempts = vec![1; n * BLOCK];
-        s.res.busy = vec![Vec::new(); plan.resources().len()];
+        s.res.busy = (0..plan.resources().len())
+            .map(|_| Booked::default())
+            .collect();
     }
     for (i, node) in plan.nodes().iter().enumerate() {
         if matches!(node.status, Status::Done { .. }) {
@@ -237,7 +284,7 @@ fn iteration(plan: &Plan, j: usize, s: &mut Block, counts: &mut [NodeCounts]) {
         }
         if finish > start {
             for &(r, amount) in &node.uses {
-                s.res.busy[r as usize].push((start, finish, amount));
+                s.res.busy[r as usize].book(start, finish, amount);
             }
         }
         let resolved = if ok { finish } else { f64::INFINITY };
@@ -318,25 +365,23 @@ fn fit(
     uses: &[(u32, f64)],
     earliest: f64,
     dur: f64,
-    busy: &[Vec<(f64, f64, f64)>],
+    busy: &[Booked],
     cand: &mut Vec<f64>,
     near: &mut Vec<Near>,
 ) -> f64 {
+    if uses.iter().all(|&(r, _)| busy[r as usize].whole) {
+        return fit_whole(resources, uses, earliest, dur, busy, cand);
+    }
     if near.len() < uses.len() {
         near.resize_with(uses.len(), Near::default);
     }
     cand.clear();
     cand.push(earliest);
-    let mut whole = true;
     for (u, &(r, _)) in uses.iter().enumerate() {
         let r = r as usize;
         let held = &mut near[u].held;
         held.clear();
-        held.extend(busy[r].iter().copied().filter(|b| b.1 > earliest));
-        whole &= held.len() < 1 << 20
-            && held
-                .iter()
-                .all(|b| b.2.fract() == 0.0 && b.2 >= 0.0 && b.2 < WHOLE);
+        held.extend(busy[r].held.iter().copied().filter(|b| b.1 > earliest));
         cand.extend(held.iter().map(|b| b.1));
         cand.extend(
             resources[r]
@@ -348,9 +393,6 @@ fn fit(
     }
     cand.sort_by(f64::total_cmp);
     cand.dedup();
-    if whole {
-        return fit_whole(resources, uses, dur, cand, near);
-    }
     'next: for &t in cand.iter() {
         let end = stretch(resources, uses, t, dur);
         for (u, &(r, need)) in uses.iter().enumerate() {
@@ -383,49 +425,49 @@ fn fit(
 }
 
 /// [`fit`] when every amount held is whole: sums of whole numbers are exact in any order, so
-/// the amount held at a point is read from a running sum over the sorted starts and ends
-/// (a binary search) instead of summed over the bookings, with the same value, so the same
-/// decisions. The points checked are the same as [`fit`]'s.
+/// the amount held at a point is read from the running levels kept as bookings are made (a
+/// binary search) instead of summed over the bookings: the same value, so the same decisions.
+/// The candidates are the same, read from the sorted ends (no sort unless capacity steps or a
+/// second resource are merged in). The points checked are every start and end within the run
+/// besides `t` and the capacity steps: at an end that is not a start the amount held only fell
+/// since the point checked before it, at the same capacity, so it adds no failure.
 fn fit_whole(
     resources: &[Resource],
     uses: &[(u32, f64)],
+    earliest: f64,
     dur: f64,
-    cand: &[f64],
-    near: &mut [Near],
+    busy: &[Booked],
+    cand: &mut Vec<f64>,
 ) -> f64 {
-    for n in near.iter_mut().take(uses.len()) {
-        let Near {
-            held,
-            level,
-            starts,
-        } = n;
-        level.clear();
-        level.extend(held.iter().flat_map(|b| [(b.0, b.2), (b.1, -b.2)]));
-        level.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let (mut w, mut sum) = (0, 0.0);
-        for k in 0..level.len() {
-            let (time, delta) = level[k];
-            sum += delta;
-            if w > 0 && level[w - 1].0 == time {
-                level[w - 1].1 = sum;
-            } else {
-                level[w] = (time, sum);
-                w += 1;
-            }
-        }
-        level.truncate(w);
-        starts.clear();
-        starts.extend(held.iter().map(|b| b.0));
-        starts.sort_by(f64::total_cmp);
+    cand.clear();
+    cand.push(earliest);
+    let mut sorted = uses.len() == 1;
+    for &(r, _) in uses {
+        let r = r as usize;
+        let ends = &busy[r].ends;
+        cand.extend_from_slice(&ends[ends.partition_point(|&e| e <= earliest)..]);
+        let steps = &resources[r].capacity;
+        let before = cand.len();
+        cand.extend(steps.iter().map(|c| c.0).filter(|&t| t > earliest));
+        sorted &= cand.len() == before;
     }
-    'next: for &t in cand {
+    if !sorted {
+        cand.sort_by(f64::total_cmp);
+    }
+    cand.dedup();
+    'next: for &t in cand.iter() {
         let end = stretch(resources, uses, t, dur);
-        for (u, &(r, need)) in uses.iter().enumerate() {
+        for &(r, need) in uses {
             let res = &resources[r as usize];
-            let n = &near[u];
-            let first = n.starts.partition_point(|&p| p <= t);
+            let b = &busy[r as usize];
+            let first = b.level.partition_point(|l| l.0 <= t);
             let points = std::iter::once(t)
-                .chain(n.starts[first..].iter().copied().take_while(|&p| p < end))
+                .chain(
+                    b.level[first..]
+                        .iter()
+                        .map(|l| l.0)
+                        .take_while(|&p| p < end),
+                )
                 .chain(
                     res.capacity
                         .iter()
@@ -433,7 +475,7 @@ fn fit_whole(
                         .filter(|&p| p > t && p < end),
                 );
             for p in points {
-                if n.at(p) + need > res.capacity_at(p) + SLACK {
+                if b.at(p) + need > res.capacity_at(p) + SLACK {
                     continue 'next;
                 }
             }
@@ -576,6 +618,18 @@ mod tests {
                         .collect()
                 })
                 .collect();
+            let booked: Vec<Booked> = busy
+                .iter()
+                .map(|held| {
+                    let mut b = Booked::default();
+                    b.clear();
+                    for &(start, end, amount) in held {
+                        b.book(start, end, amount);
+                    }
+                    assert_eq!(b.whole, held.iter().all(|h| h.2.fract() == 0.0));
+                    b
+                })
+                .collect();
             for _ in 0..10 {
                 let mut uses = vec![(0u32, 0.0); 1 + (next(&mut z) % 2) as usize];
                 uses[0] = ((next(&mut z) % 3) as u32, 0.0);
@@ -593,7 +647,7 @@ mod tests {
                 let dur = 0.5 + unit(&mut z) * 8.0;
                 let want = full_scan(&resources, &uses, earliest, dur, &busy, &mut cand);
                 let got = fit(
-                    &resources, &uses, earliest, dur, &busy, &mut cand, &mut near,
+                    &resources, &uses, earliest, dur, &booked, &mut cand, &mut near,
                 );
                 assert_eq!(
                     got.to_bits(),
