@@ -567,7 +567,7 @@ mod tests {
         let mut z = 15u64;
         let (mut cand, mut near) = (Vec::new(), Vec::new());
         let (mut found, mut never) = (0, 0);
-        for case in 0..400 {
+        for case in 0..400u32 {
             let resources: Vec<Resource> = (0..3)
                 .map(|r| {
                     let mut capacity = vec![(0.0, 1.0 + (next(&mut z) % 4) as f64)];
@@ -575,10 +575,10 @@ mod tests {
                         let from = capacity.last().unwrap().0 + 1.0 + (next(&mut z) % 20) as f64;
                         capacity.push((from, (next(&mut z) % 5) as f64 * 0.5));
                     }
-                    if case % 7 == 0 && r == 0 {
+                    if case.is_multiple_of(7) && r == 0 {
                         capacity.push((capacity.last().unwrap().0 + 5.0, 0.0));
                     }
-                    let off = if next(&mut z) % 3 == 0 {
+                    let off = if next(&mut z).is_multiple_of(3) {
                         let mut off: Vec<u32> = (0..next(&mut z) % 8)
                             .map(|_| (next(&mut z) % 60) as u32)
                             .collect();
@@ -597,7 +597,7 @@ mod tests {
                 })
                 .collect();
             // Whole amounts (the running-sum path) in even cases, fractional ones in odd cases.
-            let amounts: [f64; 5] = if case % 2 == 0 {
+            let amounts: [f64; 5] = if case.is_multiple_of(2) {
                 [1.0, 2.0, 3.0, 1.0, 4.0]
             } else {
                 [1.0, 0.5, 0.1, 0.3, 2.0]
@@ -606,7 +606,7 @@ mod tests {
                 .map(|_| {
                     (0..next(&mut z) % 40)
                         .map(|_| {
-                            let start = if next(&mut z) % 2 == 0 {
+                            let start = if next(&mut z).is_multiple_of(2) {
                                 (next(&mut z) % 50) as f64
                             } else {
                                 unit(&mut z) * 50.0
@@ -639,7 +639,7 @@ mod tests {
                 for u in &mut uses {
                     u.1 = [1.0, 0.5, 0.1, 0.2, 1.5][(next(&mut z) % 5) as usize];
                 }
-                let earliest = if next(&mut z) % 2 == 0 {
+                let earliest = if next(&mut z).is_multiple_of(2) {
                     (next(&mut z) % 40) as f64
                 } else {
                     unit(&mut z) * 40.0
