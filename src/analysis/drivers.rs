@@ -172,6 +172,8 @@ pub struct FinishRanks {
     pub sums: Vec<u32>,
     /// The iterations that delivered the milestone (finite finishes).
     pub delivered: u64,
+    /// The mean of the ranks, summed in iteration order (once per milestone, not per driver).
+    mean: f64,
 }
 
 impl FinishRanks {
@@ -203,7 +205,17 @@ impl FinishRanks {
             }
             pos = end + 1;
         }
-        FinishRanks { sums, delivered }
+        let len = sums.len();
+        let n = len as f64;
+        let mut sy = 0.0;
+        for &sum in &sums {
+            sy += (f64::from(sum) / 2.0 + 0.5) / n;
+        }
+        FinishRanks {
+            sums,
+            delivered,
+            mean: sy / n,
+        }
     }
 
     fn rank(&self, k: usize, n: f64) -> f64 {
@@ -211,28 +223,35 @@ impl FinishRanks {
     }
 }
 
-/// [`pearson`] of a driver's draws (ranked) against a milestone's finish ranks, with the same
-/// arithmetic in the same order as on the two vectors.
-fn sensitivity(draws: &Draws, ranks: &FinishRanks) -> Option<f64> {
-    let len = ranks.sums.len();
+/// The mean of a driver's draws over `len` iterations (`None` for a constant), summed in
+/// iteration order: computed once per driver, not per milestone.
+fn draws_mean(draws: &Draws, len: usize) -> Option<f64> {
     let n = len as f64;
-    let y = |k: usize| ranks.rank(k, n);
-    let (mx, x): (f64, &dyn Fn(usize) -> f64) = match draws {
-        Draws::Constant => return None,
+    match draws {
+        Draws::Constant => None,
         Draws::Uniforms(u) => {
             let mut sx = 0.0;
             for k in 0..len {
                 sx += u(k as u64);
             }
-            (sx / n, &|k| u(k as u64))
+            Some(sx / n)
         }
-        Draws::Values(ranked) => (ranked.iter().sum::<f64>() / n, &|k| ranked[k]),
-    };
-    let mut sy = 0.0;
-    for k in 0..len {
-        sy += y(k);
+        Draws::Values(ranked) => Some(ranked.iter().sum::<f64>() / n),
     }
-    let my = sy / n;
+}
+
+/// [`pearson`] of a driver's draws (ranked) against a milestone's finish ranks, with the same
+/// arithmetic in the same order as on the two vectors.
+fn sensitivity(draws: &Draws, mx: f64, ranks: &FinishRanks) -> Option<f64> {
+    let len = ranks.sums.len();
+    let n = len as f64;
+    let y = |k: usize| ranks.rank(k, n);
+    let x: &dyn Fn(usize) -> f64 = match draws {
+        Draws::Constant => return None,
+        Draws::Uniforms(u) => &|k| u(k as u64),
+        Draws::Values(ranked) => &|k| ranked[k],
+    };
+    let my = ranks.mean;
     let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
     for k in 0..len {
         let (dx, dy) = (x(k) - mx, y(k) - my);
@@ -454,7 +473,15 @@ pub fn drivers_of(
         .collect();
     // One row of sensitivities (one per milestone) per task, then per risk.
     let sens = |draws: Draws| -> Vec<Option<f64>> {
-        view.ranks.iter().map(|r| sensitivity(&draws, r)).collect()
+        let len = view.ranks.first().map_or(0, |r| r.sums.len());
+        match draws_mean(&draws, len) {
+            Some(mx) => view
+                .ranks
+                .iter()
+                .map(|r| sensitivity(&draws, mx, r))
+                .collect(),
+            None => vec![None; view.ranks.len()],
+        }
     };
     let copula = Copula::new(plan, config);
     let task_sens: Vec<Vec<Option<f64>>> = tasks

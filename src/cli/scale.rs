@@ -1,7 +1,7 @@
 //! Sweeps and batches cut into shards: `sweep --shard K/N`, `run DIR --shard K/N`, and the
 //! part of `merge` that joins their shard files (a run's shard files are merged in `run.rs`).
 
-use std::io::{self, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -226,17 +226,31 @@ fn merge_sweep(args: &MergeArgs, out: &mut dyn Write) -> Result<i32, Failure> {
 fn merge_batch(args: &MergeArgs, out: &mut dyn Write) -> Result<i32, Failure> {
     let parts = shard_batch::read_all(&args.parts)?;
     let first = &parts[0].1;
-    if let Some(path) = &args.junit
-        && let Ok(existing) = std::fs::read_to_string(path)
-        && !batch::is_ours(&existing)
+    let ci = args.ci || std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+    // The same checks as a batch run's outputs, before any work: writable, not over an input
+    // (a shard), a JUnit report replaced only when shipcast wrote it.
     {
-        return Err(Failure::error(
-            format!(
-                "{} exists and is not a shipcast JUnit report",
-                path.display()
-            ),
-            Some("choose another file (merge replaces only a JUnit report shipcast wrote)"),
-        ));
+        use super::{Existing, Output};
+        let mut outputs = Vec::new();
+        if let Some(p) = &args.junit {
+            outputs.push(Output {
+                flag: "--junit",
+                path: p.clone(),
+                existing: Existing::Ours(|head| batch::is_ours(&String::from_utf8_lossy(head))),
+            });
+        }
+        if ci
+            && let Ok(path) = std::env::var("GITHUB_STEP_SUMMARY")
+            && !path.is_empty()
+        {
+            outputs.push(Output {
+                flag: "GITHUB_STEP_SUMMARY",
+                path: std::path::PathBuf::from(path),
+                existing: Existing::Append,
+            });
+        }
+        let inputs: Vec<&std::path::Path> = args.parts.iter().map(|p| p.as_path()).collect();
+        super::check_outputs(&outputs, &[], &inputs, false)?;
     }
     let gates = first
         .gates
@@ -311,11 +325,11 @@ fn merge_batch(args: &MergeArgs, out: &mut dyn Write) -> Result<i32, Failure> {
     out.write_all(text.as_bytes())?;
     for o in &outcomes {
         if let Err(e) = &o.result {
-            eprint!("{e}");
+            say!("{e}");
         }
     }
-    if args.ci || std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
-        eprint!("{}", report::text::layout(&batch::combined(&outcomes), 2));
+    if ci {
+        say!("{}", report::text::layout(&batch::combined(&outcomes), 2));
         if let Ok(path) = std::env::var("GITHUB_STEP_SUMMARY")
             && !path.is_empty()
         {
@@ -328,14 +342,14 @@ fn merge_batch(args: &MergeArgs, out: &mut dyn Write) -> Result<i32, Failure> {
                     f.write_all(report::markdown::step_summary(&outcomes).as_bytes())
                 });
             if let Err(e) = appended {
-                eprintln!("note: could not append to GITHUB_STEP_SUMMARY ({path}): {e}");
+                sayln!("note: could not append to GITHUB_STEP_SUMMARY ({path}): {e}");
             }
         }
     }
     if let Some(path) = &args.junit {
-        std::fs::write(path, batch::junit(&outcomes)).map_err(|e: io::Error| {
-            Failure::error(format!("cannot write {}: {e}", path.display()), None)
-        })?;
+        let xml = batch::junit(&outcomes);
+        report::outputs::write(path, true, |w| w.write_all(xml.as_bytes()))
+            .map_err(|e| super::write_failure(path, e))?;
     }
     Ok(batch::worst(&outcomes))
 }
