@@ -14,7 +14,7 @@ batch=$!
 wait $run
 wait $sweep
 wait $batch
-shipcast merge shards/run-*.json --format json > forecast.json
+shipcast merge shards/run-*.shard --format json > forecast.json
 shipcast merge shards/sweep-*.json --format text > sweep.txt
 # Last: its exit code is the batch's (1 when a gate fails, 2 when a scenario is broken).
 shipcast merge shards/batch-*.json --format text --no-drivers --junit junit.xml > batch.txt

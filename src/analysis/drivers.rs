@@ -27,7 +27,8 @@ use crate::engine::{self, Change, Config, Copula, Outcomes};
 use crate::model::Plan;
 
 /// Experiments and risks whose "what if" is computed: the most influential ones, since each costs
-/// a full simulation.
+/// a schedule pass over what it moves (a full simulation with resources, `once` risks or
+/// correlation groups).
 pub const WHAT_IF_LIMIT: usize = 10;
 
 /// Iterations a "what if" rerun covers at most: the first ones of the run.
