@@ -416,6 +416,23 @@ fn every_field_of_a_shard_file_is_checked() {
             "\"files\":[\"x.toml\",",
             "`results[0].file` is",
         ),
+        // Fewer attempts than runs, a negative finish: wrong figures, not a panic, were the risk.
+        (
+            "\"nodes\":[[200,200,200]",
+            "\"nodes\":[[200,200,199]",
+            "`results[0].run.nodes[0]` must be",
+        ),
+        (
+            "\"rows\":[",
+            "\"rows\":[-",
+            "must be a number from 0, or null",
+        ),
+        // Checked against the scenario (ai-assistant.toml has two risks): one risk fewer.
+        (
+            "\"risks_fired\":[41,58]",
+            "\"risks_fired\":[41]",
+            "its tasks and risks are not the ones the shard recorded",
+        ),
     ];
     for (i, (from, to, needle)) in cases.iter().enumerate() {
         let bad = tampered(&dir, &format!("badb{i}.json"), &text, from, to);

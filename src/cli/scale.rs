@@ -289,6 +289,33 @@ fn merge_batch(args: &MergeArgs, out: &mut dyn Write) -> Result<i32, Failure> {
                     None,
                 ));
             }
+            // The counters must be the plan's, one per task and risk, and no experiment may
+            // have made more attempts than it has chances.
+            if run.nodes.len() != plan.nodes().len() || run.risks_fired.len() != plan.risks().len()
+            {
+                return Err(Failure::error(
+                    format!(
+                        "{}: its tasks and risks are not the ones the shard recorded",
+                        r.file
+                    ),
+                    Some("run every shard again with the same scenarios"),
+                ));
+            }
+            for (node, &[ran, _, attempts]) in plan.nodes().iter().zip(&run.nodes) {
+                let most = node
+                    .experiment
+                    .as_ref()
+                    .map_or(1, |e| e.success.len().max(1) as u64);
+                if attempts > ran.saturating_mul(most) {
+                    return Err(Failure::error(
+                        format!(
+                            "{}: the shard says `{}` made {attempts} attempts in {ran} runs, more than {most} a run",
+                            r.file, node.id
+                        ),
+                        Some("run every shard again"),
+                    ));
+                }
+            }
             let spec = RunSpec {
                 iterations: Some(run.iterations),
                 seed: Some(run.seed),

@@ -166,11 +166,11 @@ impl RunRecord {
                         "is a cost, and null",
                     ));
                 }
-                Some(x) if !x.is_finite() => {
+                Some(x) if !x.is_finite() || *x < 0.0 => {
                     return Err(field(
                         path,
                         format!("{}[{i}]", name("rows")),
-                        "must be a finite number or null",
+                        "must be a number from 0, or null",
                     ));
                 }
                 _ => {}
@@ -179,12 +179,12 @@ impl RunRecord {
         if self.nodes.is_empty() {
             return Err(field(path, name("nodes"), "is empty"));
         }
-        for (i, &[ran, succeeded, _]) in self.nodes.iter().enumerate() {
-            if ran > n || succeeded > ran {
+        for (i, &[ran, succeeded, attempts]) in self.nodes.iter().enumerate() {
+            if ran > n || succeeded > ran || attempts < ran {
                 return Err(field(
                     path,
                     format!("{}[{i}]", name("nodes")),
-                    "must be [runs, successes, attempts] with successes <= runs <= iterations",
+                    "must be [runs, successes, attempts] with successes <= runs <= iterations and runs <= attempts",
                 ));
             }
         }
