@@ -647,6 +647,18 @@ fn every_chart_label_stays_on_the_canvas_and_is_readable() {
             .map(String::from)
             .to_vec(),
     );
+    // One task: one row in the Gantt chart and the tornado (an empty range drew no bar and put
+    // the "critical" label above the canvas).
+    let single = write(
+        &dir,
+        "single.toml",
+        "[[task]]\nid = \"a\"\nduration = [20, 25, 35]\n[[milestone]]\nid = \"m\"\nafter = [\"a\"]\n",
+    );
+    runs.push(
+        ["run", single.to_str().unwrap(), "--out", &out("single")]
+            .map(String::from)
+            .to_vec(),
+    );
     runs.push(
         [
             "compare",

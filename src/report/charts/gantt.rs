@@ -82,7 +82,8 @@ where
         .y_label_area_size(LABELS_PX as u32)
         .build_cartesian_2d(
             x_range(lo, hi + (hi - lo) * 0.12),
-            (0..n - 1).into_segmented(),
+            // One row would make an empty range (plotters maps it nowhere): keep two slots.
+            (0..(n - 1).max(1)).into_segmented(),
         )?;
     chart
         .configure_mesh()

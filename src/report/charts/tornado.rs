@@ -75,7 +75,7 @@ where
         .margin_right(28)
         .x_label_area_size(48)
         .y_label_area_size(LABELS_PX as u32)
-        .build_cartesian_2d(x_lo..x_hi, (0..rows - 1).into_segmented())?;
+        .build_cartesian_2d(x_lo..x_hi, (0..(rows - 1).max(1)).into_segmented())?;
     chart
         .configure_mesh()
         .disable_y_mesh()
