@@ -665,8 +665,19 @@ pub fn run(args: &RunArgs, check: bool, out: &mut dyn Write) -> Result<i32, Fail
             }
         }
     }
+    batch_outputs(&outcomes, ci, args.junit.as_deref())
+}
+
+/// What a batch writes besides its report, for `run` and for a merge of batch shards alike: in
+/// CI the plain summary on stderr and the step summary (best effort), then JUnit; returns the
+/// batch's exit code.
+pub(super) fn batch_outputs(
+    outcomes: &[FileOutcome],
+    ci: bool,
+    junit: Option<&Path>,
+) -> Result<i32, Failure> {
     if ci {
-        say!("{}", report::text::layout(&batch::combined(&outcomes), 2));
+        say!("{}", report::text::layout(&batch::combined(outcomes), 2));
         if let Ok(path) = std::env::var("GITHUB_STEP_SUMMARY")
             && !path.is_empty()
         {
@@ -675,20 +686,18 @@ pub fn run(args: &RunArgs, check: bool, out: &mut dyn Write) -> Result<i32, Fail
                 .append(true)
                 .create(true)
                 .open(&path)
-                .and_then(|mut f| {
-                    f.write_all(report::markdown::step_summary(&outcomes).as_bytes())
-                });
+                .and_then(|mut f| f.write_all(report::markdown::step_summary(outcomes).as_bytes()));
             if let Err(e) = appended {
                 sayln!("note: could not append to GITHUB_STEP_SUMMARY ({path}): {e}");
             }
         }
     }
-    if let Some(path) = &args.junit {
-        let xml = batch::junit(&outcomes);
+    if let Some(path) = junit {
+        let xml = batch::junit(outcomes);
         report::outputs::write(path, true, |w| w.write_all(xml.as_bytes()))
             .map_err(|e| super::write_failure(path, e))?;
     }
-    Ok(batch::worst(&outcomes))
+    Ok(batch::worst(outcomes))
 }
 
 fn run_shard(

@@ -355,28 +355,5 @@ fn merge_batch(args: &MergeArgs, out: &mut dyn Write) -> Result<i32, Failure> {
             say!("{e}");
         }
     }
-    if ci {
-        say!("{}", report::text::layout(&batch::combined(&outcomes), 2));
-        if let Ok(path) = std::env::var("GITHUB_STEP_SUMMARY")
-            && !path.is_empty()
-        {
-            // Best effort, as in a batch run: a summary that cannot be written never fails.
-            let appended = std::fs::OpenOptions::new()
-                .append(true)
-                .create(true)
-                .open(&path)
-                .and_then(|mut f| {
-                    f.write_all(report::markdown::step_summary(&outcomes).as_bytes())
-                });
-            if let Err(e) = appended {
-                sayln!("note: could not append to GITHUB_STEP_SUMMARY ({path}): {e}");
-            }
-        }
-    }
-    if let Some(path) = &args.junit {
-        let xml = batch::junit(&outcomes);
-        report::outputs::write(path, true, |w| w.write_all(xml.as_bytes()))
-            .map_err(|e| super::write_failure(path, e))?;
-    }
-    Ok(batch::worst(&outcomes))
+    super::run::batch_outputs(&outcomes, ci, args.junit.as_deref())
 }
