@@ -339,37 +339,24 @@ impl BatchShardFile {
     }
 }
 
-/// Reads batch shard files, checks every field and that they are every shard of one batch,
-/// once each; returns them in shard order with their paths.
+/// Reads batch shard files, checks every field and that they are every shard of one
+/// batch, once each; returns them in shard order with their paths.
 pub fn read_all(paths: &[std::path::PathBuf]) -> Result<Vec<(String, BatchShardFile)>, SetError> {
-    let mut parts = Vec::new();
-    for p in paths {
-        let path = p.display().to_string();
-        let text = shard_set::read(p)?;
-        let part: BatchShardFile =
-            serde_json::from_str(&text).map_err(|source| SetError::NotShard {
-                path: path.clone(),
-                kind: "batch",
-                source,
-            })?;
-        part.check(&path)?;
-        parts.push((path, part));
+    shard_set::read_all(paths)
+}
+
+impl shard_set::SetPart for BatchShardFile {
+    const KIND: Kind = Kind::Batch;
+    fn check(&self, path: &str) -> Result<(), SetError> {
+        BatchShardFile::check(self, path)
     }
-    let (first_path, first) = parts.first().cloned().ok_or_else(|| SetError::Missing {
-        kind: "batch",
-        shards: 0,
-        missing: vec![],
-    })?;
-    for (path, p) in &parts {
-        if let Some(name) = first.settings_differ(p) {
-            return Err(SetError::OtherSet {
-                path: path.clone(),
-                kind: "batch",
-                first: first_path,
-                field: name,
-            });
-        }
+    fn settings_differ(&self, other: &Self) -> Option<&'static str> {
+        BatchShardFile::settings_differ(self, other)
     }
-    shard_set::check_complete(Kind::Batch, first.shards, &mut parts, |p| p.shard)?;
-    Ok(parts)
+    fn shard(&self) -> u64 {
+        self.shard
+    }
+    fn shards(&self) -> u64 {
+        self.shards
+    }
 }

@@ -329,3 +329,52 @@ pub fn render(value: &impl serde::Serialize) -> String {
     s.push('\n');
     s
 }
+
+/// A sweep or batch shard file as a set reads it: checked on its own, compared with the set's
+/// first file, numbered within the set.
+pub trait SetPart: serde::de::DeserializeOwned + Clone {
+    const KIND: Kind;
+    /// Every field of the file on its own (`path` for messages).
+    fn check(&self, path: &str) -> Result<(), SetError>;
+    /// The first setting in which `other` differs from this file, if any.
+    fn settings_differ(&self, other: &Self) -> Option<&'static str>;
+    /// Its K of K/N.
+    fn shard(&self) -> u64;
+    /// Its N of K/N.
+    fn shards(&self) -> u64;
+}
+
+/// Reads shard files of one kind, checks every field and that they are every shard of one
+/// command, once each; returns them in shard order with their paths.
+pub fn read_all<T: SetPart>(paths: &[PathBuf]) -> Result<Vec<(String, T)>, SetError> {
+    let kind = T::KIND.name();
+    let mut parts = Vec::new();
+    for p in paths {
+        let path = p.display().to_string();
+        let text = read(p)?;
+        let part: T = serde_json::from_str(&text).map_err(|source| SetError::NotShard {
+            path: path.clone(),
+            kind,
+            source,
+        })?;
+        part.check(&path)?;
+        parts.push((path, part));
+    }
+    let (first_path, first) = parts.first().cloned().ok_or_else(|| SetError::Missing {
+        kind,
+        shards: 0,
+        missing: vec![],
+    })?;
+    for (path, p) in &parts {
+        if let Some(name) = first.settings_differ(p) {
+            return Err(SetError::OtherSet {
+                path: path.clone(),
+                kind,
+                first: first_path,
+                field: name,
+            });
+        }
+    }
+    check_complete(T::KIND, first.shards(), &mut parts, |p| p.shard())?;
+    Ok(parts)
+}

@@ -339,37 +339,24 @@ fn check_percentile(path: &str, name: &str, p: &PercentileOut, want: f64) -> Res
     }
 }
 
-/// Reads sweep shard files, checks every field and that they are every shard of one sweep,
-/// once each; returns them in shard order with their paths.
+/// Reads sweep shard files, checks every field and that they are every shard of one
+/// sweep, once each; returns them in shard order with their paths.
 pub fn read_all(paths: &[std::path::PathBuf]) -> Result<Vec<(String, SweepShardFile)>, SetError> {
-    let mut parts = Vec::new();
-    for p in paths {
-        let path = p.display().to_string();
-        let text = shard_set::read(p)?;
-        let part: SweepShardFile =
-            serde_json::from_str(&text).map_err(|source| SetError::NotShard {
-                path: path.clone(),
-                kind: "sweep",
-                source,
-            })?;
-        part.check(&path)?;
-        parts.push((path, part));
+    shard_set::read_all(paths)
+}
+
+impl shard_set::SetPart for SweepShardFile {
+    const KIND: Kind = Kind::Sweep;
+    fn check(&self, path: &str) -> Result<(), SetError> {
+        SweepShardFile::check(self, path)
     }
-    let (first_path, first) = parts.first().cloned().ok_or_else(|| SetError::Missing {
-        kind: "sweep",
-        shards: 0,
-        missing: vec![],
-    })?;
-    for (path, p) in &parts {
-        if let Some(name) = first.settings_differ(p) {
-            return Err(SetError::OtherSet {
-                path: path.clone(),
-                kind: "sweep",
-                first: first_path,
-                field: name,
-            });
-        }
+    fn settings_differ(&self, other: &Self) -> Option<&'static str> {
+        SweepShardFile::settings_differ(self, other)
     }
-    shard_set::check_complete(Kind::Sweep, first.shards, &mut parts, |p| p.shard)?;
-    Ok(parts)
+    fn shard(&self) -> u64 {
+        self.shard
+    }
+    fn shards(&self) -> u64 {
+        self.shards
+    }
 }
