@@ -76,6 +76,7 @@ fn release_tools() -> Option<&'static Path> {
             "install",
             "--quiet",
             "--disable-pip-version-check",
+            "--no-cache-dir",
             "maturin>=1.5,<2",
             "check-jsonschema",
         ]));
@@ -177,6 +178,7 @@ fn the_wheel_installs_shipcast_in_a_fresh_virtualenv() {
             "install",
             "--quiet",
             "--disable-pip-version-check",
+            "--no-cache-dir",
             "--no-index",
         ])
         .arg(&wheel));
