@@ -6,7 +6,8 @@
 //!   plain task with a continuous distribution the uniform itself stands in for the duration's
 //!   rank (`rank / n` tends to `u`); experiments (whose duration depends on how many attempts
 //!   they took), resampled histories (ties) and risks are ranked exactly. The draws are
-//!   recomputed from the counter-based streams: nothing per iteration and task is stored.
+//!   recomputed from the counter-based streams, a few drivers at a time per thread: nothing per
+//!   iteration and task is kept for the whole plan.
 //! - **Criticality**: the share of delivered iterations in which the task is on the milestone's
 //!   critical path (the engine's backward pass).
 //! - **What if it resolved**: for an experiment, the milestone's P80 if it always succeeded at the
@@ -159,11 +160,185 @@ fn pearson_with_mean(x: &[f64], y: &[f64], my: f64) -> Option<f64> {
 }
 
 /// What a driver drew in each iteration: uniforms, which already are ranks and are computed
-/// again for each pass (nothing per iteration is stored), or values to rank.
+/// from the counter-based streams when needed (nothing per iteration is stored), or values to
+/// rank.
 enum Draws<'a> {
+    /// An uncorrelated task's own draw 0.
+    Stream(engine::Sampler),
+    /// A correlated task's uniform.
     Uniforms(Box<dyn Fn(u64) -> f64 + Sync + 'a>),
     Values(Vec<f64>),
     Constant,
+}
+
+/// Iterations of a driver's draws held at once: up to this many, each draw is computed once per
+/// driver and [`SIDE_BY_SIDE`] drivers are summed together; a longer run (a merge of many
+/// shards) computes them again for each pass, a chunk at a time, one driver at a time, so
+/// memory stays flat.
+const HELD: usize = 1 << 20;
+const CHUNK: usize = 1 << 12;
+
+/// Drivers whose sums run side by side: each keeps its own sums in iteration order (the same
+/// values as one at a time), but independent chains of additions keep the CPU's adders busy.
+const SIDE_BY_SIDE: usize = 4;
+
+impl Draws<'_> {
+    /// The draws of iterations `from..from + out.len()` into `out` (zeros for a constant).
+    fn fill(&self, from: usize, out: &mut [f64]) {
+        match self {
+            Draws::Stream(stream) => {
+                for (k, x) in out.iter_mut().enumerate() {
+                    *x = stream.at((from + k) as u64).uniform(0);
+                }
+            }
+            Draws::Uniforms(u) => {
+                for (k, x) in out.iter_mut().enumerate() {
+                    *x = u((from + k) as u64);
+                }
+            }
+            Draws::Values(v) => out.copy_from_slice(&v[from..from + out.len()]),
+            Draws::Constant => out.fill(0.0),
+        }
+    }
+}
+
+/// A milestone's finish ranks as its drivers read them: the ranks, their sum of squared
+/// deviations from their mean (the same for every driver, so summed once), and, for a run short
+/// enough to hold them, the deviations themselves (one division per iteration saved for every
+/// driver).
+struct RankMoments<'r> {
+    ranks: &'r FinishRanks,
+    syy: f64,
+    dy: Option<Vec<f64>>,
+}
+
+impl<'r> RankMoments<'r> {
+    fn of(ranks: &'r FinishRanks, hold: bool) -> Self {
+        let n = ranks.sums.len() as f64;
+        let deviation = |k: usize| ranks.rank(k, n) - ranks.mean;
+        let dy: Option<Vec<f64>> = hold.then(|| (0..ranks.sums.len()).map(deviation).collect());
+        let mut syy = 0.0;
+        match &dy {
+            Some(dy) => dy.iter().for_each(|d| syy += d * d),
+            None => (0..ranks.sums.len()).for_each(|k| syy += deviation(k) * deviation(k)),
+        }
+        RankMoments { ranks, syy, dy }
+    }
+
+    /// Every milestone's, holding the deviations while they take at most [`HELD`] values in all.
+    fn all(ranks: &'r [FinishRanks]) -> Vec<Self> {
+        let total: usize = ranks.iter().map(|r| r.sums.len()).sum();
+        ranks.iter().map(|r| Self::of(r, total <= HELD)).collect()
+    }
+}
+
+/// Spearman's correlation of each driver's draws (ranked) with each milestone's finish ranks:
+/// [`pearson`] of the two, with the same arithmetic in the same order as on two vectors (each
+/// sum in iteration order), but every draw computed once, each milestone's own sums once, and up
+/// to [`SIDE_BY_SIDE`] drivers summed together. One row per driver, one value per milestone.
+fn sensitivities(
+    group: &[Draws],
+    milestones: &[RankMoments],
+    bufs: &mut [Vec<f64>; SIDE_BY_SIDE],
+) -> Vec<Vec<Option<f64>>> {
+    let Some(len) = milestones.first().map(|m| m.ranks.sums.len()) else {
+        return vec![vec![]; group.len()];
+    };
+    if len > HELD {
+        return group
+            .iter()
+            .map(|d| long_sensitivities(d, milestones, &mut bufs[0]))
+            .collect();
+    }
+    debug_assert!(group.len() <= SIDE_BY_SIDE);
+    let n = len as f64;
+    for (t, buf) in bufs.iter_mut().enumerate() {
+        buf.clear();
+        buf.resize(len, 0.0);
+        if let Some(d) = group.get(t) {
+            d.fill(0, buf);
+        }
+    }
+    let x: [&[f64]; SIDE_BY_SIDE] = std::array::from_fn(|t| &bufs[t][..len]);
+    let mut sx = [0.0; SIDE_BY_SIDE];
+    // Each driver's sum in iteration order; the drivers side by side.
+    (0..len).for_each(|k| {
+        for t in 0..SIDE_BY_SIDE {
+            sx[t] += x[t][k];
+        }
+    });
+    let mx = sx.map(|s| s / n);
+    let mut sxx = [0.0; SIDE_BY_SIDE];
+    let mut rows = vec![Vec::with_capacity(milestones.len()); group.len()];
+    for (m, rm) in milestones.iter().enumerate() {
+        let (ranks, my) = (rm.ranks, rm.ranks.mean);
+        let mut sxy = [0.0; SIDE_BY_SIDE];
+        let mut add = |k: usize, dy: f64| {
+            for t in 0..SIDE_BY_SIDE {
+                let dx = x[t][k] - mx[t];
+                sxy[t] += dx * dy;
+                if m == 0 {
+                    sxx[t] += dx * dx;
+                }
+            }
+        };
+        match &rm.dy {
+            Some(dy) => (0..len).for_each(|k| add(k, dy[k])),
+            None => (0..len).for_each(|k| add(k, ranks.rank(k, n) - my)),
+        }
+        for (t, row) in rows.iter_mut().enumerate() {
+            let constant = matches!(group[t], Draws::Constant);
+            row.push(
+                (!constant && sxx[t] > 0.0 && rm.syy > 0.0)
+                    .then(|| sxy[t] / (sxx[t] * rm.syy).sqrt()),
+            );
+        }
+    }
+    rows
+}
+
+/// [`sensitivities`] of one driver over a run too long to hold its draws: recomputed a chunk at
+/// a time for each pass.
+fn long_sensitivities(
+    draws: &Draws,
+    milestones: &[RankMoments],
+    buf: &mut Vec<f64>,
+) -> Vec<Option<f64>> {
+    if matches!(draws, Draws::Constant) {
+        return vec![None; milestones.len()];
+    }
+    let len = milestones.first().map_or(0, |m| m.ranks.sums.len());
+    let n = len as f64;
+    let mut walk = |f: &mut dyn FnMut(usize, &[f64])| {
+        buf.resize(CHUNK, 0.0);
+        for from in (0..len).step_by(CHUNK) {
+            let chunk = &mut buf[..CHUNK.min(len - from)];
+            draws.fill(from, chunk);
+            f(from, chunk);
+        }
+    };
+    let mut sx = 0.0;
+    walk(&mut |_, xs| xs.iter().for_each(|x| sx += x));
+    let mx = sx / n;
+    let mut sxx = 0.0;
+    milestones
+        .iter()
+        .enumerate()
+        .map(|(m, rm)| {
+            let (ranks, my) = (rm.ranks, rm.ranks.mean);
+            let mut sxy = 0.0;
+            walk(&mut |from, xs| {
+                for (k, &x) in xs.iter().enumerate() {
+                    let (dx, dy) = (x - mx, ranks.rank(from + k, n) - my);
+                    sxy += dx * dy;
+                    if m == 0 {
+                        sxx += dx * dx;
+                    }
+                }
+            });
+            (sxx > 0.0 && rm.syy > 0.0).then(|| sxy / (sxx * rm.syy).sqrt())
+        })
+        .collect()
 }
 
 /// A milestone's finish ranks in iteration order, stored as `start + end` of each finish's
@@ -224,45 +399,6 @@ impl FinishRanks {
     }
 }
 
-/// The mean of a driver's draws over `len` iterations (`None` for a constant), summed in
-/// iteration order: computed once per driver, not per milestone.
-fn draws_mean(draws: &Draws, len: usize) -> Option<f64> {
-    let n = len as f64;
-    match draws {
-        Draws::Constant => None,
-        Draws::Uniforms(u) => {
-            let mut sx = 0.0;
-            for k in 0..len {
-                sx += u(k as u64);
-            }
-            Some(sx / n)
-        }
-        Draws::Values(ranked) => Some(ranked.iter().sum::<f64>() / n),
-    }
-}
-
-/// [`pearson`] of a driver's draws (ranked) against a milestone's finish ranks, with the same
-/// arithmetic in the same order as on the two vectors.
-fn sensitivity(draws: &Draws, mx: f64, ranks: &FinishRanks) -> Option<f64> {
-    let len = ranks.sums.len();
-    let n = len as f64;
-    let y = |k: usize| ranks.rank(k, n);
-    let x: &dyn Fn(usize) -> f64 = match draws {
-        Draws::Constant => return None,
-        Draws::Uniforms(u) => &|k| u(k as u64),
-        Draws::Values(ranked) => &|k| ranked[k],
-    };
-    let my = ranks.mean;
-    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
-    for k in 0..len {
-        let (dx, dy) = (x(k) - mx, y(k) - my);
-        sxy += dx * dy;
-        sxx += dx * dx;
-        syy += dy * dy;
-    }
-    (sxx > 0.0 && syy > 0.0).then(|| sxy / (sxx * syy).sqrt())
-}
-
 /// What task `i` drew in each iteration: with a `[[correlation]]` group, the correlated
 /// uniform that drove its duration, not its stream's own (whose ranks would be another task's
 /// draw mixed in).
@@ -273,7 +409,7 @@ fn task_draws<'a>(plan: &'a Plan, i: usize, config: &Config, copula: &'a Copula)
     if node.experiment.is_none() {
         if node.duration.is_continuous() && copula.slot(i).is_none() {
             // Uncorrelated: the stream's own draw 0, with no copula lookup.
-            return Draws::Uniforms(Box::new(move |it| stream.at(it).uniform(0)));
+            return Draws::Stream(stream);
         }
         if node.duration.is_continuous() {
             return Draws::Uniforms(Box::new(move |it| {
@@ -473,25 +609,27 @@ pub fn drivers_of(
         .filter(|&i| !plan.nodes()[i].is_milestone)
         .collect();
     // One row of sensitivities (one per milestone) per task, then per risk.
-    let sens = |draws: Draws| -> Vec<Option<f64>> {
-        let len = view.ranks.first().map_or(0, |r| r.sums.len());
-        match draws_mean(&draws, len) {
-            Some(mx) => view
-                .ranks
-                .iter()
-                .map(|r| sensitivity(&draws, mx, r))
-                .collect(),
-            None => vec![None; view.ranks.len()],
-        }
-    };
+    let moments = RankMoments::all(&view.ranks);
     let copula = Copula::new(plan, config);
     let task_sens: Vec<Vec<Option<f64>>> = tasks
-        .par_iter()
-        .map(|&i| sens(task_draws(plan, i, config, &copula)))
+        .par_chunks(SIDE_BY_SIDE)
+        .map_init(Default::default, |bufs, group| {
+            let draws: Vec<Draws> = group
+                .iter()
+                .map(|&i| task_draws(plan, i, config, &copula))
+                .collect();
+            sensitivities(&draws, &moments, bufs)
+        })
+        .flatten_iter()
         .collect();
-    let risk_sens: Vec<Vec<Option<f64>>> = (0..plan.risks().len())
-        .into_par_iter()
-        .map(|r| sens(risk_draws(plan, r, config)))
+    let risks: Vec<usize> = (0..plan.risks().len()).collect();
+    let risk_sens: Vec<Vec<Option<f64>>> = risks
+        .par_chunks(SIDE_BY_SIDE)
+        .map_init(Default::default, |bufs, group| {
+            let draws: Vec<Draws> = group.iter().map(|&r| risk_draws(plan, r, config)).collect();
+            sensitivities(&draws, &moments, bufs)
+        })
+        .flatten_iter()
         .collect();
 
     // What-ifs for the most influential experiments and risks (by their largest |sensitivity|).

@@ -21,13 +21,15 @@ pub use copula::Copula;
 
 use crate::dist::Dist;
 use crate::model::{LinkKind, Node, Plan, Remaining, Risk, Status};
+use rng::Draw;
+pub use rng::Sampler;
 pub use rng::Sampling;
-use rng::{Draw, Sampler};
 pub use whatif::{Change, what_ifs};
 
 /// Iterations per block. A block is the unit of parallel work, and its scratch (`BLOCK x nodes`
-/// x 17 bytes) stays in L2 for plans of a few hundred tasks.
-pub const BLOCK: usize = 256;
+/// x 25 bytes) stays in L2 for plans of a few hundred tasks (128 rather than 256: about 10% less
+/// CPU on a 1,000-task plan, BENCHMARKS.md). No value depends on it.
+pub const BLOCK: usize = 128;
 
 /// No node: a `once` risk that hits nothing in an iteration.
 const NO_NODE: u32 = u32::MAX;
