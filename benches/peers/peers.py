@@ -4,23 +4,36 @@
 Run by hand (not in CI), from the repository root:
 
     python3 benches/peers/peers.py [--tasks 100 1000 5000] [--iterations 10000] [--repeat 3]
+                                   [--timeout 1800] [--no-build]
 
-It builds shipcast (release), creates a virtualenv in target/peers-venv, installs the peers
-there with pip, generates one network per size with `examples/gen_network.rs` (seed 7, PERT
-three-point estimates), strips its experiments and fallbacks (the peers have none) so every
-link is finish-to-start, converts it into each peer's input, and runs every tool `--repeat`
-times, alternating tools, as whole processes under /usr/bin/time. It prints a Markdown table
-of median wall time, median peak RSS and P50/P80/P95 (working days from the start) with the
-ratio of each tool's time to shipcast's.
+It builds shipcast (release; `--no-build` uses the binaries already built), creates a
+virtualenv in target/peers-venv, installs the peers there with pip, generates one network per
+size with `examples/gen_network.rs` (seed 7, PERT three-point estimates), strips its
+experiments and fallbacks (the peers have none) so every link is finish-to-start, converts it
+into each peer's input, and runs every tool `--repeat` times, alternating tools, as whole
+processes under /usr/bin/time. It prints a Markdown table of median wall time, median peak RSS
+and P50/P80/P95 (working days from the start) with the ratio of each tool's time to
+shipcast's. A run still going after `--timeout` seconds is stopped, and that tool is listed as
+unfinished at that size and not run at larger ones.
 
-Peers: trueppm-scheduler (`monte_carlo`, PERT-Beta fitted by moments, whole days), pmcontrols,
-mcprojsim and planaco. A peer that does not install, or whose API cannot run this network,
-is listed with the reason instead of a time.
+Peers, each run by a small script that reads the network as JSON:
+- trueppm-scheduler: `monte_carlo`, PERT-Beta fitted by moments, whole working days.
+- pmcontrols: `pert`, the lambda = 4 Beta PERT shipcast samples, continuous days (numpy,
+  vectorised over iterations; it also computes each task's criticality index every time).
+- planaco: `Project.estimate` once per iteration, in pure Python (about O(tasks^2) per
+  iteration: its topological sort scans every task for each task it visits), continuous days.
+  Its "pert" estimator is a Beta with alpha + beta = 6 whose mode sits at the PERT mean
+  (a + 4m + b) / 6 instead of at m, except when m = a or m = b: for the usual right-skewed
+  estimate its tasks are longer on average than the lambda = 4 Beta's.
+- mcprojsim: every release requires Python 3.13 or later.
+A peer that does not install, or whose API cannot run this network, is listed with the reason
+instead of a time.
 """
 import argparse
 import json
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -52,16 +65,53 @@ wd = lambda d: int(np.busday_count(start, d + datetime.timedelta(days=1)))
 print(json.dumps({"p50": wd(r.p50), "p80": wd(r.p80), "p95": wd(r.p95)}))
 '''
 
+PMCONTROLS = r'''
+import json, sys
+import pmcontrols as pm
+net = json.load(open(sys.argv[1]))
+acts = [{"id": t["id"], "predecessors": t["after"], "a": t["d"][0], "m": t["d"][1], "b": t["d"][2]}
+        for t in net]
+r = pm.pert(acts, n_sim=int(sys.argv[2]), seed=1)
+# Continuous days from the start; numpy's (linear) percentiles of the simulated finishes.
+print(json.dumps({k: r.stats["mc_" + k] for k in ("p50", "p80", "p95")}))
+'''
+
+PLANACO = r'''
+import json, random, sys
+import numpy as np
+from planaco import Project, Task
+net = json.load(open(sys.argv[1]))
+project, tasks = Project(name="net", unit="days"), {}
+for t in net:  # the generator writes tasks after their predecessors, as add_task requires
+    a, m, b = t["d"]
+    tasks[t["id"]] = Task(name=t["id"], min_duration=a, mode_duration=m, max_duration=b,
+                          estimator="pert")
+    project.add_task(tasks[t["id"]], depends_on=[tasks[p] for p in t["after"]])
+random.seed(1)  # planaco samples with the random module; its CLI's --seed seeds it the same way
+# One estimate per iteration, as statistics() runs them; statistics() reports no P80, so the
+# percentiles are taken here the way it takes its own (numpy's linear ones), in continuous days.
+finish = [project.estimate() for _ in range(int(sys.argv[2]))]
+print(json.dumps({f"p{q}": float(np.percentile(finish, q)) for q in (50, 80, 95)}))
+'''
+
+# The peers this script can run: each script takes the network's JSON and the iteration count,
+# and prints P50/P80/P95 in working days from the start as JSON.
+DRIVERS = {"trueppm-scheduler": TRUEPPM, "pmcontrols": PMCONTROLS, "planaco": PLANACO}
+
 
 def sh(cmd, **kw):
     return subprocess.run(cmd, check=True, text=True, capture_output=True, **kw)
 
 
-def timed(cmd):
-    """Wall seconds, peak RSS in MiB, CPU seconds (user + system) and stdout of one process."""
+def timed(cmd, limit):
+    """Wall seconds, peak RSS in MiB, CPU seconds (user + system) and stdout of one process,
+    stopped by coreutils' timeout after `limit` seconds (its resource use, which includes the
+    process it waited for, is what /usr/bin/time reports)."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as t:
-        p = subprocess.run(["/usr/bin/time", "-o", t.name, "-f", "%e %M %U %S"] + cmd,
-                           text=True, capture_output=True)
+        p = subprocess.run(["/usr/bin/time", "-o", t.name, "-f", "%e %M %U %S",
+                            "timeout", str(limit)] + cmd, text=True, capture_output=True)
+        if p.returncode == 124:
+            raise subprocess.TimeoutExpired(cmd, limit)
         if p.returncode not in (0, 1):
             raise RuntimeError(p.stderr[-2000:])
         wall, rss, user, system = t.read().split()[-4:]
@@ -92,10 +142,14 @@ def main():
     ap.add_argument("--tasks", type=int, nargs="+", default=[100, 1000, 5000])
     ap.add_argument("--iterations", type=int, default=10000)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--timeout", type=int, default=1800, help="seconds allowed to one run")
+    ap.add_argument("--no-build", action="store_true",
+                    help="use shipcast and gen_network as already built in the target dir")
     args = ap.parse_args()
 
-    sh(["cargo", "build", "--release", "--example", "gen_network"], cwd=ROOT)
-    sh(["cargo", "build", "--release"], cwd=ROOT)
+    if not args.no_build:
+        sh(["cargo", "build", "--release", "--example", "gen_network"], cwd=ROOT)
+        sh(["cargo", "build", "--release"], cwd=ROOT)
     exe = os.path.join(TARGET, "release", "shipcast")
     if not os.path.exists(VENV):
         venv.create(VENV, with_pip=True)
@@ -112,10 +166,13 @@ def main():
     shipcast_version = sh([exe, "--version"]).stdout.strip()
 
     work = tempfile.mkdtemp(prefix="peers-")
-    driver = os.path.join(work, "trueppm_run.py")
-    open(driver, "w").write(TRUEPPM)
+    drivers = {}
+    for peer, source in DRIVERS.items():
+        drivers[peer] = os.path.join(work, f"{peer}_run.py")
+        open(drivers[peer], "w").write(source)
     rows = []
-    for n in args.tasks:
+    unfinished = {}  # tool -> the size at which one of its runs hit --timeout
+    for n in sorted(args.tasks):
         text = sh([os.path.join(TARGET, "release", "examples", "gen_network"),
                    "--tasks", str(n), "--seed", "7"]).stdout
         toml, tasks = plain_network(text)
@@ -130,14 +187,20 @@ def main():
             "shipcast --no-report": [exe, "run", scen, "-n", it, "--format", "json",
                                      "--no-report"],
         }
-        if status["trueppm-scheduler"] == "ok":
-            tools["trueppm-scheduler"] = [py, driver, js, it]
+        for peer, driver in drivers.items():
+            if status[peer] == "ok":
+                tools[peer] = [py, driver, js, it]
         times = {k: [] for k in tools}
         pct = {}
         for _ in range(args.repeat):
             for name, cmd in tools.items():  # alternating tools within each round
+                if name in unfinished:  # too slow at this size or a smaller one
+                    continue
                 try:
-                    wall, rss, cpu, out = timed(cmd)
+                    wall, rss, cpu, out = timed(cmd, args.timeout)
+                except subprocess.TimeoutExpired:
+                    unfinished[name] = n
+                    continue
                 except RuntimeError as e:
                     pct[name] = {"error": str(e).splitlines()[-1]}
                     continue
@@ -148,6 +211,14 @@ def main():
         base = statistics.median(w for w, _, _ in ref) if ref else None
         base_cpu = statistics.median(c for _, _, c in ref) if ref else None
         for name in tools:
+            if unfinished.get(name) == n:
+                rows.append((n, name, f"> {args.timeout}", "-", "-",
+                             f"did not finish in {args.timeout} s", "-", "-"))
+                continue
+            if name in unfinished:
+                rows.append((n, name, "-", "-", "-", f"not run: did not finish in "
+                             f"{args.timeout} s at {unfinished[name]} tasks", "-", "-"))
+                continue
             if not times[name]:
                 rows.append((n, name, "-", "-", "-", pct.get(name), "-", "-"))
                 continue
@@ -157,9 +228,11 @@ def main():
             rows.append((n, name, f"{wall:.2f}", f"{cpu:.2f}", f"{rss:.0f}", pct[name],
                          f"{wall / base:.1f}x" if base else "-",
                          f"{cpu / base_cpu:.1f}x" if base_cpu else "-"))
-        for peer in PEERS[1:]:
-            rows.append((n, peer, "-", "-", "-", status[peer] if status[peer] != "ok" else
-                         "installed; no converter in this script (see BENCHMARKS.md)", "-", "-"))
+        for peer in PEERS:
+            if peer not in tools:
+                rows.append((n, peer, "-", "-", "-", status[peer] if status[peer] != "ok" else
+                             "installed; no converter in this script", "-", "-"))
+    shutil.rmtree(work, ignore_errors=True)  # the networks, drivers and reports of this run
     print(f"shipcast: {shipcast_version}; iterations: {args.iterations}; "
           f"median of {args.repeat} alternating runs\n")
     print("| tasks | tool | wall (s) | CPU (s) | peak RSS (MiB) | P50 / P80 / P95 (working days) "
