@@ -816,6 +816,79 @@ mod tests {
     use super::*;
 
     #[test]
+    fn sensitivities_are_pearson_of_the_ranks_bit_for_bit() {
+        // Spearman's correlation is Pearson's on the ranks: every path of `sensitivities` (four
+        // drivers side by side with held rank deviations, or computed on the fly, and the
+        // chunked one for long runs) must give exactly `pearson(x, mid_ranks(finishes))`. The
+        // finishes have ties and undelivered (infinite) runs; 5,000 runs span two chunks; five
+        // drivers leave the second group partial.
+        let n = 5000usize;
+        let finishes: Vec<Vec<f64>> = vec![
+            (0..n)
+                .map(|k| {
+                    if k % 13 == 0 {
+                        f64::INFINITY
+                    } else {
+                        (k % 97) as f64
+                    }
+                })
+                .collect(),
+            (0..n).map(|k| ((k * 31) % 211) as f64 + 0.5).collect(),
+        ];
+        let ranks: Vec<FinishRanks> = finishes
+            .iter()
+            .map(|col| FinishRanks::of(&super::super::streamed::InMemory::new(col, None)))
+            .collect();
+        let sampler = |key| engine::Sampler::new(7, key, engine::Sampling::MonteCarlo, n as u64);
+        let values: Vec<f64> = (0..n).map(|k| ((k * 7) % 50) as f64).collect();
+        let draws = [
+            Draws::Stream(sampler(1)),
+            Draws::Values(mid_ranks(&values)),
+            Draws::Constant,
+            Draws::Uniforms(Box::new(move |it| sampler(2).at(it).uniform(0))),
+            Draws::Stream(sampler(3)),
+        ];
+        let expected: Vec<Vec<Option<u64>>> = draws
+            .iter()
+            .map(|d| {
+                let mut x = vec![0.0; n];
+                d.fill(0, &mut x);
+                finishes
+                    .iter()
+                    .map(|col| match d {
+                        Draws::Constant => None,
+                        _ => pearson(&x, &mid_ranks(col)).map(f64::to_bits),
+                    })
+                    .collect()
+            })
+            .collect();
+        let bits = |rows: Vec<Vec<Option<f64>>>| -> Vec<Vec<Option<u64>>> {
+            rows.into_iter()
+                .map(|r| r.into_iter().map(|v| v.map(f64::to_bits)).collect())
+                .collect()
+        };
+        let held = RankMoments::all(&ranks);
+        assert!(held.iter().all(|m| m.dy.is_some()));
+        let unheld: Vec<RankMoments> = ranks.iter().map(|r| RankMoments::of(r, false)).collect();
+        for moments in [&held, &unheld] {
+            let mut bufs = Default::default();
+            let got: Vec<Vec<Option<f64>>> = draws
+                .chunks(SIDE_BY_SIDE)
+                .flat_map(|group| sensitivities(group, moments, &mut bufs))
+                .collect();
+            assert_eq!(bits(got), expected);
+        }
+        let mut buf = Vec::new();
+        let long = draws
+            .iter()
+            .map(|d| long_sensitivities(d, &unheld, &mut buf))
+            .collect();
+        assert_eq!(bits(long), expected);
+        // Not vacuous: a driver that varies has a value for every milestone.
+        assert!(expected[0].iter().chain(&expected[1]).all(Option::is_some));
+    }
+
+    #[test]
     fn mid_ranks_share_ties() {
         assert_eq!(
             mid_ranks(&[10.0, 30.0, 20.0, 20.0]),
