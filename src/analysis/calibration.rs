@@ -82,7 +82,7 @@ pub fn fit(ratios: &[f64]) -> Option<Fit> {
         return None;
     }
     let mut sorted = ratios.to_vec();
-    sorted.sort_by(f64::total_cmp);
+    radsort::sort(&mut sorted);
     let n = sorted.len();
     let logs: Vec<f64> = sorted.iter().map(|r| r.ln()).collect();
     let mu = logs.iter().sum::<f64>() / n as f64;

@@ -180,7 +180,7 @@ pub fn paired(
         .zip(&fb)
         .map(|(&x, &y)| difference(x, y))
         .collect();
-    d.sort_by(f64::total_cmp);
+    radsort::sort(&mut d);
     let sooner = fa.iter().zip(&fb).filter(|(x, y)| y < x).count() as u64;
     let deadline = |k: usize, m: usize| plans[k].1.milestones()[m].deadline.map(|d| d.days);
     let on_time = deadline(a, ma).zip(deadline(b, mb)).map(|(da, db)| {
@@ -298,7 +298,7 @@ pub fn net_value(plan: &Plan, scenario: &Scenario) -> Option<NetValue> {
     // Percentiles (in `days`, here an amount) with order-statistic intervals; None where the
     // percentile falls among the runs worth minus infinity.
     let mut sorted = net.clone();
-    sorted.sort_by(f64::total_cmp);
+    radsort::sort(&mut sorted);
     Some(NetValue {
         percentiles: percentiles(&sorted, &NET_PERCENTILES),
         mean: mean_difference(&net),
@@ -371,7 +371,7 @@ pub fn decide(
         )
     };
     let mut sorted = d.clone();
-    sorted.sort_by(f64::total_cmp);
+    radsort::sort(&mut sorted);
     Some(Decision {
         a,
         b,

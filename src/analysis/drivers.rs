@@ -120,7 +120,9 @@ pub fn mid_ranks(x: &[f64]) -> Vec<f64> {
     let n = x.len();
     // Values sorted with their positions (ties in any order: they share their mean rank).
     let mut order: Vec<(f64, u32)> = x.iter().zip(0u32..).map(|(&v, i)| (v, i)).collect();
-    order.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    // A radix sort by value (the order of `f64::total_cmp`), several times faster than a
+    // comparison sort on a run's column.
+    radsort::sort_by_key(&mut order, |a| a.0);
     let mut ranks = vec![0.0; n];
     let mut i = 0;
     while i < n {
@@ -186,11 +188,7 @@ impl Draws<'_> {
     /// The draws of iterations `from..from + out.len()` into `out` (zeros for a constant).
     fn fill(&self, from: usize, out: &mut [f64]) {
         match self {
-            Draws::Stream(stream) => {
-                for (k, x) in out.iter_mut().enumerate() {
-                    *x = stream.at((from + k) as u64).uniform(0);
-                }
-            }
+            Draws::Stream(stream) => stream.fill_first(from as u64, out),
             Draws::Uniforms(u) => {
                 for (k, x) in out.iter_mut().enumerate() {
                     *x = u((from + k) as u64);

@@ -388,7 +388,7 @@ pub struct CostSummary {
 impl CostSummary {
     pub fn of(column: &[f64]) -> CostSummary {
         let mut sorted = column.to_vec();
-        sorted.sort_by(f64::total_cmp);
+        radsort::sort(&mut sorted);
         let q = |p| quantile_sorted(&sorted, p);
         CostSummary {
             p10: q(0.1),
@@ -571,7 +571,7 @@ pub struct GanttRow {
 pub fn gantt(out: &Outcomes) -> Vec<GanttRow> {
     let pick = |mut v: Vec<f64>| -> [Option<f64>; 3] {
         v.retain(|x| x.is_finite());
-        v.sort_by(f64::total_cmp);
+        radsort::sort(&mut v);
         [0.1, 0.5, 0.9].map(|p| (!v.is_empty()).then(|| quantile_sorted(&v, p)))
     };
     out.traced
@@ -671,7 +671,7 @@ pub fn details(plan: &Plan, config: &Config, out: &Outcomes) -> Details {
     let finishes = (0..out.milestones)
         .map(|m| {
             let mut c = out.milestone_column(m);
-            c.sort_by(f64::total_cmp);
+            radsort::sort(&mut c);
             c
         })
         .collect();
@@ -815,7 +815,7 @@ mod tests {
             .collect();
         column[7..10].fill(f64::INFINITY);
         let mut sorted = column.clone();
-        sorted.sort_by(f64::total_cmp);
+        radsort::sort(&mut sorted);
         let mc = percentiles(&sorted, &[0.5, 0.8]);
         let rep = replicated_percentiles(&column, mc.clone());
         // The pooled estimates stay; their intervals hold them.

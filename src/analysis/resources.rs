@@ -70,7 +70,7 @@ impl ResourceReport {
 }
 
 fn p80(mut column: Vec<f64>) -> Option<f64> {
-    column.sort_by(f64::total_cmp);
+    radsort::sort(&mut column);
     let q = quantile_sorted(&column, 0.8);
     q.is_finite().then_some(q)
 }
@@ -119,7 +119,7 @@ pub fn resources(plan: &Plan, config: &Config, out: &Outcomes) -> Option<Resourc
     let mut horizon = (0..out.milestones)
         .filter_map(|m| {
             let mut c = head(out, m);
-            c.sort_by(f64::total_cmp);
+            radsort::sort(&mut c);
             let q = quantile_sorted(&c, 0.95);
             q.is_finite().then_some(q)
         })

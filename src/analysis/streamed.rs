@@ -70,8 +70,9 @@ impl MilestoneColumns for InMemory<'_> {
         let order = self.order.get_or_init(|| {
             let f = self.finishes;
             let mut order: Vec<u32> = (0..f.len() as u32).collect();
-            // Stable: ties stay in iteration order.
-            order.sort_by(|&a, &b| f[a as usize].total_cmp(&f[b as usize]));
+            // Stable: ties stay in iteration order. A radix sort by value, in the order of
+            // `f64::total_cmp`.
+            radsort::sort_by_key(&mut order, |&a| f[a as usize]);
             order
         });
         Box::new(
@@ -83,7 +84,7 @@ impl MilestoneColumns for InMemory<'_> {
     fn sorted_costs(&self) -> Box<dyn Iterator<Item = f64> + '_> {
         let sorted = self.sorted_costs.get_or_init(|| {
             let mut v = self.costs.map(<[f64]>::to_vec).unwrap_or_default();
-            v.sort_by(f64::total_cmp);
+            radsort::sort(&mut v);
             v
         });
         Box::new(sorted.iter().copied())

@@ -111,7 +111,7 @@ pub fn sweep_range(
             Intervals::of(outcomes.sampling, outcomes.iterations),
         );
         let cost = outcomes.cost_column(m).map(|mut c| {
-            c.sort_by(f64::total_cmp);
+            radsort::sort(&mut c);
             (quantile_sorted(&c, 0.5), quantile_sorted(&c, 0.8))
         });
         out.push(Point {

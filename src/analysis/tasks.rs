@@ -44,7 +44,7 @@ pub fn task_forecast(plan: &Plan, config: &Config) -> Vec<TaskForecast> {
     let primary = plan.milestones().len() - 1;
     let pick = |mut v: Vec<f64>| -> [Option<f64>; 2] {
         v.retain(|x| x.is_finite());
-        v.sort_by(f64::total_cmp);
+        radsort::sort(&mut v);
         [0.5, 0.8].map(|p| (!v.is_empty()).then(|| quantile_sorted(&v, p)))
     };
     let mut out = Vec::with_capacity(tasks.len());

@@ -43,7 +43,7 @@ pub fn throughput(args: &ThroughputArgs, out: &mut dyn Write) -> Result<i32, Fai
         rows,
     };
     let mut counts: Vec<f64> = h.iter().map(|x| x.1 as f64).collect();
-    counts.sort_by(f64::total_cmp);
+    radsort::sort(&mut counts);
     let q = |p: f64| crate::analysis::quantile_sorted(&counts, p);
     let total: f64 = counts.iter().sum();
     let mut s = crate::report::text::layout(&table, 1);

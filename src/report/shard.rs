@@ -220,7 +220,7 @@ pub fn write(
             body.extend_from_slice(&x.to_le_bytes());
         }
         if let Some(mut c) = costs {
-            c.sort_by(f64::total_cmp);
+            radsort::sort(&mut c);
             for x in c {
                 body.extend_from_slice(&x.to_le_bytes());
             }

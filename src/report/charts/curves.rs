@@ -346,7 +346,7 @@ where
         .map(|k| {
             let m = c.plans[k].1.milestones().iter().position(|m| m.id == id)?;
             let mut v = c.scenarios[k].outcomes.milestone_column(m);
-            v.sort_by(f64::total_cmp);
+            radsort::sort(&mut v);
             Some(v)
         })
         .collect();
