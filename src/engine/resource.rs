@@ -383,13 +383,7 @@ fn fit(
         held.clear();
         held.extend(busy[r].held.iter().copied().filter(|b| b.1 > earliest));
         cand.extend(held.iter().map(|b| b.1));
-        cand.extend(
-            resources[r]
-                .capacity
-                .iter()
-                .map(|c| c.0)
-                .filter(|&t| t > earliest),
-        );
+        cand.extend(resources[r].steps_between(earliest, f64::INFINITY));
     }
     cand.sort_by(f64::total_cmp);
     cand.dedup();
@@ -402,12 +396,7 @@ fn fit(
             // steps: check at t and at every change inside the run.
             let points = std::iter::once(t)
                 .chain(held.iter().map(|b| b.0).filter(|&p| p > t && p < end))
-                .chain(
-                    res.capacity
-                        .iter()
-                        .map(|c| c.0)
-                        .filter(|&p| p > t && p < end),
-                );
+                .chain(res.steps_between(t, end));
             for p in points {
                 let used: f64 = held
                     .iter()
@@ -446,9 +435,8 @@ fn fit_whole(
         let r = r as usize;
         let ends = &busy[r].ends;
         cand.extend_from_slice(&ends[ends.partition_point(|&e| e <= earliest)..]);
-        let steps = &resources[r].capacity;
         let before = cand.len();
-        cand.extend(steps.iter().map(|c| c.0).filter(|&t| t > earliest));
+        cand.extend(resources[r].steps_between(earliest, f64::INFINITY));
         sorted &= cand.len() == before;
     }
     if !sorted {
@@ -468,12 +456,7 @@ fn fit_whole(
                         .map(|l| l.0)
                         .take_while(|&p| p < end),
                 )
-                .chain(
-                    res.capacity
-                        .iter()
-                        .map(|c| c.0)
-                        .filter(|&p| p > t && p < end),
-                );
+                .chain(res.steps_between(t, end));
             for p in points {
                 if b.at(p) + need > res.capacity_at(p) + SLACK {
                     continue 'next;

@@ -73,6 +73,14 @@ impl Resource {
         self.capacity[k.saturating_sub(1)].1
     }
 
+    /// The times its capacity changes strictly between `after` and `before`.
+    pub fn steps_between(&self, after: f64, before: f64) -> impl Iterator<Item = f64> + '_ {
+        self.capacity
+            .iter()
+            .map(|c| c.0)
+            .filter(move |&t| t > after && t < before)
+    }
+
     /// The largest capacity it ever has.
     pub fn most(&self) -> f64 {
         self.capacity.iter().map(|c| c.1).fold(0.0, f64::max)
