@@ -34,7 +34,7 @@ use serde::{Deserialize, Serialize};
 use sha2::Digest;
 
 use crate::analysis::streamed::MilestoneColumns;
-use crate::engine::{NodeCounts, Outcomes, Sampling};
+use crate::engine::{Outcomes, Sampling};
 
 pub const SHARD_SCHEMA: &str = "shipcast.shard/3";
 
@@ -199,11 +199,7 @@ pub fn write(
         count: o.iterations,
         milestones,
         costs: o.costs,
-        nodes: o
-            .nodes
-            .iter()
-            .map(|c| [c.ran, c.succeeded, c.attempts])
-            .collect(),
+        nodes: super::shard_set::counts_to_arrays(&o.nodes),
         risks_fired: o.risks_fired.clone(),
         critical: o.critical.clone(),
     };
@@ -801,15 +797,7 @@ impl Shard {
             milestones: h.milestones.len(),
             costs: h.costs,
             traced: vec![],
-            nodes: h
-                .nodes
-                .iter()
-                .map(|&[ran, succeeded, attempts]| NodeCounts {
-                    ran,
-                    succeeded,
-                    attempts,
-                })
-                .collect(),
+            nodes: super::shard_set::arrays_to_counts(&h.nodes),
             risks_fired: h.risks_fired.clone(),
             critical: h.critical.clone(),
         }

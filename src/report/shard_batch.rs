@@ -10,7 +10,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::shard_set::{self, Kind, SetError, field};
-use crate::engine::{NodeCounts, Outcomes, Sampling};
+use crate::engine::{Outcomes, Sampling};
 
 pub const BATCH_SHARD_SCHEMA: &str = "shipcast.batch-shard/1";
 
@@ -89,11 +89,7 @@ impl RunRecord {
             milestones,
             costs: o.costs,
             rows: o.rows.iter().map(|x| x.is_finite().then_some(*x)).collect(),
-            nodes: o
-                .nodes
-                .iter()
-                .map(|c| [c.ran, c.succeeded, c.attempts])
-                .collect(),
+            nodes: shard_set::counts_to_arrays(&o.nodes),
             risks_fired: o.risks_fired.clone(),
             critical: o.critical.clone(),
         }
@@ -114,15 +110,7 @@ impl RunRecord {
             milestones: self.milestones.len(),
             costs: self.costs,
             traced: vec![],
-            nodes: self
-                .nodes
-                .iter()
-                .map(|&[ran, succeeded, attempts]| NodeCounts {
-                    ran,
-                    succeeded,
-                    attempts,
-                })
-                .collect(),
+            nodes: shard_set::arrays_to_counts(&self.nodes),
             risks_fired: self.risks_fired.clone(),
             critical: self.critical.clone(),
         }

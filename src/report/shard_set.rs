@@ -316,6 +316,26 @@ pub fn sampling(path: &str, s: &str) -> Result<crate::engine::Sampling, SetError
     }
 }
 
+/// A run's per-node counters as shard files hold them: `[runs, successes, attempts]`.
+pub fn counts_to_arrays(counts: &[crate::engine::NodeCounts]) -> Vec<[u64; 3]> {
+    counts
+        .iter()
+        .map(|c| [c.ran, c.succeeded, c.attempts])
+        .collect()
+}
+
+/// [`counts_to_arrays`] read back.
+pub fn arrays_to_counts(arrays: &[[u64; 3]]) -> Vec<crate::engine::NodeCounts> {
+    arrays
+        .iter()
+        .map(|&[ran, succeeded, attempts]| crate::engine::NodeCounts {
+            ran,
+            succeeded,
+            attempts,
+        })
+        .collect()
+}
+
 pub fn sampling_name(s: crate::engine::Sampling) -> &'static str {
     match s {
         crate::engine::Sampling::MonteCarlo => "monte-carlo",
