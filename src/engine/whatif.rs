@@ -55,6 +55,9 @@ impl Change {
 pub struct WhatIfs {
     /// The plan as it is over the range, with the traced nodes asked for (no costs, no
     /// criticality): what `simulate_range` gives with those probes, minus the cost columns.
+    /// Without changes the pass only traces: it schedules the traced nodes and what they wait
+    /// for, so its rows hold the traced columns alone (`milestones` is 0) and its counters are
+    /// empty.
     pub base: Outcomes,
     /// One vector per change: a row of `plan.milestones().len()` finishes per iteration
     /// (infinity where not delivered), exactly the milestone columns of
@@ -95,6 +98,30 @@ pub fn what_ifs(
         };
     }
     let n = plan.nodes().len();
+    // Without changes nothing reads the milestones or the counters: only the traced nodes and
+    // what they wait for are scheduled (often a small part of a large plan, and none of it
+    // when nothing is traced).
+    let only: Option<Vec<u32>> = changes.is_empty().then(|| upstream(plan, trace));
+    let n_ms = if only.is_some() { 0 } else { n_ms };
+    if changes.is_empty() && trace.is_empty() {
+        // Nothing to schedule: no rows.
+        return WhatIfs {
+            base: Outcomes {
+                iterations: range.end - range.start,
+                first: range.start,
+                seed: config.seed,
+                sampling: config.sampling,
+                rows: Vec::new(),
+                milestones: 0,
+                costs: false,
+                traced: Vec::new(),
+                nodes: Vec::new(),
+                risks_fired: Vec::new(),
+                critical: Vec::new(),
+            },
+            changed: Vec::new(),
+        };
+    }
     let changed: Vec<Plan> = changes.iter().map(|c| c.apply(plan)).collect();
     let dirty: Vec<(Vec<u32>, Vec<bool>)> = changes.iter().map(|c| dirty(plan, *c)).collect();
     let streams: Vec<Sampler> = plan
@@ -134,7 +161,16 @@ pub fn what_ifs(
             |b, (k, out)| {
                 let first = range.start + (k * BLOCK) as u64;
                 let len = out.len() / stride;
-                b.run(&base_env, &envs, changes, &dirty, first, len, out)
+                b.run(
+                    &base_env,
+                    &envs,
+                    changes,
+                    &dirty,
+                    only.as_deref(),
+                    first,
+                    len,
+                    out,
+                )
             },
         )
         .reduce(Counters::default, Counters::add);
@@ -160,12 +196,16 @@ pub fn what_ifs(
             milestones: n_ms,
             costs: false,
             traced: trace.to_vec(),
-            nodes: if counters.nodes.is_empty() {
+            nodes: if only.is_some() {
+                Vec::new()
+            } else if counters.nodes.is_empty() {
                 vec![NodeCounts::default(); n]
             } else {
                 counters.nodes
             },
-            risks_fired: if counters.fired.is_empty() {
+            risks_fired: if only.is_some() {
+                Vec::new()
+            } else if counters.fired.is_empty() {
                 vec![0; plan.risks().len()]
             } else {
                 counters.fired
@@ -174,6 +214,31 @@ pub fn what_ifs(
         },
         changed,
     }
+}
+
+/// `nodes` and every node whose columns they read, in plan (topological) order: predecessors
+/// through any link, the fallbacks of an experiment (which write its resolved finish), and the
+/// experiment of a fallback (whose status and finish it reads). The reverse of [`dirty`]'s walk.
+fn upstream(plan: &Plan, nodes: &[u32]) -> Vec<u32> {
+    let n = plan.nodes().len();
+    let mut mark = vec![false; n];
+    let mut stack = nodes.to_vec();
+    while let Some(x) = stack.pop() {
+        let x = x as usize;
+        if mark[x] {
+            continue;
+        }
+        mark[x] = true;
+        let node = &plan.nodes()[x];
+        stack.extend(plan.preds_of(x).iter().map(|l| l.node));
+        if let Some(f) = node.experiment.as_ref().and_then(|e| e.fallback) {
+            stack.push(f);
+        }
+        if let Some(e) = node.fallback_of {
+            stack.push(e);
+        }
+    }
+    (0..n as u32).filter(|&i| mark[i as usize]).collect()
 }
 
 /// The nodes a change must schedule again, in plan (topological) order, and which of them it
@@ -265,12 +330,18 @@ impl Block {
         envs: &[Env],
         changes: &[Change],
         dirty: &[(Vec<u32>, Vec<bool>)],
+        only: Option<&[u32]>,
         first: u64,
         len: usize,
         out: &mut [f64],
     ) -> Counters {
         let plan = base.plan;
-        let n_ms = plan.milestones().len();
+        // Only the traced columns when the pass only traces (see `WhatIfs::base`).
+        let n_ms = if only.is_some() {
+            0
+        } else {
+            plan.milestones().len()
+        };
         let stride = out.len() / len;
         let mut c = Counters {
             nodes: vec![NodeCounts::default(); plan.nodes().len()],
@@ -279,12 +350,22 @@ impl Block {
         };
         let s = &mut self.s;
         fill_risks(base, first, len, s, &mut c.fired);
-        for (i, counts) in c.nodes.iter_mut().enumerate() {
-            schedule_node(base, first, len, s, counts, i, Draws::Keep(&mut self.cache));
+        match only {
+            Some(nodes) => {
+                for &i in nodes {
+                    let i = i as usize;
+                    schedule_node(base, first, len, s, &mut c.nodes[i], i, Draws::Fresh);
+                }
+            }
+            None => {
+                for (i, counts) in c.nodes.iter_mut().enumerate() {
+                    schedule_node(base, first, len, s, counts, i, Draws::Keep(&mut self.cache));
+                }
+            }
         }
         for j in 0..len {
             let row = &mut out[j * stride..j * stride + base.stride];
-            for (m, ms) in plan.milestones().iter().enumerate() {
+            for (m, ms) in plan.milestones()[..n_ms].iter().enumerate() {
                 row[m] = s.resolved[ms.node as usize * BLOCK + j];
             }
             for (t, &node) in base.probes.trace.iter().enumerate() {
@@ -293,6 +374,9 @@ impl Block {
                 row[n_ms + 2 * t] = if ran { s.start[k] } else { f64::INFINITY };
                 row[n_ms + 2 * t + 1] = if ran { s.finish[k] } else { f64::INFINITY };
             }
+        }
+        if changes.is_empty() {
+            return c;
         }
         self.start.copy_from_slice(&s.start);
         self.finish.copy_from_slice(&s.finish);
@@ -394,6 +478,42 @@ after = ["f"]
 id = "done"
 after = ["beta", "g"]
 "#;
+
+    /// Without changes the pass schedules only the traced nodes and what they wait for, and
+    /// their columns are still bit for bit those of a full run.
+    #[test]
+    fn a_pass_without_changes_traces_only_what_it_needs() {
+        let plan = crate::pipeline::load_str("what-if.toml", PLAN).expect("the test plan is valid");
+        let at = |id: &str| plan.node_index(id).unwrap() as u32;
+        // e waits on b (SS), b on a; b's fallback c and c's fallback d write b's resolved
+        // finish. f, g and the milestones are not needed.
+        let mut want = vec![at("a"), at("b"), at("c"), at("d"), at("e")];
+        want.sort();
+        assert_eq!(upstream(&plan, &[at("e")]), want);
+        assert_eq!(upstream(&plan, &[at("d")]), {
+            let mut w = vec![at("a"), at("b"), at("c"), at("d")];
+            w.sort();
+            w
+        });
+        let config = Config::new(3000, 11);
+        let range = 300..2900;
+        let trace = [at("e"), at("c")];
+        let got = what_ifs(&plan, &config, &[], &trace, range.clone());
+        assert_eq!(got.base.milestones, 0);
+        assert!(got.changed.is_empty() && got.base.nodes.is_empty());
+        let probes = Probes {
+            criticality: false,
+            trace: trace.to_vec(),
+        };
+        let full = simulate_range(&plan, &config, &probes, range.clone());
+        for t in 0..trace.len() {
+            let (a, b) = (got.base.trace_columns(t), full.trace_columns(t));
+            assert_eq!(a.0.len(), 2600);
+            for (x, y) in a.0.iter().zip(&b.0).chain(a.1.iter().zip(&b.1)) {
+                assert_eq!(x.to_bits(), y.to_bits(), "traced node {}", trace[t]);
+            }
+        }
+    }
 
     #[test]
     fn each_change_matches_a_full_rerun() {
