@@ -241,26 +241,22 @@ impl Dist {
         }
     }
 
-    /// Fills `out[j]` with the quantile of `u(j)`: one match for the whole slice, so that each
-    /// distribution's loop is compiled on its own (the engine's hot path). A fixed duration
-    /// does not even draw its uniforms.
+    /// Fills `out[j]` with the quantile of `u[j]`: one match for the whole slice, so that each
+    /// distribution's loop is compiled on its own (the engine's hot path); PERT tables look up
+    /// eight draws at a time where the CPU allows, with the same values.
     #[inline]
-    pub fn fill(&self, out: &mut [f64], u: impl Fn(usize) -> f64) {
+    pub fn fill(&self, out: &mut [f64], u: &[f64]) {
         match self {
             Dist::Fixed(d) => out.fill(*d),
             Dist::Uniform { min, max } => {
-                for (j, o) in out.iter_mut().enumerate() {
-                    *o = min + (max - min) * u(j);
+                for (o, &u) in out.iter_mut().zip(u) {
+                    *o = min + (max - min) * u;
                 }
             }
-            Dist::Pert { low, high, table } => {
-                for (j, o) in out.iter_mut().enumerate() {
-                    *o = low + (high - low) * table.quantile(u(j));
-                }
-            }
+            Dist::Pert { low, high, table } => table.fill(*low, *high, u, out),
             _ => {
-                for (j, o) in out.iter_mut().enumerate() {
-                    *o = self.quantile(u(j));
+                for (o, &u) in out.iter_mut().zip(u) {
+                    *o = self.quantile(u);
                 }
             }
         }

@@ -1044,11 +1044,11 @@ fn draw_node(env: &Env, first: u64, len: usize, s: &mut Scratch, i: usize) {
                 // allows), then the quantiles.
                 let u = &mut s.u[..len];
                 stream.fill_first(first, u);
-                node.duration.fill(&mut s.dur[..len], |j| u[j]);
+                node.duration.fill(&mut s.dur[..len], u);
             }
             Some(c) => {
                 let col = &s.correlated[c * BLOCK..c * BLOCK + len];
-                node.duration.fill(&mut s.dur[..len], |j| col[j]);
+                node.duration.fill(&mut s.dur[..len], col);
             }
         }
         for j in 0..len {
