@@ -506,11 +506,11 @@ after = ["beta", "g"]
             trace: trace.to_vec(),
         };
         let full = simulate_range(&plan, &config, &probes, range.clone());
-        for t in 0..trace.len() {
+        for (t, node) in trace.iter().enumerate() {
             let (a, b) = (got.base.trace_columns(t), full.trace_columns(t));
             assert_eq!(a.0.len(), 2600);
             for (x, y) in a.0.iter().zip(&b.0).chain(a.1.iter().zip(&b.1)) {
-                assert_eq!(x.to_bits(), y.to_bits(), "traced node {}", trace[t]);
+                assert_eq!(x.to_bits(), y.to_bits(), "traced node {node}");
             }
         }
     }
