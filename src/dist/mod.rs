@@ -483,14 +483,22 @@ mod tests {
         let mut u: Vec<f64> = (0..4001).map(|i| i as f64 / 4001.0).collect();
         // The triangles' branch points (c - a) / (b - a) and the doubles either side.
         for f in [0.5, 0.1 / 16.7] {
-            u.extend([f, f64::from_bits(f64::to_bits(f) + 1), f64::from_bits(f64::to_bits(f) - 1)]);
+            u.extend([
+                f,
+                f64::from_bits(f64::to_bits(f) + 1),
+                f64::from_bits(f64::to_bits(f) - 1),
+            ]);
         }
         u.extend([0.0, f64::MIN_POSITIVE, 1.0 - f64::EPSILON / 2.0]);
         for d in &dists {
             let mut out = vec![f64::NAN; u.len()];
             d.fill(&mut out, &u);
             for (x, got) in u.iter().zip(&out) {
-                assert_eq!(got.to_bits(), d.quantile(*x).to_bits(), "{d:?} at u = {x:e}");
+                assert_eq!(
+                    got.to_bits(),
+                    d.quantile(*x).to_bits(),
+                    "{d:?} at u = {x:e}"
+                );
             }
         }
     }

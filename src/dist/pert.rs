@@ -46,8 +46,8 @@ struct Cell {
     a3: f32,
 }
 
-/// Bytes after the guide table: a 32-bit gather at its last entry reads 3 more.
-const GUIDE_PAD: usize = 3;
+/// Bytes after the guide table: a 32-bit gather at its last pair reads 2 more.
+const GUIDE_PAD: usize = 2;
 
 /// The CDF of a standard Beta(α, β) on a grid, inverted cell by cell, with a guide table.
 #[derive(Debug)]
@@ -56,8 +56,10 @@ pub struct PertTable {
     beta: f64,
     /// `CELLS` cells and a last one whose `f0` is 1, so that `cells[j + 1].f0` bounds cell j.
     cells: Box<[Cell]>,
-    /// `guide[k]` is the cell that contains u = k / GUIDE, then [`GUIDE_PAD`] zeros so that the
-    /// vectorised lookup may read 4 bytes at any `k`.
+    /// Pairs: `guide[2k]` is the cell that contains u = k / GUIDE and `guide[2k + 1]` the one
+    /// that contains (k + 1) / GUIDE (the last cell for the last k), so every u in
+    /// [k / GUIDE, (k + 1) / GUIDE) lies in a cell between the two; then [`GUIDE_PAD`] zeros so
+    /// that the vectorised lookup may read 4 bytes at any pair.
     guide: Box<[u8]>,
 }
 
@@ -112,15 +114,17 @@ impl PertTable {
                 a3: 0.0,
             }))
             .collect::<Vec<_>>();
-        let mut guide = Vec::with_capacity(GUIDE);
+        let mut starts = Vec::with_capacity(GUIDE + 1);
         let mut j = 0usize;
         for k in 0..GUIDE {
             let u = k as f64 / GUIDE as f64;
             while j + 1 < CELLS && cdf[j + 1] <= u {
                 j += 1;
             }
-            guide.push(j as u8);
+            starts.push(j as u8);
         }
+        starts.push((CELLS - 1) as u8);
+        let mut guide: Vec<u8> = starts.windows(2).flatten().copied().collect();
         guide.extend([0; GUIDE_PAD]);
         PertTable {
             alpha,
@@ -134,7 +138,7 @@ impl PertTable {
     #[inline(always)]
     pub fn quantile(&self, u: f64) -> f64 {
         let k = ((u * GUIDE as f64) as usize).min(GUIDE - 1);
-        let mut j = self.guide[k] as usize;
+        let mut j = self.guide[2 * k] as usize;
         // One step without a branch (the common case), then the rare longer walk.
         j += usize::from(j + 1 < CELLS && self.cells[j + 1].f0 <= u);
         while j + 1 < CELLS && self.cells[j + 1].f0 <= u {
@@ -175,69 +179,72 @@ impl PertTable {
         }
     }
 
-    /// [`PertTable::fill`] eight draws at a time: the guide entry, the one step, the cell and
-    /// its cubic for each lane by gathers, the same operations in the same order (no fused
-    /// multiply-add) as [`PertTable::quantile`], so the same values. The lanes that need more
-    /// (a longer walk, or the power law of the first or last cell) are done again one by one.
+    /// [`PertTable::fill`] eight draws at a time: the guide pair, the one step, the cell and its
+    /// cubic for each lane by gathers, the same operations in the same order (no fused
+    /// multiply-add) as [`PertTable::quantile`], so the same values. The guide pair bounds the
+    /// cell, so where it is one cell or two the step is all the search there is: the scalar
+    /// lookup's walk ends at the last cell that starts at or below u, which lies between the
+    /// pair. The rare lanes that need more (a pair further apart, or the power law of the first
+    /// or last cell) are looked up again one by one.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx512f,avx512vl,avx512dq,avx2")]
     unsafe fn fill_avx512(&self, low: f64, high: f64, u: &[f64], out: &mut [f64]) {
         use std::arch::x86_64::*;
         let n = u.len().min(out.len());
         let cells = self.cells.as_ptr();
+        let words = cells.cast::<i64>();
         let f0s = cells.cast::<f64>();
-        let fields = cells.cast::<f32>();
         let guide = self.guide.as_ptr().cast::<i32>();
         let one = _mm256_set1_epi32(1);
+        let three = _mm256_set1_epi32(3);
         let last = _mm256_set1_epi32(CELLS as i32 - 1);
+        let byte = _mm256_set1_epi32(0xFF);
         let power_low: u8 = if self.alpha > 1.0 { 0xFF } else { 0 };
         let power_high: u8 = if self.beta > 1.0 { 0xFF } else { 0 };
         let (lowv, spanv) = (_mm512_set1_pd(low), _mm512_set1_pd(high - low));
         let (zero, unit) = (_mm256_set1_ps(0.0), _mm256_set1_ps(1.0));
+        // The low and high f32 of each 64-bit lane.
+        let halves = |w: __m512i| {
+            (
+                _mm256_castsi256_ps(_mm512_cvtepi64_epi32(w)),
+                _mm256_castsi256_ps(_mm512_cvtepi64_epi32(_mm512_srli_epi64::<32>(w))),
+            )
+        };
+        let clamp = |x: __m256| {
+            let x = _mm256_mask_blend_ps(_mm256_cmp_ps_mask::<_CMP_LT_OQ>(x, zero), x, zero);
+            _mm256_mask_blend_ps(_mm256_cmp_ps_mask::<_CMP_GT_OQ>(x, unit), x, unit)
+        };
         let mut at = 0;
         while at + 8 <= n {
             // SAFETY (every load and gather below): `at + 8 <= n` bounds the loads and
-            // stores; guide reads are at k <= GUIDE - 1 plus 3 bytes of padding; cell indices
-            // are at most CELLS (the table has CELLS + 1 cells), each field inside its 24 bytes.
+            // stores; guide reads are at pair k <= GUIDE - 1 plus 2 bytes of padding; cell
+            // indices are at most CELLS (the table has CELLS + 1 cells) and each word is inside
+            // its cell's 24 bytes.
             let uv = unsafe { _mm512_loadu_pd(u.as_ptr().add(at)) };
             let k = _mm256_min_epi32(
                 _mm512_cvttpd_epi32(_mm512_mul_pd(uv, _mm512_set1_pd(GUIDE as f64))),
                 _mm256_set1_epi32(GUIDE as i32 - 1),
             );
-            let g = _mm256_and_si256(
-                unsafe { _mm256_i32gather_epi32::<1>(guide, k) },
-                _mm256_set1_epi32(0xFF),
-            );
-            // The one step: to g + 1 when it is a cell and starts at or below u.
-            let g1 = _mm256_add_epi32(g, one);
-            let next = unsafe {
-                _mm512_i32gather_pd::<8>(_mm256_mullo_epi32(g1, _mm256_set1_epi32(3)), f0s)
-            };
+            let pair = unsafe { _mm256_i32gather_epi32::<2>(guide, k) };
+            let lo = _mm256_and_si256(pair, byte);
+            let hi = _mm256_and_si256(_mm256_srli_epi32::<8>(pair), byte);
+            // The one step: to lo + 1 when it is a cell and starts at or below u.
+            let lo1 = _mm256_add_epi32(lo, one);
+            let next = unsafe { _mm512_i32gather_pd::<8>(_mm256_mullo_epi32(lo1, three), f0s) };
             let step =
-                _mm256_cmple_epi32_mask(g1, last) & _mm512_cmp_pd_mask::<_CMP_LE_OQ>(next, uv);
-            let j = _mm256_mask_add_epi32(g, step, g, one);
-            // Lanes for the scalar lookup: a longer walk, or the first or last cell's power law.
-            let j1 = _mm256_add_epi32(j, one);
-            let after = unsafe {
-                _mm512_i32gather_pd::<8>(_mm256_mullo_epi32(j1, _mm256_set1_epi32(3)), f0s)
-            };
-            let walk =
-                _mm256_cmple_epi32_mask(j1, last) & _mm512_cmp_pd_mask::<_CMP_LE_OQ>(after, uv);
+                _mm256_cmple_epi32_mask(lo1, last) & _mm512_cmp_pd_mask::<_CMP_LE_OQ>(next, uv);
+            let j = _mm256_mask_add_epi32(lo, step, lo, one);
+            let far = _mm256_cmpgt_epi32_mask(hi, lo1);
             let edge = (_mm256_cmpeq_epi32_mask(j, _mm256_setzero_si256()) & power_low)
                 | (_mm256_cmpeq_epi32_mask(j, last) & power_high);
-            let again = walk | edge;
-            let j3 = _mm256_mullo_epi32(j, _mm256_set1_epi32(3));
-            let j6 = _mm256_add_epi32(j3, j3);
+            let j3 = _mm256_mullo_epi32(j, three);
             let f0 = unsafe { _mm512_i32gather_pd::<8>(j3, f0s) };
-            let field = |o: i32| unsafe {
-                _mm256_i32gather_ps::<4>(fields, _mm256_add_epi32(j6, _mm256_set1_epi32(o)))
-            };
-            let (inv_span, a1, a2, a3) = (field(2), field(3), field(4), field(5));
+            let (inv_span, a1) =
+                halves(unsafe { _mm512_i32gather_epi64::<8>(_mm256_add_epi32(j3, one), words) });
+            let (a2, a3) = halves(unsafe {
+                _mm512_i32gather_epi64::<8>(_mm256_add_epi32(j3, _mm256_set1_epi32(2)), words)
+            });
             // s = ((u - f0) as f32 * inv_span).clamp(0, 1), then the cubic, clamped too.
-            let clamp = |x: __m256| {
-                let x = _mm256_mask_blend_ps(_mm256_cmp_ps_mask::<_CMP_LT_OQ>(x, zero), x, zero);
-                _mm256_mask_blend_ps(_mm256_cmp_ps_mask::<_CMP_GT_OQ>(x, unit), x, unit)
-            };
             let sv = clamp(_mm256_mul_ps(
                 _mm512_cvtpd_ps(_mm512_sub_pd(uv, f0)),
                 inv_span,
@@ -253,7 +260,7 @@ impl PertTable {
             );
             let x = _mm512_add_pd(lowv, _mm512_mul_pd(spanv, q));
             unsafe { _mm512_storeu_pd(out.as_mut_ptr().add(at), x) };
-            let mut again = again;
+            let mut again = far | edge;
             while again != 0 {
                 let b = again.trailing_zeros() as usize;
                 again &= again - 1;
