@@ -20,7 +20,7 @@ use rayon::prelude::*;
 pub use copula::Copula;
 
 use crate::dist::Dist;
-use crate::model::{LinkKind, Node, Plan, Remaining, Risk, Status};
+use crate::model::{Experiment, LinkKind, Node, Plan, Remaining, Risk, Status};
 use rng::Draw;
 pub use rng::Sampler;
 pub use rng::Sampling;
@@ -373,28 +373,42 @@ pub fn sample_with(node: &Node, u: impl Fn(u32) -> f64) -> (f64, bool, u32) {
             };
             (node.scale * d, true, 1)
         }
-        Some(e) => {
-            let (mut total, mut n) = (0.0, 0u32);
-            let made = e.made as usize;
-            for (a, &p) in e.success.iter().enumerate().skip(made) {
-                let d = if a == 0 {
-                    &node.duration
-                } else {
-                    e.retry.as_ref().unwrap_or(&node.duration)
-                };
-                let x = u(2 * a as u32);
-                total += match left {
-                    Some(r) if a == made => rest(r, d, x),
-                    _ => d.quantile(x),
-                };
-                n += 1;
-                if u(2 * a as u32 + 1) < p {
-                    return (node.scale * total, true, n);
-                }
-            }
-            (node.scale * total, false, n)
+        Some(e) => attempts_from(node, e, left, &u, e.made as usize, 0.0, 0),
+    }
+}
+
+/// An experiment's attempts from attempt `from` on, after `n` attempts that took `total`
+/// (unscaled) and failed: each attempt's duration (draw `2a`) and its success (draw `2a + 1`)
+/// until one succeeds or none is left. `left` is what remains of a run under way, which the
+/// first attempt considered (`e.made`) takes instead of a full duration.
+#[inline]
+fn attempts_from(
+    node: &Node,
+    e: &Experiment,
+    left: Option<&Remaining>,
+    u: &impl Fn(u32) -> f64,
+    from: usize,
+    mut total: f64,
+    mut n: u32,
+) -> (f64, bool, u32) {
+    let made = e.made as usize;
+    for (a, &p) in e.success.iter().enumerate().skip(from) {
+        let d = if a == 0 {
+            &node.duration
+        } else {
+            e.retry.as_ref().unwrap_or(&node.duration)
+        };
+        let x = u(2 * a as u32);
+        total += match left {
+            Some(r) if a == made => rest(r, d, x),
+            _ => d.quantile(x),
+        };
+        n += 1;
+        if u(2 * a as u32 + 1) < p {
+            return (node.scale * total, true, n);
         }
     }
+    (node.scale * total, false, n)
 }
 
 /// What is left of a run under way whose full duration would be `full`, at uniform `u`.
@@ -562,6 +576,8 @@ struct Scratch {
     /// The current node's draws for the block: its uniforms (draw 0), duration, success,
     /// attempts.
     u: Vec<f64>,
+    /// The iterations of the block whose first attempt failed (a planned experiment's draws).
+    failed: Vec<u8>,
     dur: Vec<f64>,
     ok: Vec<bool>,
     attempts: Vec<u32>,
@@ -593,6 +609,7 @@ impl Scratch {
             risk_cost: vec![0.0; risks * BLOCK],
             once_target: vec![NO_NODE; risks * BLOCK],
             u: vec![0.0; BLOCK],
+            failed: vec![0; BLOCK],
             dur: vec![0.0; BLOCK],
             es: vec![0.0; BLOCK],
             ef: vec![0.0; BLOCK],
@@ -1055,6 +1072,36 @@ fn draw_node(env: &Env, first: u64, len: usize, s: &mut Scratch, i: usize) {
             s.dur[j] *= node.scale;
             s.ok[j] = true;
             s.attempts[j] = 1;
+        }
+    } else if let Some(e) = node.experiment.as_ref().filter(|e| {
+        e.made == 0
+            && slot.is_none()
+            && node.backlog.is_none()
+            && matches!(node.status, Status::Planned)
+    }) {
+        // A planned experiment: every first attempt of the block at once (its duration from
+        // draw 0 through `fill`, its success from draw 1), then the iterations whose first
+        // attempt failed go on one by one, as `sample_with` would from attempt 1.
+        let u = &mut s.u[..len];
+        stream.fill_first(first, u);
+        node.duration.fill(&mut s.dur[..len], u);
+        stream.fill_draw(first, 1, u);
+        let p = e.success[0];
+        let mut failed = 0;
+        for j in 0..len {
+            let ok = u[j] < p;
+            let total = 0.0 + s.dur[j];
+            s.dur[j] = if ok { node.scale * total } else { total };
+            s.ok[j] = ok;
+            s.attempts[j] = 1;
+            s.failed[failed] = j as u8;
+            failed += usize::from(!ok);
+        }
+        for &j in &s.failed[..failed] {
+            let j = usize::from(j);
+            let it = stream.at(first + j as u64);
+            (s.dur[j], s.ok[j], s.attempts[j]) =
+                attempts_from(node, e, None, &|d| it.uniform(d), 1, s.dur[j], 1);
         }
     } else if !slot.is_none() {
         for j in 0..len {

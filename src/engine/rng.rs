@@ -196,49 +196,55 @@ impl Sampler {
     /// compiled for AVX-512 or AVX2 where the CPU has them (measured on a 1,000-task plan: the
     /// run 8% faster with AVX-512, 4% with AVX2, than hashing inside the quantile loop).
     pub fn fill_first(self, first: u64, out: &mut [f64]) {
+        self.fill_draw(first, 0, out);
+    }
+
+    /// Draw `draw` of iterations `first..first + out.len()`, as [`Sampler::fill_first`] does
+    /// draw 0 (an experiment's first success draw is draw 1).
+    pub fn fill_draw(self, first: u64, draw: u32, out: &mut [f64]) {
         if self.strata.is_some() {
             for (j, o) in out.iter_mut().enumerate() {
-                *o = self.at(first + j as u64).uniform(0);
+                *o = self.at(first + j as u64).uniform(draw);
             }
             return;
         }
         #[cfg(target_arch = "x86_64")]
         {
             if std::arch::is_x86_feature_detected!("avx512dq") {
-                // SAFETY: the CPU has the features `plain_first_avx512` is compiled for
+                // SAFETY: the CPU has the features `plain_draw_avx512` is compiled for
                 // (checked just above).
-                return unsafe { plain_first_avx512(self.stream, first, out) };
+                return unsafe { plain_draw_avx512(self.stream, first, draw, out) };
             }
             if std::arch::is_x86_feature_detected!("avx2") {
-                // SAFETY: as above, for `plain_first_avx2`.
-                return unsafe { plain_first_avx2(self.stream, first, out) };
+                // SAFETY: as above, for `plain_draw_avx2`.
+                return unsafe { plain_draw_avx2(self.stream, first, draw, out) };
             }
         }
-        plain_first(self.stream, first, out);
+        plain_draw(self.stream, first, draw, out);
     }
 }
 
 #[inline(always)]
-fn plain_first(stream: Stream, first: u64, out: &mut [f64]) {
+fn plain_draw(stream: Stream, first: u64, draw: u32, out: &mut [f64]) {
     for (j, o) in out.iter_mut().enumerate() {
-        *o = stream.at(first + j as u64).uniform(0);
+        *o = stream.at(first + j as u64).uniform(draw);
     }
 }
 
-/// [`plain_first`] with 64-bit multiplies and integer-to-float conversions in vector registers:
+/// [`plain_draw`] with 64-bit multiplies and integer-to-float conversions in vector registers:
 /// the same integer arithmetic and the same exact conversion (the value has 53 bits), so the
 /// same values, bit for bit.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512dq")]
-unsafe fn plain_first_avx512(stream: Stream, first: u64, out: &mut [f64]) {
-    plain_first(stream, first, out);
+unsafe fn plain_draw_avx512(stream: Stream, first: u64, draw: u32, out: &mut [f64]) {
+    plain_draw(stream, first, draw, out);
 }
 
-/// [`plain_first`] with AVX2 (the 64-bit multiplies built from 32-bit ones): same values.
+/// [`plain_draw`] with AVX2 (the 64-bit multiplies built from 32-bit ones): same values.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn plain_first_avx2(stream: Stream, first: u64, out: &mut [f64]) {
-    plain_first(stream, first, out);
+unsafe fn plain_draw_avx2(stream: Stream, first: u64, draw: u32, out: &mut [f64]) {
+    plain_draw(stream, first, draw, out);
 }
 
 /// The draws of one stream in one iteration.
@@ -273,18 +279,18 @@ mod lhs_tests {
     use super::*;
 
     #[test]
-    fn fill_first_is_draw_zero_of_each_iteration() {
+    fn fill_draw_is_that_draw_of_each_iteration() {
         // Whichever loop runs (AVX-512, AVX2 or plain code; Monte Carlo or Latin hypercube),
-        // the values are `at(i).uniform(0)` to the bit, from any first iteration, any length.
-        type Fill = Box<dyn Fn(Sampler, u64, &mut [f64])>;
+        // the values are `at(i).uniform(draw)` to the bit, from any first iteration, any length.
+        type Fill = Box<dyn Fn(Sampler, u64, u32, &mut [f64])>;
         let mut loops: Vec<(&str, Fill)> = vec![
             (
                 "dispatched",
-                Box::new(|s: Sampler, f, o: &mut [f64]| s.fill_first(f, o)),
+                Box::new(|s: Sampler, f, d, o: &mut [f64]| s.fill_draw(f, d, o)),
             ),
             (
                 "plain",
-                Box::new(|s: Sampler, f, o: &mut [f64]| plain_first(s.stream, f, o)),
+                Box::new(|s: Sampler, f, d, o: &mut [f64]| plain_draw(s.stream, f, d, o)),
             ),
         ];
         #[cfg(target_arch = "x86_64")]
@@ -293,8 +299,8 @@ mod lhs_tests {
                 // SAFETY: the CPU has the features (checked just above).
                 loops.push((
                     "avx512",
-                    Box::new(|s: Sampler, f, o: &mut [f64]| unsafe {
-                        plain_first_avx512(s.stream, f, o)
+                    Box::new(|s: Sampler, f, d, o: &mut [f64]| unsafe {
+                        plain_draw_avx512(s.stream, f, d, o)
                     }),
                 ));
             }
@@ -302,8 +308,8 @@ mod lhs_tests {
                 // SAFETY: as above.
                 loops.push((
                     "avx2",
-                    Box::new(|s: Sampler, f, o: &mut [f64]| unsafe {
-                        plain_first_avx2(s.stream, f, o)
+                    Box::new(|s: Sampler, f, d, o: &mut [f64]| unsafe {
+                        plain_draw_avx2(s.stream, f, d, o)
                     }),
                 ));
             }
@@ -314,15 +320,22 @@ mod lhs_tests {
                 if *name != "dispatched" && sampling == Sampling::LatinHypercube {
                     continue; // the vector loops are for plain runs only
                 }
-                for (first, len) in [(0u64, 1000usize), (37, 1), (4000, 999), (123, 0)] {
+                for (first, len, draw) in [
+                    (0u64, 1000usize, 0u32),
+                    (37, 1, 0),
+                    (4000, 999, 0),
+                    (123, 0, 0),
+                    (0, 1000, 1),
+                    (4000, 999, 3),
+                ] {
                     let mut out = vec![0.0; len];
-                    fill(s, first, &mut out);
+                    fill(s, first, draw, &mut out);
                     for (j, &u) in out.iter().enumerate() {
-                        let want = s.at(first + j as u64).uniform(0);
+                        let want = s.at(first + j as u64).uniform(draw);
                         assert_eq!(
                             u.to_bits(),
                             want.to_bits(),
-                            "{name} {sampling:?} {first} {j}"
+                            "{name} {sampling:?} {first} {j} draw {draw}"
                         );
                     }
                 }
