@@ -1088,8 +1088,8 @@ fn draw_node(env: &Env, first: u64, len: usize, s: &mut Scratch, i: usize) {
         stream.fill_draw(first, 1, u);
         let p = e.success[0];
         let mut failed = 0;
-        for j in 0..len {
-            let ok = u[j] < p;
+        for (j, &uj) in u.iter().enumerate() {
+            let ok = uj < p;
             let total = 0.0 + s.dur[j];
             s.dur[j] = if ok { node.scale * total } else { total };
             s.ok[j] = ok;
