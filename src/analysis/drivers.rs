@@ -420,11 +420,9 @@ fn task_draws<'a>(plan: &'a Plan, i: usize, config: &Config, copula: &'a Copula)
             return Draws::Constant;
         }
     }
-    Draws::Values(mid_ranks(
-        &(0..n)
-            .map(|it| engine::sample_node(plan, copula, stream, i, it).0)
-            .collect::<Vec<f64>>(),
-    ))
+    Draws::Values(mid_ranks(&engine::node_durations(
+        plan, copula, stream, i, n,
+    )))
 }
 
 fn risk_draws(plan: &Plan, r: usize, config: &Config) -> Draws<'static> {

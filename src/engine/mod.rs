@@ -1073,36 +1073,14 @@ fn draw_node(env: &Env, first: u64, len: usize, s: &mut Scratch, i: usize) {
             s.ok[j] = true;
             s.attempts[j] = 1;
         }
-    } else if let Some(e) = node.experiment.as_ref().filter(|e| {
-        e.made == 0
-            && slot.is_none()
-            && node.backlog.is_none()
-            && matches!(node.status, Status::Planned)
-    }) {
-        // A planned experiment: every first attempt of the block at once (its duration from
-        // draw 0 through `fill`, its success from draw 1), then the iterations whose first
-        // attempt failed go on one by one, as `sample_with` would from attempt 1.
+    } else if let Some(e) = node
+        .experiment
+        .as_ref()
+        .filter(|_| slot.is_none() && first_in_bulk(node))
+    {
         let u = &mut s.u[..len];
-        stream.fill_first(first, u);
-        node.duration.fill(&mut s.dur[..len], u);
-        stream.fill_draw(first, 1, u);
-        let p = e.success[0];
-        let mut failed = 0;
-        for (j, &uj) in u.iter().enumerate() {
-            let ok = uj < p;
-            let total = 0.0 + s.dur[j];
-            s.dur[j] = if ok { node.scale * total } else { total };
-            s.ok[j] = ok;
-            s.attempts[j] = 1;
-            s.failed[failed] = j as u8;
-            failed += usize::from(!ok);
-        }
-        for &j in &s.failed[..failed] {
-            let j = usize::from(j);
-            let it = stream.at(first + j as u64);
-            (s.dur[j], s.ok[j], s.attempts[j]) =
-                attempts_from(node, e, None, &|d| it.uniform(d), 1, s.dur[j], 1);
-        }
+        let (dur, ok, attempts) = (&mut s.dur[..len], &mut s.ok[..len], &mut s.attempts[..len]);
+        first_attempts(node, e, stream, first, u, dur, ok, attempts, &mut s.failed);
     } else if !slot.is_none() {
         for j in 0..len {
             let (dur, ok, attempts) =
@@ -1119,6 +1097,97 @@ fn draw_node(env: &Env, first: u64, len: usize, s: &mut Scratch, i: usize) {
             s.attempts[j] = attempts;
         }
     }
+}
+
+/// Whether an uncorrelated experiment's draws can start with [`first_attempts`]: it is planned
+/// (not started, no attempt made) and not a backlog.
+#[inline]
+fn first_in_bulk(node: &Node) -> bool {
+    node.experiment.as_ref().is_some_and(|e| e.made == 0)
+        && node.backlog.is_none()
+        && matches!(node.status, Status::Planned)
+}
+
+/// A planned experiment's draws for iterations `first..first + dur.len()` (before risk
+/// strikes), exactly as [`sample_duration`] makes them: every first attempt at once (its
+/// duration from draw 0 through `fill`, its success from draw 1), then the iterations whose
+/// first attempt failed go on one by one from attempt 1. `u` and `failed` are scratch.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn first_attempts(
+    node: &Node,
+    e: &Experiment,
+    stream: Sampler,
+    first: u64,
+    u: &mut [f64],
+    dur: &mut [f64],
+    ok: &mut [bool],
+    attempts: &mut [u32],
+    failed: &mut [u8],
+) {
+    stream.fill_first(first, u);
+    node.duration.fill(dur, u);
+    stream.fill_draw(first, 1, u);
+    let p = e.success[0];
+    let mut n = 0;
+    for (j, &uj) in u.iter().enumerate() {
+        let success = uj < p;
+        let total = 0.0 + dur[j];
+        dur[j] = if success { node.scale * total } else { total };
+        ok[j] = success;
+        attempts[j] = 1;
+        failed[n] = j as u8;
+        n += usize::from(!success);
+    }
+    for &j in &failed[..n] {
+        let j = usize::from(j);
+        let it = stream.at(first + j as u64);
+        (dur[j], ok[j], attempts[j]) =
+            attempts_from(node, e, None, &|d| it.uniform(d), 1, dur[j], 1);
+    }
+}
+
+/// Node `node`'s durations (before risk strikes) in iterations `0..n`: [`sample_node`]'s first
+/// value for each, a block at a time where the node is a planned uncorrelated experiment.
+pub fn node_durations(
+    plan: &Plan,
+    copula: &Copula,
+    stream: Sampler,
+    node: usize,
+    n: u64,
+) -> Vec<f64> {
+    let nd = &plan.nodes()[node];
+    let Some(e) = nd
+        .experiment
+        .as_ref()
+        .filter(|_| copula.slot(node).is_none() && first_in_bulk(nd))
+    else {
+        return (0..n)
+            .map(|it| sample_node(plan, copula, stream, node, it).0)
+            .collect();
+    };
+    let mut out = vec![0.0; usize::try_from(n).expect("iterations fit in memory")];
+    let (mut u, mut ok, mut attempts, mut failed) = (
+        vec![0.0; BLOCK],
+        [false; BLOCK],
+        [0u32; BLOCK],
+        [0u8; BLOCK],
+    );
+    for (b, dur) in out.chunks_mut(BLOCK).enumerate() {
+        let len = dur.len();
+        first_attempts(
+            nd,
+            e,
+            stream,
+            (b * BLOCK) as u64,
+            &mut u[..len],
+            dur,
+            &mut ok[..len],
+            &mut attempts[..len],
+            &mut failed,
+        );
+    }
+    out
 }
 
 /// Two constraint values equal up to rounding (an FF/SF start is `ef - d`, whose finish
@@ -1242,5 +1311,69 @@ mod tests {
         let x = plan.nodes().iter().position(|nd| nd.id == "x").unwrap();
         assert_eq!(out.nodes[x].succeeded, 0);
         assert_eq!(out.critical, vec![n; plan.nodes().len()]);
+    }
+
+    /// A block's first attempts at once (the engine and the drivers) give `sample_node`'s
+    /// draws bit for bit: experiments with one or several attempts, a retry distribution,
+    /// PERT and uniform durations, each sampling, over more than one block and a partial last one; and nodes off
+    /// that path (started, correlated) are drawn one by one as before.
+    #[test]
+    fn first_attempts_at_once_are_sample_node() {
+        let plan = load_str(
+            "plan.toml",
+            "[project]\nname = \"x\"\nstart = \"2027-01-04\"\nstatus_date = \"2027-01-11\"\n\
+             [[task]]\nid = \"a\"\nduration = [2, 3, 9]\nsuccess = 0.6\nattempts = 3\nretry_duration = [1, 2, 4]\n\
+             [[task]]\nid = \"b\"\nduration = [1, 4, 5]\nsuccess = 0.3\n\
+             [[task]]\nid = \"c\"\nduration = { dist = \"uniform\", min = 2, max = 7 }\nsuccess = 0.5\nattempts = 2\n\
+             [[task]]\nid = \"d\"\nduration = [2, 3, 5]\nsuccess = 0.5\nattempts = 2\nstarted = \"2027-01-05\"\nprogress = 0.4\n\
+             [[task]]\nid = \"e\"\nduration = [2, 3, 5]\nsuccess = 0.5\n\
+             [[task]]\nid = \"f\"\nduration = [1, 2, 3]\n\
+             [[correlation]]\ntasks = [\"e\", \"f\"]\ncoefficient = 0.5\n",
+        )
+        .unwrap();
+        for sampling in [Sampling::MonteCarlo, Sampling::LatinHypercube] {
+            let config = Config {
+                iterations: 1000,
+                seed: 5,
+                sampling,
+            };
+            let copula = Copula::new(&plan, &config);
+            for (i, node) in plan.nodes().iter().enumerate() {
+                let stream = config.sampler(node.key);
+                let got = node_durations(&plan, &copula, stream, i, config.iterations);
+                for (it, g) in got.iter().enumerate() {
+                    let want = sample_node(&plan, &copula, stream, i, it as u64).0;
+                    assert_eq!(g.to_bits(), want.to_bits(), "{} {sampling:?} {it}", node.id);
+                }
+            }
+            // The engine's blocks: the same finishes as one iteration at a time would give
+            // (each task alone before the milestone, so its finish is its duration after the
+            // status date's shift, compared through the traced columns).
+            let trace: Vec<u32> = (0..plan.nodes().len() as u32)
+                .filter(|&i| !plan.nodes()[i as usize].is_milestone)
+                .collect();
+            let probes = Probes {
+                trace: trace.clone(),
+                criticality: false,
+            };
+            let out = simulate_with(&plan, &config, &probes);
+            for (t, &i) in trace.iter().enumerate() {
+                let node = &plan.nodes()[i as usize];
+                if !copula.slot(i as usize).is_none() || !first_in_bulk(node) {
+                    continue;
+                }
+                let (starts, finishes) = out.trace_columns(t);
+                let stream = config.sampler(node.key);
+                let (mut succeeded, mut attempts) = (0, 0);
+                for (it, (s, f)) in starts.iter().zip(&finishes).enumerate() {
+                    let (d, ok, n) = sample_node(&plan, &copula, stream, i as usize, it as u64);
+                    assert_eq!((f - s).to_bits(), ((s + d) - s).to_bits(), "{} {it}", node.id);
+                    succeeded += u64::from(ok);
+                    attempts += u64::from(n);
+                }
+                let counts = &out.nodes[i as usize];
+                assert_eq!((counts.succeeded, counts.attempts), (succeeded, attempts));
+            }
+        }
     }
 }
