@@ -1367,7 +1367,12 @@ mod tests {
                 let (mut succeeded, mut attempts) = (0, 0);
                 for (it, (s, f)) in starts.iter().zip(&finishes).enumerate() {
                     let (d, ok, n) = sample_node(&plan, &copula, stream, i as usize, it as u64);
-                    assert_eq!((f - s).to_bits(), ((s + d) - s).to_bits(), "{} {it}", node.id);
+                    assert_eq!(
+                        (f - s).to_bits(),
+                        ((s + d) - s).to_bits(),
+                        "{} {it}",
+                        node.id
+                    );
                     succeeded += u64::from(ok);
                     attempts += u64::from(n);
                 }
