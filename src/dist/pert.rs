@@ -46,6 +46,9 @@ struct Cell {
     a3: f32,
 }
 
+// The vectorised lookup reads cell j's three 8-byte words at 8 * (3j + w).
+const _: () = assert!(std::mem::size_of::<Cell>() == 24);
+
 /// Bytes after the guide table: a 32-bit gather at its last pair reads 2 more.
 const GUIDE_PAD: usize = 2;
 
@@ -221,9 +224,16 @@ impl PertTable {
             // indices are at most CELLS (the table has CELLS + 1 cells) and each word is inside
             // its cell's 24 bytes.
             let uv = unsafe { _mm512_loadu_pd(u.as_ptr().add(at)) };
-            let k = _mm256_min_epi32(
-                _mm512_cvttpd_epi32(_mm512_mul_pd(uv, _mm512_set1_pd(GUIDE as f64))),
-                _mm256_set1_epi32(GUIDE as i32 - 1),
+            // Lanes outside [0, 1) (no engine draw is; a caller's might be, or NaN) keep the
+            // gathers in bounds and are looked up again one by one.
+            let outside = !(_mm512_cmp_pd_mask::<_CMP_GE_OQ>(uv, _mm512_setzero_pd())
+                & _mm512_cmp_pd_mask::<_CMP_LT_OQ>(uv, _mm512_set1_pd(1.0)));
+            let k = _mm256_max_epi32(
+                _mm256_min_epi32(
+                    _mm512_cvttpd_epi32(_mm512_mul_pd(uv, _mm512_set1_pd(GUIDE as f64))),
+                    _mm256_set1_epi32(GUIDE as i32 - 1),
+                ),
+                _mm256_setzero_si256(),
             );
             let pair = unsafe { _mm256_i32gather_epi32::<2>(guide, k) };
             let lo = _mm256_and_si256(pair, byte);
@@ -260,7 +270,7 @@ impl PertTable {
             );
             let x = _mm512_add_pd(lowv, _mm512_mul_pd(spanv, q));
             unsafe { _mm512_storeu_pd(out.as_mut_ptr().add(at), x) };
-            let mut again = far | edge;
+            let mut again = far | edge | outside;
             while again != 0 {
                 let b = again.trailing_zeros() as usize;
                 again &= again - 1;
@@ -357,6 +367,18 @@ mod tests {
             }
             u.extend([0.0, f64::MIN_POSITIVE, 1e-300, next(1.0, false), 0.5]);
             u.retain(|x| (0.0..1.0).contains(x));
+            // No engine draw is outside [0, 1), but a caller's may be: the same values still.
+            u.extend([
+                1.0,
+                1.5,
+                3e9,
+                1e300,
+                -0.5,
+                -0.0,
+                -1e300,
+                f64::INFINITY,
+                f64::NAN,
+            ]);
             let want: Vec<f64> = u.iter().map(|&x| 3.0 + 17.0 * table.quantile(x)).collect();
             let mut paths: Vec<(&str, Vec<f64>)> = Vec::new();
             let mut out = vec![0.0; u.len()];
