@@ -12,10 +12,12 @@
 //! In the first and last cell, where `F` behaves like `x^α` (or `1 - (1 - x)^β`) and no cubic
 //! follows it, the power law is inverted instead.
 //!
-//! The table is small on purpose (3.6 KiB per shape), so that a block of 256 draws of one task
-//! finds it in cache even in a plan of a thousand distinct estimates: a 2,049-point linear table
-//! (20 KiB) missed cache on most draws there (25 ns a draw against 10), and Newton steps on a
-//! cubic CDF made each draw a chain of divisions.
+//! The table is small on purpose (4 KiB per shape with its guide pairs), so that a block of
+//! draws of one task finds it in cache even in a plan of a thousand distinct estimates: a
+//! 2,049-point linear table (20 KiB) missed cache on most draws there (25 ns a draw against
+//! 10), and Newton steps on a cubic CDF made each draw a chain of divisions. Where the CPU has
+//! AVX-512, a block's draws are looked up eight at a time ([`PertTable::fill`]), with the same
+//! values.
 //!
 //! Accuracy, measured against statrs' Beta inverse CDF for the shapes of three-point estimates
 //! (`tests::accuracy_against_statrs`): at most 1.4e-5 of the range for u in [0.01, 0.99] and
