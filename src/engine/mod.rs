@@ -573,10 +573,11 @@ struct Scratch {
     risk_cost: Vec<f64>,
     /// For risks with `once`: the node it hits in each iteration (`NO_NODE`: none).
     once_target: Vec<u32>,
-    /// The current node's draws for the block: its uniforms (draw 0), duration, success,
-    /// attempts.
+    /// The current node's draws for the block: its uniforms (of one draw number at a time),
+    /// duration, success, attempts.
     u: Vec<f64>,
-    /// The iterations of the block whose first attempt failed (a planned experiment's draws).
+    /// The iterations of the block whose first attempt failed (a planned experiment's draws),
+    /// as `u8`: a block holds at most 256 iterations.
     failed: Vec<u8>,
     dur: Vec<f64>,
     ok: Vec<bool>,
@@ -1099,6 +1100,9 @@ fn draw_node(env: &Env, first: u64, len: usize, s: &mut Scratch, i: usize) {
     }
 }
 
+// `first_attempts` lists a block's iterations as `u8`.
+const _: () = assert!(BLOCK <= 256);
+
 /// Whether an uncorrelated experiment's draws can start with [`first_attempts`]: it is planned
 /// (not started, no attempt made) and not a backlog.
 #[inline]
@@ -1314,9 +1318,9 @@ mod tests {
     }
 
     /// A block's first attempts at once (the engine and the drivers) give `sample_node`'s
-    /// draws bit for bit: experiments with one or several attempts, a retry distribution,
-    /// PERT and uniform durations, each sampling, over more than one block and a partial last one; and nodes off
-    /// that path (started, correlated) are drawn one by one as before.
+    /// draws bit for bit: experiments with one or several attempts, a retry distribution, PERT
+    /// and uniform durations, each sampling, over more than one block and a partial last one;
+    /// and nodes off that path (started, correlated) are drawn one by one as before.
     #[test]
     fn first_attempts_at_once_are_sample_node() {
         let plan = load_str(
