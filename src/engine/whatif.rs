@@ -220,25 +220,12 @@ pub fn what_ifs(
 /// through any link, the fallbacks of an experiment (which write its resolved finish), and the
 /// experiment of a fallback (whose status and finish it reads). The reverse of [`dirty`]'s walk.
 fn upstream(plan: &Plan, nodes: &[u32]) -> Vec<u32> {
-    let n = plan.nodes().len();
-    let mut mark = vec![false; n];
-    let mut stack = nodes.to_vec();
-    while let Some(x) = stack.pop() {
-        let x = x as usize;
-        if mark[x] {
-            continue;
-        }
-        mark[x] = true;
-        let node = &plan.nodes()[x];
+    let mark = reach(plan, nodes.to_vec(), |x, stack| {
         stack.extend(plan.preds_of(x).iter().map(|l| l.node));
-        if let Some(f) = node.experiment.as_ref().and_then(|e| e.fallback) {
-            stack.push(f);
-        }
-        if let Some(e) = node.fallback_of {
-            stack.push(e);
-        }
-    }
-    (0..n as u32).filter(|&i| mark[i as usize]).collect()
+    });
+    (0..mark.len() as u32)
+        .filter(|&i| mark[i as usize])
+        .collect()
 }
 
 /// The nodes a change must schedule again, in plan (topological) order, and which of them it
@@ -264,21 +251,31 @@ fn dirty(plan: &Plan, change: Change) -> (Vec<u32>, Vec<bool>) {
             at[p] += 1;
         }
     }
+    let redrawn = change.redrawn(plan);
     let mut redraw = vec![false; n];
-    let mut mark = vec![false; n];
-    let mut stack: Vec<u32> = Vec::new();
-    for i in change.redrawn(plan) {
+    for &i in &redrawn {
         redraw[i as usize] = true;
-        stack.push(i);
     }
+    let mark = reach(plan, redrawn, |x, stack| {
+        stack.extend_from_slice(&succs[succ_count[x] as usize..succ_count[x + 1] as usize]);
+    });
+    let list = (0..n as u32).filter(|&i| mark[i as usize]).collect();
+    (list, redraw)
+}
+
+/// Which nodes are reached from `stack` through `links` (which pushes a node's neighbours, one
+/// way) and both ways along fallback chains: an experiment's fallback writes its resolved
+/// finish, and a fallback reads its experiment's status and finish.
+fn reach(plan: &Plan, mut stack: Vec<u32>, links: impl Fn(usize, &mut Vec<u32>)) -> Vec<bool> {
+    let mut mark = vec![false; plan.nodes().len()];
     while let Some(x) = stack.pop() {
         let x = x as usize;
         if mark[x] {
             continue;
         }
         mark[x] = true;
+        links(x, &mut stack);
         let node = &plan.nodes()[x];
-        stack.extend_from_slice(&succs[succ_count[x] as usize..succ_count[x + 1] as usize]);
         if let Some(f) = node.experiment.as_ref().and_then(|e| e.fallback) {
             stack.push(f);
         }
@@ -286,8 +283,7 @@ fn dirty(plan: &Plan, change: Change) -> (Vec<u32>, Vec<bool>) {
             stack.push(e);
         }
     }
-    let list = (0..n as u32).filter(|&i| mark[i as usize]).collect();
-    (list, redraw)
+    mark
 }
 
 /// One thread's columns for the base pass, a copy of them to restore after each change, and the
