@@ -373,42 +373,28 @@ pub fn sample_with(node: &Node, u: impl Fn(u32) -> f64) -> (f64, bool, u32) {
             };
             (node.scale * d, true, 1)
         }
-        Some(e) => attempts_from(node, e, left, &u, e.made as usize, 0.0, 0),
-    }
-}
-
-/// An experiment's attempts from attempt `from` on, after `n` attempts that took `total`
-/// (unscaled) and failed: each attempt's duration (draw `2a`) and its success (draw `2a + 1`)
-/// until one succeeds or none is left. `left` is what remains of a run under way, which the
-/// first attempt considered (`e.made`) takes instead of a full duration.
-#[inline]
-fn attempts_from(
-    node: &Node,
-    e: &Experiment,
-    left: Option<&Remaining>,
-    u: &impl Fn(u32) -> f64,
-    from: usize,
-    mut total: f64,
-    mut n: u32,
-) -> (f64, bool, u32) {
-    let made = e.made as usize;
-    for (a, &p) in e.success.iter().enumerate().skip(from) {
-        let d = if a == 0 {
-            &node.duration
-        } else {
-            e.retry.as_ref().unwrap_or(&node.duration)
-        };
-        let x = u(2 * a as u32);
-        total += match left {
-            Some(r) if a == made => rest(r, d, x),
-            _ => d.quantile(x),
-        };
-        n += 1;
-        if u(2 * a as u32 + 1) < p {
-            return (node.scale * total, true, n);
+        Some(e) => {
+            let (mut total, mut n) = (0.0, 0u32);
+            let made = e.made as usize;
+            for (a, &p) in e.success.iter().enumerate().skip(made) {
+                let d = if a == 0 {
+                    &node.duration
+                } else {
+                    e.retry.as_ref().unwrap_or(&node.duration)
+                };
+                let x = u(2 * a as u32);
+                total += match left {
+                    Some(r) if a == made => rest(r, d, x),
+                    _ => d.quantile(x),
+                };
+                n += 1;
+                if u(2 * a as u32 + 1) < p {
+                    return (node.scale * total, true, n);
+                }
+            }
+            (node.scale * total, false, n)
         }
     }
-    (node.scale * total, false, n)
 }
 
 /// What is left of a run under way whose full duration would be `full`, at uniform `u`.
@@ -576,9 +562,10 @@ struct Scratch {
     /// The current node's draws for the block: its uniforms (of one draw number at a time),
     /// duration, success, attempts.
     u: Vec<f64>,
-    /// The iterations of the block whose first attempt failed (a planned experiment's draws),
-    /// as `u8`: a block holds at most 256 iterations.
+    /// The iterations of the block whose attempts so far failed (a planned experiment's
+    /// draws), as `u8`: a block holds at most 256 iterations; and those attempts' quantiles.
     failed: Vec<u8>,
+    q: Vec<f64>,
     dur: Vec<f64>,
     ok: Vec<bool>,
     attempts: Vec<u32>,
@@ -611,6 +598,7 @@ impl Scratch {
             once_target: vec![NO_NODE; risks * BLOCK],
             u: vec![0.0; BLOCK],
             failed: vec![0; BLOCK],
+            q: vec![0.0; BLOCK],
             dur: vec![0.0; BLOCK],
             es: vec![0.0; BLOCK],
             ef: vec![0.0; BLOCK],
@@ -1079,9 +1067,20 @@ fn draw_node(env: &Env, first: u64, len: usize, s: &mut Scratch, i: usize) {
         .as_ref()
         .filter(|_| slot.is_none() && first_in_bulk(node))
     {
-        let u = &mut s.u[..len];
+        let (u, q) = (&mut s.u[..len], &mut s.q[..len]);
         let (dur, ok, attempts) = (&mut s.dur[..len], &mut s.ok[..len], &mut s.attempts[..len]);
-        first_attempts(node, e, stream, first, u, dur, ok, attempts, &mut s.failed);
+        first_attempts(
+            node,
+            e,
+            stream,
+            first,
+            u,
+            q,
+            dur,
+            ok,
+            attempts,
+            &mut s.failed,
+        );
     } else if !slot.is_none() {
         for j in 0..len {
             let (dur, ok, attempts) =
@@ -1113,9 +1112,11 @@ fn first_in_bulk(node: &Node) -> bool {
 }
 
 /// A planned experiment's draws for iterations `first..first + dur.len()` (before risk
-/// strikes), exactly as [`sample_duration`] makes them: every first attempt at once (its
-/// duration from draw 0 through `fill`, its success from draw 1), then the iterations whose
-/// first attempt failed go on one by one from attempt 1. `u` and `failed` are scratch.
+/// strikes), exactly as [`sample_duration`] makes them, attempt by attempt over the block:
+/// every first attempt at once (its duration from draw 0 through `fill`, its success from draw
+/// 1), then each later attempt `a` for the iterations still failing (draws `2a` and `2a + 1`),
+/// adding to their totals in the same order as [`sample_with`]. `u`, `q` and `failed` are
+/// scratch.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn first_attempts(
@@ -1124,6 +1125,7 @@ fn first_attempts(
     stream: Sampler,
     first: u64,
     u: &mut [f64],
+    q: &mut [f64],
     dur: &mut [f64],
     ok: &mut [bool],
     attempts: &mut [u32],
@@ -1143,11 +1145,32 @@ fn first_attempts(
         failed[n] = j as u8;
         n += usize::from(!success);
     }
+    for (a, &p) in e.success.iter().enumerate().skip(1) {
+        if n == 0 {
+            return;
+        }
+        let d = e.retry.as_ref().unwrap_or(&node.duration);
+        for (x, &j) in u.iter_mut().zip(&failed[..n]) {
+            *x = stream.at(first + u64::from(j)).uniform(2 * a as u32);
+        }
+        d.fill(&mut q[..n], &u[..n]);
+        let mut still = 0;
+        for t in 0..n {
+            let j = usize::from(failed[t]);
+            let total = dur[j] + q[t];
+            let success = stream.at(first + j as u64).uniform(2 * a as u32 + 1) < p;
+            dur[j] = if success { node.scale * total } else { total };
+            ok[j] = success;
+            attempts[j] += 1;
+            failed[still] = failed[t];
+            still += usize::from(!success);
+        }
+        n = still;
+    }
+    // Every attempt failed.
     for &j in &failed[..n] {
         let j = usize::from(j);
-        let it = stream.at(first + j as u64);
-        (dur[j], ok[j], attempts[j]) =
-            attempts_from(node, e, None, &|d| it.uniform(d), 1, dur[j], 1);
+        dur[j] *= node.scale;
     }
 }
 
@@ -1171,7 +1194,8 @@ pub fn node_durations(
             .collect();
     };
     let mut out = vec![0.0; usize::try_from(n).expect("iterations fit in memory")];
-    let (mut u, mut ok, mut attempts, mut failed) = (
+    let (mut u, mut q, mut ok, mut attempts, mut failed) = (
+        vec![0.0; BLOCK],
         vec![0.0; BLOCK],
         [false; BLOCK],
         [0u32; BLOCK],
@@ -1185,6 +1209,7 @@ pub fn node_durations(
             stream,
             (b * BLOCK) as u64,
             &mut u[..len],
+            &mut q[..len],
             dur,
             &mut ok[..len],
             &mut attempts[..len],
