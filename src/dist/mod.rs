@@ -100,6 +100,17 @@ fn check(x: f64) -> Result<f64, DistError> {
     }
 }
 
+/// The triangular quantile on `[a, b]` with mode `c` at `u`: both sides of the branch (each
+/// square root's argument is never negative for u in [0, 1)), then a select, so that a loop of
+/// them is one the compiler vectorises.
+#[inline(always)]
+fn triangular(a: f64, c: f64, b: f64, u: f64) -> f64 {
+    let fc = (c - a) / (b - a);
+    let left = a + (u * (b - a) * (c - a)).sqrt();
+    let right = b - ((1.0 - u) * (b - a) * (b - c)).sqrt();
+    if u < fc { left } else { right }
+}
+
 impl Dist {
     pub fn fixed(d: f64) -> Result<Dist, DistError> {
         Ok(Dist::Fixed(check(d)?))
@@ -219,16 +230,8 @@ impl Dist {
         match self {
             Dist::Fixed(d) => *d,
             Dist::Uniform { min, max } => min + (max - min) * u,
-            Dist::Triangular { low, likely, high } => {
-                let (a, c, b) = (*low, *likely, *high);
-                let fc = (c - a) / (b - a);
-                if u < fc {
-                    a + (u * (b - a) * (c - a)).sqrt()
-                } else {
-                    b - ((1.0 - u) * (b - a) * (b - c)).sqrt()
-                }
-            }
-            Dist::Pert { low, high, table } => low + (high - low) * table.quantile(u),
+            Dist::Triangular { low, likely, high } => triangular(*low, *likely, *high, u),
+            Dist::Pert { low, high, table } => table.draw(*low, *high, u),
             Dist::TruncNormal { mean, sd, p0, kept } => {
                 trunc_normal_quantile(*mean, *sd, *p0, *kept, u)
             }
@@ -255,14 +258,8 @@ impl Dist {
             }
             Dist::Pert { low, high, table } => table.fill(*low, *high, u, out),
             Dist::Triangular { low, likely, high } => {
-                // Both sides of `quantile`'s branch (each square root's argument is never
-                // negative), then a select: a loop the compiler vectorises, the same values.
-                let (a, c, b) = (*low, *likely, *high);
-                let fc = (c - a) / (b - a);
                 for (o, &u) in out.iter_mut().zip(u) {
-                    let left = a + (u * (b - a) * (c - a)).sqrt();
-                    let right = b - ((1.0 - u) * (b - a) * (b - c)).sqrt();
-                    *o = if u < fc { left } else { right };
+                    *o = triangular(*low, *likely, *high, u);
                 }
             }
             _ => {

@@ -185,7 +185,25 @@ impl PertTable {
     /// [`PertTable::fill`] one draw at a time.
     fn fill_scalar(&self, low: f64, high: f64, u: &[f64], out: &mut [f64]) {
         for (o, &u) in out.iter_mut().zip(u) {
-            *o = low + (high - low) * self.quantile(u);
+            *o = self.draw(low, high, u);
+        }
+    }
+
+    /// One PERT draw on `[low, high]` at uniform `u`: what every path of
+    /// [`PertTable::fill`] gives, and what `Dist::quantile` gives.
+    #[inline(always)]
+    pub fn draw(&self, low: f64, high: f64, u: f64) -> f64 {
+        low + (high - low) * self.quantile(u)
+    }
+
+    /// The lanes in `again` (bit b: `out[b]`) looked up again one by one: those a vectorised
+    /// lookup leaves to the scalar one.
+    #[inline(always)]
+    fn redo(&self, low: f64, high: f64, u: &[f64], out: &mut [f64], mut again: u32) {
+        while again != 0 {
+            let b = again.trailing_zeros() as usize;
+            again &= again - 1;
+            out[b] = self.draw(low, high, u[b]);
         }
     }
 
@@ -277,12 +295,8 @@ impl PertTable {
             );
             let x = _mm512_add_pd(lowv, _mm512_mul_pd(spanv, q));
             unsafe { _mm512_storeu_pd(out.as_mut_ptr().add(at), x) };
-            let mut again = far | edge | outside;
-            while again != 0 {
-                let b = again.trailing_zeros() as usize;
-                again &= again - 1;
-                out[at + b] = low + (high - low) * self.quantile(u[at + b]);
-            }
+            let again = u32::from(far | edge | outside);
+            self.redo(low, high, &u[at..], &mut out[at..], again);
             at += 8;
         }
         self.fill_scalar(low, high, &u[at..n], &mut out[at..n]);
@@ -371,12 +385,7 @@ impl PertTable {
             );
             let x = _mm256_add_pd(lowv, _mm256_mul_pd(spanv, q));
             unsafe { _mm256_storeu_pd(out.as_mut_ptr().add(at), x) };
-            let mut again = far | edge | outside;
-            while again != 0 {
-                let b = again.trailing_zeros() as usize;
-                again &= again - 1;
-                out[at + b] = low + (high - low) * self.quantile(u[at + b]);
-            }
+            self.redo(low, high, &u[at..], &mut out[at..], far | edge | outside);
             at += 4;
         }
         self.fill_scalar(low, high, &u[at..n], &mut out[at..n]);

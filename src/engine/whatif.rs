@@ -103,25 +103,6 @@ pub fn what_ifs(
     // when nothing is traced).
     let only: Option<Vec<u32>> = changes.is_empty().then(|| upstream(plan, trace));
     let n_ms = if only.is_some() { 0 } else { n_ms };
-    if changes.is_empty() && trace.is_empty() {
-        // Nothing to schedule: no rows.
-        return WhatIfs {
-            base: Outcomes {
-                iterations: range.end - range.start,
-                first: range.start,
-                seed: config.seed,
-                sampling: config.sampling,
-                rows: Vec::new(),
-                milestones: 0,
-                costs: false,
-                traced: Vec::new(),
-                nodes: Vec::new(),
-                risks_fired: Vec::new(),
-                critical: Vec::new(),
-            },
-            changed: Vec::new(),
-        };
-    }
     let changed: Vec<Plan> = changes.iter().map(|c| c.apply(plan)).collect();
     let dirty: Vec<(Vec<u32>, Vec<bool>)> = changes.iter().map(|c| dirty(plan, *c)).collect();
     let streams: Vec<Sampler> = plan
@@ -152,8 +133,10 @@ pub fn what_ifs(
     // Each row: the base's milestones and traced nodes, then each change's milestones.
     let stride = base_stride + n_ms * changes.len();
     let mut rows = vec![f64::INFINITY; iterations * stride];
+    // No change and nothing traced: no columns, so no rows and nothing to schedule.
+    let width = stride.max(1);
     let counters = rows
-        .par_chunks_mut(BLOCK * stride)
+        .par_chunks_mut(BLOCK * width)
         .enumerate()
         .with_min_len(blocks_per_job(iterations))
         .map_init(
@@ -183,7 +166,7 @@ pub fn what_ifs(
         })
         .collect();
     let base_rows = rows
-        .chunks(stride)
+        .chunks(width)
         .flat_map(|row| row[..base_stride].iter().copied())
         .collect();
     WhatIfs {
