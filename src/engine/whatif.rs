@@ -104,7 +104,7 @@ pub fn what_ifs(
     let only: Option<Vec<u32>> = changes.is_empty().then(|| upstream(plan, trace));
     let n_ms = if only.is_some() { 0 } else { n_ms };
     let changed: Vec<Plan> = changes.iter().map(|c| c.apply(plan)).collect();
-    let dirty: Vec<(Vec<u32>, Vec<bool>)> = changes.iter().map(|c| dirty(plan, *c)).collect();
+    let dirty = Dirty::of(plan, changes);
     let streams: Vec<Sampler> = plan
         .nodes()
         .iter()
@@ -211,6 +211,48 @@ fn upstream(plan: &Plan, nodes: &[u32]) -> Vec<u32> {
         .collect()
 }
 
+/// What the changes schedule again, and what must be put back between them.
+struct Dirty {
+    /// Per change: its dirty nodes (see [`dirty`]) and which of them it redraws.
+    nodes: Vec<(Vec<u32>, Vec<bool>)>,
+    /// Per change: its dirty nodes that the next change does not schedule again, whose base
+    /// columns must be put back before it (none after the last change: the next block's base
+    /// pass writes every column). A node the next change schedules again is written there
+    /// before anything reads it (plan order), so it needs no restoring.
+    restore: Vec<Vec<u32>>,
+    /// Every node in some `restore` list, in plan order: the columns each block copies.
+    keep: Vec<u32>,
+}
+
+impl Dirty {
+    fn of(plan: &Plan, changes: &[Change]) -> Dirty {
+        let n = plan.nodes().len();
+        let nodes: Vec<(Vec<u32>, Vec<bool>)> = changes.iter().map(|c| dirty(plan, *c)).collect();
+        let mut kept = vec![false; n];
+        let restore: Vec<Vec<u32>> = (0..nodes.len())
+            .map(|v| {
+                let Some((next, _)) = nodes.get(v + 1) else {
+                    return Vec::new();
+                };
+                let mut again = vec![false; n];
+                next.iter().for_each(|&i| again[i as usize] = true);
+                let list: Vec<u32> = (nodes[v].0.iter())
+                    .copied()
+                    .filter(|&i| !again[i as usize])
+                    .collect();
+                list.iter().for_each(|&i| kept[i as usize] = true);
+                list
+            })
+            .collect();
+        let keep = (0..n as u32).filter(|&i| kept[i as usize]).collect();
+        Dirty {
+            nodes,
+            restore,
+            keep,
+        }
+    }
+}
+
 /// The nodes a change must schedule again, in plan (topological) order, and which of them it
 /// redraws. Downstream means: a successor through any link, a fallback of a dirty experiment,
 /// and the experiment of a dirty fallback (whose resolved finish the fallback writes).
@@ -308,7 +350,7 @@ impl Block {
         base: &Env,
         envs: &[Env],
         changes: &[Change],
-        dirty: &[(Vec<u32>, Vec<bool>)],
+        dirty: &Dirty,
         only: Option<&[u32]>,
         first: u64,
         len: usize,
@@ -357,13 +399,16 @@ impl Block {
         if changes.is_empty() {
             return c;
         }
-        self.start.copy_from_slice(&s.start);
-        self.finish.copy_from_slice(&s.finish);
-        self.status.copy_from_slice(&s.status);
-        self.resolved.copy_from_slice(&s.resolved);
+        for &i in &dirty.keep {
+            let r = i as usize * BLOCK..(i as usize + 1) * BLOCK;
+            self.start[r.clone()].copy_from_slice(&s.start[r.clone()]);
+            self.finish[r.clone()].copy_from_slice(&s.finish[r.clone()]);
+            self.status[r.clone()].copy_from_slice(&s.status[r.clone()]);
+            self.resolved[r.clone()].copy_from_slice(&s.resolved[r]);
+        }
         for (v, change) in changes.iter().enumerate() {
             let env = &envs[v];
-            let (nodes, redraw) = &dirty[v];
+            let (nodes, redraw) = &dirty.nodes[v];
             if let Change::NoRisk(r) = *change {
                 let col = &mut s.risk_fired[r * BLOCK..(r + 1) * BLOCK];
                 self.risk_fired.copy_from_slice(col);
@@ -386,7 +431,7 @@ impl Block {
                 }
             }
             // Back to the base pass's columns for the next change.
-            for &i in nodes {
+            for &i in &dirty.restore[v] {
                 let r = i as usize * BLOCK..(i as usize + 1) * BLOCK;
                 s.start[r.clone()].copy_from_slice(&self.start[r.clone()]);
                 s.finish[r.clone()].copy_from_slice(&self.finish[r.clone()]);
