@@ -572,10 +572,9 @@ struct Scratch {
     /// The current node's earliest start and finish from its links, for the block.
     es: Vec<f64>,
     ef: Vec<f64>,
-    /// For the backward pass: the last walk that visited each node, and the current walk.
-    stamp: Vec<u32>,
-    walk: u32,
-    stack: Vec<u32>,
+    /// For the backward pass: per node, the iterations of the block in which it is reached
+    /// (bit j for iteration j; all clear between passes).
+    reached: Vec<u128>,
     /// Correlated uniforms, one column per correlated draw of each group member (see
     /// [`Copula::fill`]), and the normal scores they are made from.
     correlated: Vec<f64>,
@@ -604,9 +603,7 @@ impl Scratch {
             ef: vec![0.0; BLOCK],
             ok: vec![true; BLOCK],
             attempts: vec![1; BLOCK],
-            stamp: vec![0; nodes],
-            walk: 0,
-            stack: Vec::new(),
+            reached: vec![0; nodes],
             correlated: vec![0.0; copula.columns() * BLOCK],
             z: vec![0.0; copula.widest() * BLOCK],
             res: resource::Scratch::default(),
@@ -756,11 +753,7 @@ fn run_block(env: &Env, first: u64, len: usize, s: &mut Scratch, out: &mut [f64]
     if env.probes.criticality {
         for (m, ms) in plan.milestones().iter().enumerate() {
             let counts = &mut c.critical[m * n..(m + 1) * n];
-            for j in 0..len {
-                if s.status[ms.node as usize * BLOCK + j] == OK {
-                    mark_critical(plan, s, j, ms.node as usize, counts);
-                }
-            }
+            mark_critical(plan, s, len, ms.node as usize, counts);
         }
     }
     c
@@ -1226,55 +1219,102 @@ fn binds(constraint: f64, at: f64) -> bool {
     (constraint - at).abs() <= 1e-9 * at.abs().max(1.0)
 }
 
-/// The backward pass for one iteration: from the milestone, follow every link whose constraint
-/// set the node's start or finish (ties: all of them), counting each node reached once.
-fn mark_critical(plan: &Plan, s: &mut Scratch, j: usize, from: usize, counts: &mut [u64]) {
-    s.walk = s.walk.wrapping_add(1);
-    if s.walk == 0 {
-        s.stamp.fill(0);
-        s.walk = 1;
+// The backward pass keeps a block's iterations as the bits of a `u128`.
+const _: () = assert!(BLOCK <= 128);
+
+/// The backward pass over the block's `len` iterations, from milestone node `from` in each
+/// iteration that delivered it: follow every link whose constraint set the node's start or
+/// finish (ties: all of them), counting each node reached once per iteration.
+///
+/// Every link leads to a node earlier in plan order (a predecessor, the fallback in its chain
+/// that delivered it, or a fallback's experiment), so one sweep from `from` down to the first
+/// node, carrying the set of iterations that reached each node, visits each reached node after
+/// everything that can reach it: the same nodes as a walk per iteration, but each link tested
+/// for all the iterations that reached the node at once, along its columns.
+fn mark_critical(plan: &Plan, s: &mut Scratch, len: usize, from: usize, counts: &mut [u64]) {
+    if len == 0 {
+        return;
     }
-    let stamp = s.walk;
-    s.stack.clear();
-    s.stack.push(from as u32);
-    while let Some(x) = s.stack.pop() {
-        let x = x as usize;
-        if s.stamp[x] == stamp {
+    let delivered = lanes_where(u128::MAX >> (128 - len), len, |j| {
+        s.status[from * BLOCK + j] == OK
+    });
+    s.reached[from] = delivered;
+    for x in (0..=from).rev() {
+        let lanes = std::mem::take(&mut s.reached[x]);
+        if lanes == 0 {
             continue;
         }
-        s.stamp[x] = stamp;
-        counts[x] += 1;
-        let k = x * BLOCK + j;
-        let (start, finish) = (s.start[k], s.finish[k]);
+        counts[x] += u64::from(lanes.count_ones());
+        let xr = x * BLOCK..x * BLOCK + len;
+        let (start, finish) = (&s.start[xr.clone()], &s.finish[xr]);
         if let Some(e) = plan.nodes()[x].fallback_of {
             let e = e as usize;
-            if binds(s.finish[e * BLOCK + j], start) {
-                s.stack.push(e as u32);
-            }
+            let fin = &s.finish[e * BLOCK..e * BLOCK + len];
+            s.reached[e] |= lanes_where(lanes, len, |j| binds(fin[j], start[j]));
         }
         for l in plan.preds_of(x) {
             let p = l.node as usize;
-            let (value, at, via) = match l.kind {
-                LinkKind::FS => (
-                    resolved_finish(s, p, j),
-                    start,
-                    resolved_node(plan, s, p, j),
-                ),
-                LinkKind::SS => (own_start(s, p, j), start, Some(p)),
-                LinkKind::FF => (
-                    resolved_finish(s, p, j),
-                    finish,
-                    resolved_node(plan, s, p, j),
-                ),
-                LinkKind::SF => (own_start(s, p, j), finish, Some(p)),
+            let pr = p * BLOCK..p * BLOCK + len;
+            // Finish links lead to whoever delivered the predecessor's finish; start links to
+            // the predecessor itself.
+            let (value, at, finish_link) = match l.kind {
+                LinkKind::FS => (&s.resolved[pr.clone()], start, true),
+                LinkKind::SS => (&s.start[pr.clone()], start, false),
+                LinkKind::FF => (&s.resolved[pr.clone()], finish, true),
+                LinkKind::SF => (&s.start[pr.clone()], finish, false),
             };
-            if let Some(q) = via
-                && binds(value + l.lag, at)
-            {
-                s.stack.push(q as u32);
+            let hits = lanes_where(lanes, len, |j| binds(value[j] + l.lag, at[j]));
+            if hits == 0 {
+                continue;
+            }
+            if !finish_link {
+                s.reached[p] |= hits;
+                continue;
+            }
+            // Where the predecessor itself succeeded it delivered its finish; where it failed,
+            // a fallback in its chain did (`resolved_node`).
+            let status = &s.status[pr];
+            let ok = lanes_where(hits, len, |j| status[j] == OK);
+            s.reached[p] |= ok;
+            let mut rest = hits & !ok;
+            while rest != 0 {
+                let j = rest.trailing_zeros() as usize;
+                rest &= rest - 1;
+                if let Some(q) = resolved_node(plan, s, p, j) {
+                    s.reached[q] |= 1 << j;
+                }
             }
         }
     }
+}
+
+/// The iterations among `lanes` (bits below `len`) for which `test` holds: tested one by one
+/// when they are few, else over the whole block (a loop the compiler vectorises) and packed
+/// into bits eight at a time.
+#[inline(always)]
+fn lanes_where(lanes: u128, len: usize, test: impl Fn(usize) -> bool) -> u128 {
+    if lanes.count_ones() <= 8 {
+        let (mut rest, mut out) = (lanes, 0u128);
+        while rest != 0 {
+            let j = rest.trailing_zeros() as usize;
+            rest &= rest - 1;
+            if test(j) {
+                out |= 1 << j;
+            }
+        }
+        return out;
+    }
+    let mut hit = [0u8; BLOCK];
+    for (j, h) in hit[..len].iter_mut().enumerate() {
+        *h = u8::from(test(j));
+    }
+    let mut out = 0u128;
+    for (k, bytes) in hit.chunks_exact(8).enumerate() {
+        // Eight bytes of 0 or 1 to eight bits: byte i lands on bit 56 + i.
+        let x = u64::from_le_bytes(bytes.try_into().expect("chunks of 8"));
+        out |= u128::from(x.wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * k);
+    }
+    out & lanes
 }
 
 #[cfg(test)]
@@ -1314,6 +1354,158 @@ mod tests {
         let se_sd = 0.0971873 * (8.0 / (4.0 * n as f64)).sqrt();
         let sd = m.sd.unwrap();
         assert!((sd - 0.0971873).abs() <= 4.0 * se_sd, "sd {sd}");
+    }
+
+    /// The backward pass as a walk per iteration (a stack and a visited set), as it was before
+    /// the sweep over the block: the oracle for `mark_critical`.
+    fn walk_critical(plan: &Plan, s: &Scratch, j: usize, from: usize, counts: &mut [u64]) {
+        let mut seen = vec![false; plan.nodes().len()];
+        let mut stack = vec![from];
+        while let Some(x) = stack.pop() {
+            if std::mem::replace(&mut seen[x], true) {
+                continue;
+            }
+            counts[x] += 1;
+            let k = x * BLOCK + j;
+            let (start, finish) = (s.start[k], s.finish[k]);
+            if let Some(e) = plan.nodes()[x].fallback_of
+                && binds(s.finish[e as usize * BLOCK + j], start)
+            {
+                stack.push(e as usize);
+            }
+            for l in plan.preds_of(x) {
+                let p = l.node as usize;
+                let (value, at, via) = match l.kind {
+                    LinkKind::FS => (
+                        resolved_finish(s, p, j),
+                        start,
+                        resolved_node(plan, s, p, j),
+                    ),
+                    LinkKind::SS => (own_start(s, p, j), start, Some(p)),
+                    LinkKind::FF => (
+                        resolved_finish(s, p, j),
+                        finish,
+                        resolved_node(plan, s, p, j),
+                    ),
+                    LinkKind::SF => (own_start(s, p, j), finish, Some(p)),
+                };
+                if let Some(q) = via
+                    && binds(value + l.lag, at)
+                {
+                    stack.push(q);
+                }
+            }
+        }
+    }
+
+    /// The sweep counts what a walk per iteration counts, node by node, on a plan with every
+    /// link kind, lags, ties (equal durations in parallel), experiments with a fallback chain
+    /// and two milestones, over a full block and a short one.
+    #[test]
+    fn the_sweep_reaches_what_a_walk_per_iteration_reaches() {
+        let plan = load_str(
+            "plan.toml",
+            r#"
+[[task]]
+id = "a"
+duration = [2, 4, 9]
+[[task]]
+id = "b"
+duration = 3
+[[task]]
+id = "c"
+duration = 3
+[[task]]
+id = "x"
+duration = [1, 3, 6]
+after = ["a", "b", "c"]
+success = 0.5
+fallback = "y"
+[[task]]
+id = "y"
+duration = [2, 3, 5]
+after = ["b"]
+success = 0.5
+fallback = "z"
+[[task]]
+id = "z"
+duration = 4
+[[task]]
+id = "s"
+duration = [1, 2, 3]
+after = [{ task = "a", type = "SS", lag = 1 }, { task = "x", type = "SF" }]
+[[task]]
+id = "f"
+duration = [1, 2, 4]
+after = [{ task = "x", type = "FF", lag = 0.5 }, "c"]
+[[milestone]]
+id = "m1"
+after = ["x", "s"]
+[[milestone]]
+id = "m2"
+after = ["f", "s", "b"]
+"#,
+        )
+        .unwrap();
+        // 300 iterations: full blocks (most nodes reached in many iterations, tested along
+        // columns) and a short one; 6: every node reached in a few, tested one by one.
+        for iterations in [300u64, 6] {
+            let config = Config::new(iterations, 9);
+            let out = simulate_with(
+                &plan,
+                &config,
+                &Probes {
+                    criticality: true,
+                    trace: Vec::new(),
+                },
+            );
+            let n = plan.nodes().len();
+            let mut expected = vec![0u64; plan.milestones().len() * n];
+            let (streams, risk_streams): (Vec<Sampler>, Vec<Sampler>) = (
+                plan.nodes()
+                    .iter()
+                    .map(|nd| config.sampler(nd.key))
+                    .collect(),
+                plan.risks().iter().map(|r| config.sampler(r.key)).collect(),
+            );
+            let copula = Copula::new(&plan, &config);
+            let probes = Probes::default();
+            let env = Env {
+                plan: &plan,
+                streams: &streams,
+                risk_streams: &risk_streams,
+                copula: &copula,
+                probes: &probes,
+                stride: plan.milestones().len(),
+                costs: false,
+                once: false,
+            };
+            let mut s = Scratch::new(n, plan.risks().len(), &copula);
+            let mut nodes = vec![NodeCounts::default(); n];
+            for first in (0..iterations).step_by(BLOCK) {
+                let len = BLOCK.min((iterations - first) as usize);
+                let mut fired = vec![0; plan.risks().len()];
+                fill_risks(&env, first, len, &mut s, &mut fired);
+                pass(&env, first, len, &mut s, &mut nodes);
+                for (m, ms) in plan.milestones().iter().enumerate() {
+                    for j in 0..len {
+                        if s.status[ms.node as usize * BLOCK + j] == OK {
+                            walk_critical(
+                                &plan,
+                                &s,
+                                j,
+                                ms.node as usize,
+                                &mut expected[m * n..(m + 1) * n],
+                            );
+                        }
+                    }
+                }
+            }
+            assert_eq!(out.critical, expected, "{iterations} iterations");
+            // Not vacuous: the parallel tasks tie, so both are reached in some iterations, and
+            // each milestone reaches some node in every delivered iteration.
+            assert!(expected.iter().filter(|&&c| c > 0).count() > n);
+        }
     }
 
     #[test]
