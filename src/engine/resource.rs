@@ -443,21 +443,43 @@ fn fit_whole(
         cand.sort_by(f64::total_cmp);
     }
     cand.dedup();
+    // Per resource used (the first few), how many breakpoints are at or before the candidate:
+    // candidates rise, so it only moves forward, one search for the first and a walk after.
+    let mut firsts = [0usize; 4];
+    for (f, &(r, _)) in firsts.iter_mut().zip(uses) {
+        *f = busy[r as usize].level.partition_point(|l| l.0 <= earliest);
+    }
     'next: for &t in cand.iter() {
         let end = stretch(resources, uses, t, dur);
-        for &(r, need) in uses {
+        for (u, &(r, need)) in uses.iter().enumerate() {
             let res = &resources[r as usize];
             let b = &busy[r as usize];
-            let first = b.level.partition_point(|l| l.0 <= t);
-            let points = std::iter::once(t)
-                .chain(
-                    b.level[first..]
-                        .iter()
-                        .map(|l| l.0)
-                        .take_while(|&p| p < end),
-                )
-                .chain(res.steps_between(t, end));
-            for p in points {
+            // The amount held is `b.at(p)` at every point checked: at t, the level of the last
+            // breakpoint at or before it; at a breakpoint inside the run, that breakpoint's own
+            // level (breakpoints are distinct and sorted), read without another search.
+            let first = match firsts.get_mut(u) {
+                Some(f) => {
+                    while b.level.get(*f).is_some_and(|l| l.0 <= t) {
+                        *f += 1;
+                    }
+                    *f
+                }
+                None => b.level.partition_point(|l| l.0 <= t),
+            };
+            let at_t = if first == 0 {
+                0.0
+            } else {
+                b.level[first - 1].1
+            };
+            if at_t + need > res.capacity_at(t) + SLACK {
+                continue 'next;
+            }
+            for &(p, held) in b.level[first..].iter().take_while(|l| l.0 < end) {
+                if held + need > res.capacity_at(p) + SLACK {
+                    continue 'next;
+                }
+            }
+            for p in res.steps_between(t, end) {
                 if b.at(p) + need > res.capacity_at(p) + SLACK {
                     continue 'next;
                 }
@@ -547,11 +569,12 @@ mod tests {
     /// exactly what the full scan gives.
     #[test]
     fn fit_matches_the_full_scan() {
+        const RESOURCES: usize = 6;
         let mut z = 15u64;
         let (mut cand, mut near) = (Vec::new(), Vec::new());
         let (mut found, mut never) = (0, 0);
         for case in 0..400u32 {
-            let resources: Vec<Resource> = (0..3)
+            let resources: Vec<Resource> = (0..RESOURCES)
                 .map(|r| {
                     let mut capacity = vec![(0.0, 1.0 + (next(&mut z) % 4) as f64)];
                     for _ in 0..next(&mut z) % 3 {
@@ -585,7 +608,7 @@ mod tests {
             } else {
                 [1.0, 0.5, 0.1, 0.3, 2.0]
             };
-            let busy: Vec<Vec<(f64, f64, f64)>> = (0..3)
+            let busy: Vec<Vec<(f64, f64, f64)>> = (0..RESOURCES)
                 .map(|_| {
                     (0..next(&mut z) % 40)
                         .map(|_| {
@@ -614,14 +637,20 @@ mod tests {
                 })
                 .collect();
             for _ in 0..10 {
-                let mut uses = vec![(0u32, 0.0); 1 + (next(&mut z) % 2) as usize];
-                uses[0] = ((next(&mut z) % 3) as u32, 0.0);
-                if uses.len() == 2 {
-                    uses[1] = ((uses[0].0 + 1) % 3, 0.0);
-                }
-                for u in &mut uses {
-                    u.1 = [1.0, 0.5, 0.1, 0.2, 1.5][(next(&mut z) % 5) as usize];
-                }
+                // One or two resources, and sometimes five (more than `fit_whole` walks
+                // breakpoints for; the rest are searched).
+                let count = if next(&mut z).is_multiple_of(6) {
+                    5
+                } else {
+                    1 + (next(&mut z) % 2) as usize
+                };
+                let r0 = next(&mut z) % RESOURCES as u64;
+                let uses: Vec<(u32, f64)> = (0..count as u64)
+                    .map(|k| {
+                        let amount = [1.0, 0.5, 0.1, 0.2, 1.5][(next(&mut z) % 5) as usize];
+                        (((r0 + k) % RESOURCES as u64) as u32, amount)
+                    })
+                    .collect();
                 let earliest = if next(&mut z).is_multiple_of(2) {
                     (next(&mut z) % 40) as f64
                 } else {
