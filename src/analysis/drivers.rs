@@ -125,7 +125,14 @@ pub fn mid_ranks(x: &[f64]) -> Vec<f64> {
         static BUFFERS: std::cell::RefCell<Buffers> = Default::default();
     }
     let mut ranks = vec![0.0; x.len()];
-    BUFFERS.with_borrow_mut(|(order, counts)| mid_ranks_into(x, &mut ranks, order, counts));
+    BUFFERS.with_borrow_mut(|(order, counts)| {
+        mid_ranks_into(x, &mut ranks, order, counts);
+        // A very long column's buffers are not kept for the rest of the process.
+        if order.capacity() > HELD {
+            *order = Vec::new();
+            *counts = Vec::new();
+        }
+    });
     ranks
 }
 
