@@ -265,7 +265,17 @@ impl PertTable {
             let hi = _mm256_and_si256(_mm256_srli_epi32::<8>(pair), byte);
             // The one step: to lo + 1 when it is a cell and starts at or below u.
             let lo1 = _mm256_add_epi32(lo, one);
-            let next = unsafe { _mm512_i32gather_pd::<8>(_mm256_mullo_epi32(lo1, three), f0s) };
+            // Only where the pair spans more than one cell can u lie past the first: elsewhere
+            // the next cell's start is taken as infinite (no step) and not read.
+            let spans = _mm256_cmpgt_epi32_mask(hi, lo);
+            let next = unsafe {
+                _mm512_mask_i32gather_pd::<8>(
+                    _mm512_set1_pd(f64::INFINITY),
+                    spans,
+                    _mm256_mullo_epi32(lo1, three),
+                    f0s,
+                )
+            };
             let step =
                 _mm256_cmple_epi32_mask(lo1, last) & _mm512_cmp_pd_mask::<_CMP_LE_OQ>(next, uv);
             let j = _mm256_mask_add_epi32(lo, step, lo, one);
@@ -352,7 +362,17 @@ impl PertTable {
             let lo = _mm_and_si128(pair, byte);
             let hi = _mm_and_si128(_mm_srli_epi32::<8>(pair), byte);
             let lo1 = _mm_add_epi32(lo, one);
-            let next = unsafe { _mm256_i32gather_pd::<8>(f0s, _mm_mullo_epi32(lo1, three)) };
+            // As in `fill_avx512`: the next cell's start only where the pair spans more than
+            // one cell, infinite (no step) elsewhere.
+            let spans = _mm256_castsi256_pd(_mm256_cvtepi32_epi64(_mm_cmpgt_epi32(hi, lo)));
+            let next = unsafe {
+                _mm256_mask_i32gather_pd::<8>(
+                    _mm256_set1_pd(f64::INFINITY),
+                    f0s,
+                    _mm_mullo_epi32(lo1, three),
+                    spans,
+                )
+            };
             // Where lo + 1 is a cell that starts at or below u: a 32-bit lane mask.
             let below = narrow(
                 _mm256_castpd_si256(_mm256_cmp_pd::<_CMP_LE_OQ>(next, uv)),
