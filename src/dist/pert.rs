@@ -268,11 +268,15 @@ impl PertTable {
             // Only where the pair spans more than one cell can u lie past the first: elsewhere
             // the next cell's start is taken as infinite (no step) and not read.
             let spans = _mm256_cmpgt_epi32_mask(hi, lo);
+            // The start of cell lo, fetched beside the next one (not after the step): the
+            // cell's start is one of the two.
+            let lo3 = _mm256_mullo_epi32(lo, three);
+            let start = unsafe { _mm512_i32gather_pd::<8>(lo3, f0s) };
             let next = unsafe {
                 _mm512_mask_i32gather_pd::<8>(
                     _mm512_set1_pd(f64::INFINITY),
                     spans,
-                    _mm256_mullo_epi32(lo1, three),
+                    _mm256_add_epi32(lo3, three),
                     f0s,
                 )
             };
@@ -283,7 +287,7 @@ impl PertTable {
             let edge = (_mm256_cmpeq_epi32_mask(j, _mm256_setzero_si256()) & power_low)
                 | (_mm256_cmpeq_epi32_mask(j, last) & power_high);
             let j3 = _mm256_mullo_epi32(j, three);
-            let f0 = unsafe { _mm512_i32gather_pd::<8>(j3, f0s) };
+            let f0 = _mm512_mask_blend_pd(step, start, next);
             let (inv_span, a1) =
                 halves(unsafe { _mm512_i32gather_epi64::<8>(_mm256_add_epi32(j3, one), words) });
             let (a2, a3) = halves(unsafe {
@@ -365,11 +369,13 @@ impl PertTable {
             // As in `fill_avx512`: the next cell's start only where the pair spans more than
             // one cell, infinite (no step) elsewhere.
             let spans = _mm256_castsi256_pd(_mm256_cvtepi32_epi64(_mm_cmpgt_epi32(hi, lo)));
+            let lo3 = _mm_mullo_epi32(lo, three);
+            let start = unsafe { _mm256_i32gather_pd::<8>(f0s, lo3) };
             let next = unsafe {
                 _mm256_mask_i32gather_pd::<8>(
                     _mm256_set1_pd(f64::INFINITY),
                     f0s,
-                    _mm_mullo_epi32(lo1, three),
+                    _mm_add_epi32(lo3, three),
                     spans,
                 )
             };
@@ -384,7 +390,11 @@ impl PertTable {
             let edge = (lanes(_mm_cmpeq_epi32(j, _mm_setzero_si128())) & power_low)
                 | (lanes(_mm_cmpeq_epi32(j, last)) & power_high);
             let j3 = _mm_mullo_epi32(j, three);
-            let f0 = unsafe { _mm256_i32gather_pd::<8>(f0s, j3) };
+            let f0 = _mm256_blendv_pd(
+                start,
+                next,
+                _mm256_castsi256_pd(_mm256_cvtepi32_epi64(step)),
+            );
             let w1 = unsafe { _mm256_i32gather_epi64::<8>(words, _mm_add_epi32(j3, one)) };
             let w2 =
                 unsafe { _mm256_i32gather_epi64::<8>(words, _mm_add_epi32(j3, _mm_set1_epi32(2))) };
