@@ -894,8 +894,14 @@ fn schedule_node(
                     LinkKind::FF => (&s.resolved[p..p + len], &mut *ef),
                     LinkKind::SF => (&s.start[p..p + len], &mut *ef),
                 };
+                // `t.max(x)` as a plain comparison (one instruction a lane instead of a
+                // NaN-aware sequence), the same value: `t` starts at +0 and only takes values
+                // of `x` that compare greater, so it is never NaN nor -0; a NaN `x` leaves `t`,
+                // as `max` does; an `x` equal to `t` leaves `t`, and the only equal pair with
+                // different bits, `x` = -0 against `t` = +0, gives +0 from `max` too.
                 for (t, &v) in target.iter_mut().zip(col) {
-                    *t = t.max(v + l.lag);
+                    let x = v + l.lag;
+                    *t = if x > *t { x } else { *t };
                 }
             }
             // Each iteration's start, finish, status and resolved finish, without a branch
