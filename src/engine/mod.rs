@@ -917,7 +917,17 @@ fn schedule_node(
             let resolved = &mut s.resolved[at];
             for j in 0..len {
                 let blocked = es[j] == f64::INFINITY || ef[j] == f64::INFINITY;
-                let st = es[j].max(status_time).max(ef[j] - dur[j]);
+                // `es.max(status_time).max(ef - dur)` by plain comparisons, the same value as
+                // in the links' loop above: `es` and `status_time` are never NaN nor -0, and a
+                // NaN `ef - dur` (an infinite duration against an infinite finish link) is
+                // passed over as `max` passes it over.
+                let after = if status_time > es[j] {
+                    status_time
+                } else {
+                    es[j]
+                };
+                let late = ef[j] - dur[j];
+                let st = if late > after { late } else { after };
                 let fin = st + dur[j];
                 start[j] = if blocked { f64::INFINITY } else { st };
                 finish[j] = if blocked { f64::INFINITY } else { fin };
