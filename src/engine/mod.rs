@@ -252,6 +252,17 @@ pub fn simulate_with(plan: &Plan, config: &Config, probes: &Probes) -> Outcomes 
     simulate_range(plan, config, probes, 0..config.iterations)
 }
 
+/// Every node's and every risk's stream of draws for a run.
+fn streams(plan: &Plan, config: &Config) -> (Vec<Sampler>, Vec<Sampler>) {
+    (
+        plan.nodes()
+            .iter()
+            .map(|nd| config.sampler(nd.key))
+            .collect(),
+        plan.risks().iter().map(|r| config.sampler(r.key)).collect(),
+    )
+}
+
 /// Simulates only the iterations in `range` of a run of `config.iterations`: the rows are exactly
 /// those a whole run would have for them, so ranges can be simulated apart (shards, or more
 /// iterations later) and joined with [`Outcomes::append`].
@@ -270,12 +281,7 @@ pub fn simulate_range(
     let n = plan.nodes().len();
     // Invariant: `pipeline` caps iterations (1e8) far below usize::MAX.
     let iterations = usize::try_from(range.end - range.start).expect("iterations fit in memory");
-    let streams: Vec<Sampler> = plan
-        .nodes()
-        .iter()
-        .map(|nd| config.sampler(nd.key))
-        .collect();
-    let risk_streams: Vec<Sampler> = plan.risks().iter().map(|r| config.sampler(r.key)).collect();
+    let (streams, risk_streams) = streams(plan, config);
     let copula = Copula::new(plan, config);
     let costs = plan.has_costs();
     let stride = n_ms * (1 + usize::from(costs)) + 2 * probes.trace.len();
@@ -1486,13 +1492,7 @@ after = ["f", "s", "b"]
             );
             let n = plan.nodes().len();
             let mut expected = vec![0u64; plan.milestones().len() * n];
-            let (streams, risk_streams): (Vec<Sampler>, Vec<Sampler>) = (
-                plan.nodes()
-                    .iter()
-                    .map(|nd| config.sampler(nd.key))
-                    .collect(),
-                plan.risks().iter().map(|r| config.sampler(r.key)).collect(),
-            );
+            let (streams, risk_streams) = streams(&plan, &config);
             let copula = Copula::new(&plan, &config);
             let probes = Probes::default();
             let env = Env {

@@ -18,7 +18,7 @@ use rayon::prelude::*;
 
 use super::{
     BLOCK, Copula, Counters, DrawCache, Draws, Env, FAILED, NodeCounts, OK, Outcomes, Probes,
-    Sampler, Scratch, blocks_per_job, fill_risks, schedule_node, simulate_range,
+    Scratch, blocks_per_job, fill_risks, schedule_node, simulate_range, streams,
 };
 use crate::engine::Config;
 use crate::model::Plan;
@@ -105,12 +105,7 @@ pub fn what_ifs(
     let n_ms = if only.is_some() { 0 } else { n_ms };
     let changed: Vec<Plan> = changes.iter().map(|c| c.apply(plan)).collect();
     let dirty = Dirty::of(plan, changes);
-    let streams: Vec<Sampler> = plan
-        .nodes()
-        .iter()
-        .map(|nd| config.sampler(nd.key))
-        .collect();
-    let risk_streams: Vec<Sampler> = plan.risks().iter().map(|r| config.sampler(r.key)).collect();
+    let (streams, risk_streams) = streams(plan, config);
     let base_stride = n_ms + 2 * trace.len();
     let base_env = Env {
         plan,
@@ -311,18 +306,43 @@ fn reach(plan: &Plan, mut stack: Vec<u32>, links: impl Fn(usize, &mut Vec<u32>))
     mark
 }
 
-/// One thread's columns for the base pass, a copy of them to restore after each change, and the
-/// base pass's draws.
+/// One thread's columns for the base pass, a copy of those the changes put back between them
+/// ([`Dirty::keep`]), and the base pass's draws.
 struct Block {
     s: Scratch,
     /// The variants' counters, which nothing reads.
     counts: Vec<NodeCounts>,
     cache: DrawCache,
+    saved: Saved,
+    risk_fired: Vec<bool>,
+}
+
+/// A copy of some nodes' planned columns, node-major as in [`Scratch`].
+struct Saved {
     start: Vec<f64>,
     finish: Vec<f64>,
     status: Vec<u8>,
     resolved: Vec<f64>,
-    risk_fired: Vec<bool>,
+}
+
+impl Saved {
+    /// Copies node `i`'s columns from `s`.
+    fn save(&mut self, s: &Scratch, i: usize) {
+        let r = i * BLOCK..(i + 1) * BLOCK;
+        self.start[r.clone()].copy_from_slice(&s.start[r.clone()]);
+        self.finish[r.clone()].copy_from_slice(&s.finish[r.clone()]);
+        self.status[r.clone()].copy_from_slice(&s.status[r.clone()]);
+        self.resolved[r.clone()].copy_from_slice(&s.resolved[r]);
+    }
+
+    /// Puts node `i`'s copied columns back into `s`.
+    fn restore(&self, s: &mut Scratch, i: usize) {
+        let r = i * BLOCK..(i + 1) * BLOCK;
+        s.start[r.clone()].copy_from_slice(&self.start[r.clone()]);
+        s.finish[r.clone()].copy_from_slice(&self.finish[r.clone()]);
+        s.status[r.clone()].copy_from_slice(&self.status[r.clone()]);
+        s.resolved[r.clone()].copy_from_slice(&self.resolved[r]);
+    }
 }
 
 impl Block {
@@ -335,10 +355,12 @@ impl Block {
                 ok: vec![true; nodes * BLOCK],
                 attempts: vec![1; nodes * BLOCK],
             },
-            start: vec![0.0; nodes * BLOCK],
-            finish: vec![0.0; nodes * BLOCK],
-            status: vec![0; nodes * BLOCK],
-            resolved: vec![0.0; nodes * BLOCK],
+            saved: Saved {
+                start: vec![0.0; nodes * BLOCK],
+                finish: vec![0.0; nodes * BLOCK],
+                status: vec![0; nodes * BLOCK],
+                resolved: vec![0.0; nodes * BLOCK],
+            },
             risk_fired: vec![false; BLOCK],
         }
     }
@@ -400,11 +422,7 @@ impl Block {
             return c;
         }
         for &i in &dirty.keep {
-            let r = i as usize * BLOCK..(i as usize + 1) * BLOCK;
-            self.start[r.clone()].copy_from_slice(&s.start[r.clone()]);
-            self.finish[r.clone()].copy_from_slice(&s.finish[r.clone()]);
-            self.status[r.clone()].copy_from_slice(&s.status[r.clone()]);
-            self.resolved[r.clone()].copy_from_slice(&s.resolved[r]);
+            self.saved.save(s, i as usize);
         }
         for (v, change) in changes.iter().enumerate() {
             let env = &envs[v];
@@ -432,11 +450,7 @@ impl Block {
             }
             // Back to the base pass's columns for the next change.
             for &i in &dirty.restore[v] {
-                let r = i as usize * BLOCK..(i as usize + 1) * BLOCK;
-                s.start[r.clone()].copy_from_slice(&self.start[r.clone()]);
-                s.finish[r.clone()].copy_from_slice(&self.finish[r.clone()]);
-                s.status[r.clone()].copy_from_slice(&self.status[r.clone()]);
-                s.resolved[r.clone()].copy_from_slice(&self.resolved[r]);
+                self.saved.restore(s, i as usize);
             }
             if let Change::NoRisk(r) = *change {
                 s.risk_fired[r * BLOCK..(r + 1) * BLOCK].copy_from_slice(&self.risk_fired);
