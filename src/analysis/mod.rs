@@ -569,26 +569,76 @@ pub struct GanttRow {
 
 /// Gantt rows for the traced nodes of `out`, in trace order.
 pub fn gantt(out: &Outcomes) -> Vec<GanttRow> {
-    let pick = |mut v: Vec<f64>| -> [Option<f64>; 3] {
-        v.retain(|x| x.is_finite());
-        radsort::sort(&mut v);
-        [0.1, 0.5, 0.9].map(|p| (!v.is_empty()).then(|| quantile_sorted(&v, p)))
-    };
-    out.traced
-        .iter()
-        .enumerate()
-        .map(|(t, &node)| {
-            let (starts, finishes) = out.trace_columns(t);
-            let ran =
-                starts.iter().filter(|x| x.is_finite()).count() as f64 / starts.len().max(1) as f64;
-            GanttRow {
-                node: node as usize,
-                ran,
-                start: pick(starts),
-                finish: pick(finishes),
+    use rayon::prelude::*;
+    let stride = out.row_len();
+    let traced: Vec<usize> = (0..out.traced.len()).collect();
+    // Tasks in groups of four, whose eight columns lie side by side in each row: one pass over
+    // the rows per group (not one strided pass per column), the groups in parallel.
+    traced
+        .par_chunks(4)
+        .flat_map_iter(|group| {
+            let at = out.milestones + 2 * group[0];
+            let mut columns =
+                vec![Vec::with_capacity(out.rows.len() / stride.max(1)); 2 * group.len()];
+            for row in out.rows.chunks_exact(stride.max(1)) {
+                for (c, column) in columns.iter_mut().enumerate() {
+                    column.push(row[at + c]);
+                }
             }
+            let mut columns = columns.into_iter();
+            group
+                .iter()
+                .map(|&t| {
+                    let mut starts = columns.next().expect("two columns per task");
+                    let mut finishes = columns.next().expect("two columns per task");
+                    let ran = starts.iter().filter(|x| x.is_finite()).count() as f64
+                        / starts.len().max(1) as f64;
+                    GanttRow {
+                        node: out.traced[t] as usize,
+                        ran,
+                        start: gantt_quantiles(&mut starts),
+                        finish: gantt_quantiles(&mut finishes),
+                    }
+                })
+                .collect::<Vec<_>>()
         })
         .collect()
+}
+
+/// P10, P50 and P90 of the finite values of `v` (None when there are none).
+fn gantt_quantiles(v: &mut Vec<f64>) -> [Option<f64>; 3] {
+    v.retain(|x| x.is_finite());
+    quantiles_selected(v, [0.1, 0.5, 0.9])
+}
+
+/// [`quantile_sorted`] at each of `ps` (ascending) of `v` as if sorted, without sorting it:
+/// each quantile is an order statistic, found by selection, the largest first and each next
+/// one among the values below it. The same values as sorting (the total order of `f64`, as
+/// `radsort` sorts), in linear time. None for each when `v` is empty.
+pub fn quantiles_selected<const N: usize>(v: &[f64], ps: [f64; N]) -> [Option<f64>; N] {
+    let n = v.len();
+    let mut out = [None; N];
+    if n == 0 {
+        return out;
+    }
+    debug_assert!(ps.windows(2).all(|w| w[0] <= w[1]), "ascending levels");
+    // Each value as an integer in the same total order (`f64::total_cmp`'s key), so that the
+    // selection compares integers.
+    let key = |x: f64| {
+        let b = x.to_bits() as i64;
+        b ^ ((((b >> 63) as u64) >> 1) as i64)
+    };
+    let value = |k: i64| f64::from_bits((k ^ ((((k >> 63) as u64) >> 1) as i64)) as u64);
+    let mut keys: Vec<i64> = v.iter().map(|&x| key(x)).collect();
+    // Invariant: keys[..end] holds the `end` smallest values.
+    let mut end = n;
+    for (o, &p) in out.iter_mut().zip(&ps).rev() {
+        let k = ((p * n as f64).ceil() as usize).clamp(1, n);
+        let (_, x, _) = keys[..end].select_nth_unstable(k - 1);
+        *o = Some(value(*x));
+        end = k;
+    }
+    out
 }
 
 /// Where `--precision` got to.
@@ -778,6 +828,35 @@ mod tests {
             (c.p10, c.p50, c.p80, c.p90, c.mean),
             (1.0, 3.0, 4.0, 5.0, 3.0)
         );
+    }
+
+    use proptest::strategy::Strategy as _;
+
+    proptest::proptest! {
+        /// Selection gives what sorting gives, bit for bit: duplicates, signed zeros, any
+        /// length, levels at the ends and equal levels.
+        #[test]
+        fn selected_quantiles_are_the_sorted_ones(
+            v in proptest::collection::vec(
+                proptest::prop_oneof![
+                    (-3i32..4).prop_map(|x| if x == 0 { -0.0 } else { f64::from(x) / 2.0 }),
+                    proptest::strategy::Just(0.0),
+                    -1e3f64..1e3,
+                ],
+                0..60,
+            ),
+            mut ps in proptest::collection::vec(0.0f64..=1.0, 4),
+        ) {
+            ps.sort_by(f64::total_cmp);
+            let ps = [ps[0], ps[1], ps[1], ps[3]];
+            let mut sorted = v.clone();
+            radsort::sort(&mut sorted);
+            let got = quantiles_selected(&v, ps);
+            for (g, p) in got.iter().zip(ps) {
+                let want = (!sorted.is_empty()).then(|| quantile_sorted(&sorted, p));
+                proptest::prop_assert_eq!(g.map(f64::to_bits), want.map(f64::to_bits));
+            }
+        }
     }
 
     #[test]

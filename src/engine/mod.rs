@@ -203,15 +203,62 @@ pub fn split(k: u64, n: u64, iterations: u64) -> std::ops::Range<u64> {
     at(k - 1)..at(k)
 }
 
-/// The fewest blocks one rayon job takes: about four jobs per thread, so that each thread
-/// allocates its scratch (`BLOCK x nodes` columns, which `map_init` makes per job) a few times,
-/// not once per block it steals, while the load still balances. Which thread runs a block
-/// never changes what it computes.
-fn blocks_per_job(iterations: usize) -> usize {
-    iterations
-        .div_ceil(BLOCK)
-        .div_ceil(4 * rayon::current_num_threads())
-        .max(1)
+/// Scratch space for rayon jobs: a job takes one from the pool (or makes one when all are in
+/// use) and gives it back when it ends, so jobs can be as small as one block (rayon splits the
+/// work further whenever a thread runs out, and the last blocks of a run balance across the
+/// threads) while the pool never holds more than one per job running at once. Whatever scratch
+/// a block gets, it overwrites what it reads first: which scratch or thread runs a block never
+/// changes what it computes.
+pub(crate) struct Pool<T>(std::sync::Mutex<Vec<T>>);
+
+impl<T> Pool<T> {
+    pub(crate) fn new() -> Pool<T> {
+        Pool(std::sync::Mutex::new(Vec::new()))
+    }
+
+    /// One scratch from the pool, or a new one from `make`.
+    pub(crate) fn take(&self, make: impl FnOnce() -> T) -> Lease<'_, T> {
+        let held = self.0.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        Lease {
+            pool: self,
+            item: Some(held.unwrap_or_else(make)),
+        }
+    }
+}
+
+/// A scratch taken from a [`Pool`], given back when dropped.
+pub(crate) struct Lease<'p, T> {
+    pool: &'p Pool<T>,
+    item: Option<T>,
+}
+
+impl<T> std::ops::Deref for Lease<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        self.item
+            .as_ref()
+            .expect("a lease holds its item until dropped")
+    }
+}
+
+impl<T> std::ops::DerefMut for Lease<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        self.item
+            .as_mut()
+            .expect("a lease holds its item until dropped")
+    }
+}
+
+impl<T> Drop for Lease<'_, T> {
+    fn drop(&mut self) {
+        if let Some(item) = self.item.take() {
+            self.pool
+                .0
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(item);
+        }
+    }
 }
 
 /// Simulates `config.iterations` schedules of `plan` on the current rayon pool.
@@ -296,12 +343,13 @@ pub fn simulate_range(
         costs,
         once: plan.has_once_risks(),
     };
+    let pool = Pool::new();
     let counters = rows
         .par_chunks_mut(BLOCK * stride)
         .enumerate()
-        .with_min_len(blocks_per_job(iterations))
+        .with_max_len(1)
         .map_init(
-            || Scratch::new(n, plan.risks().len(), &copula),
+            || pool.take(|| Scratch::new(n, plan.risks().len(), &copula)),
             |scratch, (b, out)| {
                 run_block(
                     &env,

@@ -17,8 +17,8 @@
 use rayon::prelude::*;
 
 use super::{
-    BLOCK, Copula, Counters, DrawCache, Draws, Env, FAILED, NodeCounts, OK, Outcomes, Probes,
-    Scratch, blocks_per_job, fill_risks, schedule_node, simulate_range, streams,
+    BLOCK, Copula, Counters, DrawCache, Draws, Env, FAILED, NodeCounts, OK, Outcomes, Pool, Probes,
+    Scratch, fill_risks, schedule_node, simulate_range, streams,
 };
 use crate::engine::Config;
 use crate::model::Plan;
@@ -127,18 +127,21 @@ pub fn what_ifs(
     let iterations = usize::try_from(range.end - range.start).expect("iterations fit in memory");
     // Each row: the base's milestones and traced nodes, then each change's milestones.
     let stride = base_stride + n_ms * changes.len();
-    let mut rows = vec![f64::INFINITY; iterations * stride];
+    // Zeroed, which costs nothing up front (fresh pages): each block fills its own rows.
+    let mut rows = vec![0.0; iterations * stride];
     // No change and nothing traced: no columns, so no rows and nothing to schedule.
     let width = stride.max(1);
+    let pool = Pool::new();
     let counters = rows
         .par_chunks_mut(BLOCK * width)
         .enumerate()
-        .with_min_len(blocks_per_job(iterations))
+        .with_max_len(1)
         .map_init(
-            || Block::new(n, plan.risks().len(), &copula),
+            || pool.take(|| Block::new(n, plan.risks().len(), &copula)),
             |b, (k, out)| {
                 let first = range.start + (k * BLOCK) as u64;
                 let len = out.len() / stride;
+                out.fill(f64::INFINITY);
                 b.run(
                     &base_env,
                     &envs,
@@ -160,10 +163,14 @@ pub fn what_ifs(
                 .collect()
         })
         .collect();
-    let base_rows = rows
-        .chunks(width)
-        .flat_map(|row| row[..base_stride].iter().copied())
-        .collect();
+    // Without changes the rows are the base's rows (moved, not copied).
+    let base_rows = if stride == base_stride {
+        rows
+    } else {
+        rows.chunks(width)
+            .flat_map(|row| row[..base_stride].iter().copied())
+            .collect()
+    };
     WhatIfs {
         base: Outcomes {
             iterations: range.end - range.start,
