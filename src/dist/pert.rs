@@ -24,7 +24,7 @@
 //! 9.6e-5 of it in the outer tails (on a 20-day estimate: 0.0003 and 0.002 days).
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use statrs::function::beta::{beta_reg, ln_beta};
 
@@ -55,10 +55,17 @@ const _: () = assert!(std::mem::size_of::<Cell>() == 24);
 const GUIDE_PAD: usize = 2;
 
 /// The CDF of a standard Beta(α, β) on a grid, inverted cell by cell, with a guide table.
+/// The grid is computed on first use, or by [`TableCache::build_all`] for many tables at once.
 #[derive(Debug)]
 pub struct PertTable {
     alpha: f64,
     beta: f64,
+    grid: OnceLock<Grid>,
+}
+
+/// A [`PertTable`]'s cells and guide table.
+#[derive(Debug)]
+struct Grid {
     /// `CELLS` cells and a last one whose `f0` is 1, so that `cells[j + 1].f0` bounds cell j.
     cells: Box<[Cell]>,
     /// Pairs: `guide[2k]` is the cell that contains u = k / GUIDE and `guide[2k + 1]` the one
@@ -69,7 +76,30 @@ pub struct PertTable {
 }
 
 impl PertTable {
+    /// The table of Beta(α, β), computed now.
     pub fn new(alpha: f64, beta: f64) -> PertTable {
+        let table = PertTable::lazy(alpha, beta);
+        table.grid();
+        table
+    }
+
+    /// The table of Beta(α, β), computed on first use.
+    fn lazy(alpha: f64, beta: f64) -> PertTable {
+        PertTable {
+            alpha,
+            beta,
+            grid: OnceLock::new(),
+        }
+    }
+
+    #[inline(always)]
+    fn grid(&self) -> &Grid {
+        self.grid.get_or_init(|| Grid::new(self.alpha, self.beta))
+    }
+}
+
+impl Grid {
+    fn new(alpha: f64, beta: f64) -> Grid {
         let ln_b = ln_beta(alpha, beta);
         let pdf = |x: f64| -> f64 {
             let at = |edge: f64| if edge == 1.0 { (-ln_b).exp() } else { 0.0 };
@@ -131,25 +161,27 @@ impl PertTable {
         starts.push((CELLS - 1) as u8);
         let mut guide: Vec<u8> = starts.windows(2).flatten().copied().collect();
         guide.extend([0; GUIDE_PAD]);
-        PertTable {
-            alpha,
-            beta,
+        Grid {
             cells: cells.into(),
             guide: guide.into(),
         }
     }
+}
+
+impl PertTable {
 
     /// The quantile on [0, 1] of the standard Beta(α, β), for u in (0, 1).
     #[inline(always)]
     pub fn quantile(&self, u: f64) -> f64 {
+        let g = self.grid();
         let k = ((u * GUIDE as f64) as usize).min(GUIDE - 1);
-        let mut j = self.guide[2 * k] as usize;
+        let mut j = g.guide[2 * k] as usize;
         // One step without a branch (the common case), then the rare longer walk.
-        j += usize::from(j + 1 < CELLS && self.cells[j + 1].f0 <= u);
-        while j + 1 < CELLS && self.cells[j + 1].f0 <= u {
+        j += usize::from(j + 1 < CELLS && g.cells[j + 1].f0 <= u);
+        while j + 1 < CELLS && g.cells[j + 1].f0 <= u {
             j += 1;
         }
-        let c = self.cells[j];
+        let c = g.cells[j];
         let s = (((u - c.f0) as f32) * c.inv_span).clamp(0.0, 1.0);
         let t = if j == 0 && self.alpha > 1.0 {
             // F ~ x^α near 0, which no cubic follows: invert the power law (rare: the first cell
@@ -219,10 +251,11 @@ impl PertTable {
     unsafe fn fill_avx512(&self, low: f64, high: f64, u: &[f64], out: &mut [f64]) {
         use std::arch::x86_64::*;
         let n = u.len().min(out.len());
-        let cells = self.cells.as_ptr();
+        let g = self.grid();
+        let cells = g.cells.as_ptr();
         let words = cells.cast::<i64>();
         let f0s = cells.cast::<f64>();
-        let guide = self.guide.as_ptr().cast::<i32>();
+        let guide = g.guide.as_ptr().cast::<i32>();
         let one = _mm256_set1_epi32(1);
         let three = _mm256_set1_epi32(3);
         let last = _mm256_set1_epi32(CELLS as i32 - 1);
@@ -323,10 +356,11 @@ impl PertTable {
     unsafe fn fill_avx2(&self, low: f64, high: f64, u: &[f64], out: &mut [f64]) {
         use std::arch::x86_64::*;
         let n = u.len().min(out.len());
-        let cells = self.cells.as_ptr();
+        let g = self.grid();
+        let cells = g.cells.as_ptr();
         let words = cells.cast::<i64>();
         let f0s = cells.cast::<f64>();
-        let guide = self.guide.as_ptr().cast::<i32>();
+        let guide = g.guide.as_ptr().cast::<i32>();
         let one = _mm_set1_epi32(1);
         let three = _mm_set1_epi32(3);
         let last = _mm_set1_epi32(CELLS as i32 - 1);
@@ -438,8 +472,18 @@ impl TableCache {
     pub fn get(&mut self, alpha: f64, beta: f64) -> Arc<PertTable> {
         self.tables
             .entry((alpha.to_bits(), beta.to_bits()))
-            .or_insert_with(|| Arc::new(PertTable::new(alpha, beta)))
+            .or_insert_with(|| Arc::new(PertTable::lazy(alpha, beta)))
             .clone()
+    }
+
+    /// Computes every table not yet computed, in parallel (a plan of a thousand tasks may have
+    /// a thousand shapes, each 129 incomplete beta functions).
+    pub fn build_all(&self) {
+        use rayon::prelude::*;
+        let tables: Vec<&Arc<PertTable>> = self.tables.values().collect();
+        tables.par_iter().for_each(|t| {
+            t.grid();
+        });
     }
 }
 

@@ -293,6 +293,9 @@ impl Builder {
         // Invariant: `topo_order` reports a cycle as a diagnostic, and the skips above only
         // happen with another diagnostic reported.
         let order = order.expect("no cycle when there are no diagnostics");
+        // The PERT tables, which `quantity` only names, computed side by side now that the
+        // scenario is known to be valid.
+        self.cache.build_all();
         if let Some(status) = status {
             self.history(&mut pending, &order, status, &calendar);
             if !self.diags.is_empty() {
