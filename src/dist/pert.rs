@@ -1,61 +1,64 @@
 //! A fast, accurate inverse of the Beta CDF for PERT durations.
 //!
 //! Inverting the regularized incomplete beta function takes a Newton search per draw (about a
-//! microsecond). Instead, each distinct Beta(α, β) shape gets a small table over `CELLS` equal
-//! cells of x in [0, 1]: the CDF `F` at each cell's left end (statrs' `beta_reg`), and a cubic
-//! that maps the cell's share of probability back to x. The cubic is the Hermite interpolant of
-//! the inverse CDF, whose slopes at the cell's ends are `1 / f` (f the Beta density), limited to
-//! keep it monotone where `f` vanishes (Fritsch and Carlson). A guide table maps `u` to the cell
-//! where the search starts (Chen and Asau's method). A draw is then a lookup, rarely one step of
-//! search, and a cubic: no division, no iteration.
+//! microsecond). Instead, each distinct Beta(α, β) shape gets a small table of cells laid out
+//! in the *probability* u, so that a draw finds its cell from u alone, by arithmetic on its
+//! bits, with no search: with `t = min(u, 1 - u)` (exact in floating point), octave `o` holds
+//! `t` in `[2^-(o+2), 2^-(o+1))` and is cut into [`SUB`] equal cells, one set of [`OCTAVES`]
+//! octaves for each half of [0, 1]. Cells halve in width toward either end, where the quantile
+//! bends like a power of `t`, so a cubic follows it in every cell. In each cell the quantile is
+//! `x0 + span * τ(s)` with `s` the position in the cell and `τ` the Hermite interpolant whose
+//! end slopes are those of the quantile (`1 / f`, f the Beta density), limited to keep it
+//! monotone (Fritsch and Carlson); the cell's ends are the exact quantiles there (Newton's
+//! method on statrs' `beta_reg`). A draw is then three loads from one cell and a cubic: no
+//! division, no search, no branch.
 //!
-//! In the first and last cell, where `F` behaves like `x^α` (or `1 - (1 - x)^β`) and no cubic
-//! follows it, the power law is inverted instead.
+//! Beyond the last octave (`t` below `2^-17`, about one draw in 65,000) the quantile is the
+//! exact inverse, found by Newton's method from the power law the CDF follows there.
 //!
-//! The table is small on purpose (4 KiB per shape with its guide pairs), so that a block of
-//! draws of one task finds it in cache even in a plan of a thousand distinct estimates: a
-//! 2,049-point linear table (20 KiB) missed cache on most draws there (25 ns a draw against
-//! 10), and Newton steps on a cubic CDF made each draw a chain of divisions. Where the CPU has
-//! AVX-512 (or AVX2), a block's draws are looked up eight (or four) at a time
-//! ([`PertTable::fill`]), with the same values.
+//! The table is 6 KiB per shape, of which a block of draws reads mostly the first octaves of
+//! each side (the last ones hold little probability). Where the CPU has AVX-512 (or AVX2), a
+//! block's draws are looked up eight (or four) at a time ([`PertTable::fill`]), with the same
+//! values.
 //!
 //! Accuracy, measured against statrs' Beta inverse CDF for the shapes of three-point estimates
-//! (`tests::accuracy_against_statrs`): at most 1.4e-5 of the range for u in [0.01, 0.99] and
-//! 9.6e-5 of it in the outer tails (on a 20-day estimate: 0.0003 and 0.002 days).
+//! (`tests::accuracy_against_statrs`): see the bounds asserted there (ARCHITECTURE.md quotes
+//! them).
 
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 use statrs::function::beta::{beta_reg, ln_beta};
 
-/// Cells of the table.
-const CELLS: usize = 128;
+/// Octaves of `t = min(u, 1 - u)` on each side: `t` down to `2^-(OCTAVES + 1)`.
+const OCTAVES: usize = 16;
 
-/// Entries of the guide table: finer than the cells, so that the search almost never takes a
-/// second step.
-const GUIDE: usize = 512;
+/// Cells per octave.
+const SUB: usize = 8;
 
-/// One cell: `x = (j + t(s)) / CELLS` with `s = (u - f0) * inv_span` and
-/// `t(s) = s (a1 + s (a2 + s a3))`. Laid out as C lays it out (24 bytes: `f0`, then the four
-/// `f32`s) for the vectorised lookup, which gathers the fields by offset.
+/// Cells per side (u below one half, and from one half up).
+const SIDE: usize = OCTAVES * SUB;
+
+/// One cell: `x = x0 + span * τ(s)` with `τ(s) = (s (a1 + s (a2 + s a3))).clamp(0, 1)`, `s` the
+/// position in the cell as `f32`. Laid out as C lays it out (24 bytes: `x0`, then the four
+/// `f32`s) for the vectorised lookup, which gathers the fields by offset. `span` is negative in
+/// the upper half, where x falls as `t` grows.
 #[derive(Debug, Clone, Copy)]
 #[repr(C)]
 struct Cell {
-    f0: f64,
-    inv_span: f32,
+    x0: f64,
+    span: f32,
     a1: f32,
     a2: f32,
     a3: f32,
 }
 
-// The vectorised lookup reads cell j's three 8-byte words at 8 * (3j + w).
+// The vectorised lookup reads cell c's three 8-byte words at 8 * (3c + w).
 const _: () = assert!(std::mem::size_of::<Cell>() == 24);
 
-/// Bytes after the guide table: a 32-bit gather at its last pair reads 2 more.
-const GUIDE_PAD: usize = 2;
-
-/// The CDF of a standard Beta(α, β) on a grid, inverted cell by cell, with a guide table.
-/// The grid is computed on first use, or by [`TableCache::build_all`] for many tables at once.
+/// The quantile of a standard Beta(α, β), cell by cell in the probability (see the module).
+/// The cells are computed on first use, or by [`TableCache::build_all`] for many tables at
+/// once.
 #[derive(Debug)]
 pub struct PertTable {
     alpha: f64,
@@ -63,16 +66,37 @@ pub struct PertTable {
     grid: OnceLock<Grid>,
 }
 
-/// A [`PertTable`]'s cells and guide table.
+/// A [`PertTable`]'s cells: the lower half's [`SIDE`], then the upper half's.
 #[derive(Debug)]
 struct Grid {
-    /// `CELLS` cells and a last one whose `f0` is 1, so that `cells[j + 1].f0` bounds cell j.
     cells: Box<[Cell]>,
-    /// Pairs: `guide[2k]` is the cell that contains u = k / GUIDE and `guide[2k + 1]` the one
-    /// that contains (k + 1) / GUIDE (the last cell for the last k), so every u in
-    /// [k / GUIDE, (k + 1) / GUIDE) lies in a cell between the two; then [`GUIDE_PAD`] zeros so
-    /// that the vectorised lookup may read 4 bytes at any pair.
-    guide: Box<[u8]>,
+}
+
+/// Where `u` falls: its cell and its position in the cell (`f64`, exact), or None beyond the
+/// last octave (and for u outside [0, 1), or NaN), where [`PertTable::exact`] answers.
+#[inline(always)]
+fn locate(u: f64) -> Option<(usize, f64)> {
+    let upper = u >= 0.5;
+    let t = if upper { 1.0 - u } else { u };
+    if !(t > 0.0 && u < 1.0) {
+        return None;
+    }
+    let bits = t.to_bits();
+    // t in [2^(e - 1023), 2^(e - 1022)): octave 1021 - e (t = 1/2 gives -1: the end of
+    // octave 0).
+    let o = 1021 - (bits >> 52) as i64;
+    let (o, sub, s) = if o < 0 {
+        (0, SUB - 1, 1.0)
+    } else {
+        let m = f64::from_bits((bits & ((1u64 << 52) - 1)) | 1.0f64.to_bits()) - 1.0;
+        let pos = m * SUB as f64;
+        let sub = pos as usize;
+        (o as usize, sub, pos - sub as f64)
+    };
+    if o >= OCTAVES {
+        return None;
+    }
+    Some((usize::from(upper) * SIDE + o * SUB + sub, s))
 }
 
 impl PertTable {
@@ -96,103 +120,36 @@ impl PertTable {
     fn grid(&self) -> &Grid {
         self.grid.get_or_init(|| Grid::new(self.alpha, self.beta))
     }
-}
-
-impl Grid {
-    fn new(alpha: f64, beta: f64) -> Grid {
-        let ln_b = ln_beta(alpha, beta);
-        let pdf = |x: f64| -> f64 {
-            let at = |edge: f64| if edge == 1.0 { (-ln_b).exp() } else { 0.0 };
-            if x <= 0.0 {
-                at(alpha)
-            } else if x >= 1.0 {
-                at(beta)
-            } else {
-                ((alpha - 1.0) * x.ln() + (beta - 1.0) * (1.0 - x).ln() - ln_b).exp()
-            }
-        };
-        let mut cdf: Vec<f64> = (0..=CELLS)
-            .map(|j| beta_reg(alpha, beta, j as f64 / CELLS as f64))
-            .collect();
-        cdf[0] = 0.0;
-        cdf[CELLS] = 1.0;
-        // beta_reg is monotone in exact arithmetic; enforce it against rounding.
-        for j in 1..=CELLS {
-            cdf[j] = cdf[j].max(cdf[j - 1]);
-        }
-        let cells = (0..CELLS)
-            .map(|j| {
-                let span = cdf[j + 1] - cdf[j];
-                // Slopes of t(s) at the ends: span / (f h), limited to 3 (monotone, and finite
-                // where the density is zero).
-                let slope = |x: f64| {
-                    let d = pdf(x) / CELLS as f64;
-                    if d > 0.0 { (span / d).min(3.0) } else { 3.0 }
-                };
-                let (m0, m1) = (
-                    slope(j as f64 / CELLS as f64),
-                    slope((j + 1) as f64 / CELLS as f64),
-                );
-                Cell {
-                    f0: cdf[j],
-                    inv_span: if span > 0.0 { (1.0 / span) as f32 } else { 0.0 },
-                    a1: m0 as f32,
-                    a2: (3.0 - 2.0 * m0 - m1) as f32,
-                    a3: (m0 + m1 - 2.0) as f32,
-                }
-            })
-            .chain(std::iter::once(Cell {
-                f0: 1.0,
-                inv_span: 0.0,
-                a1: 0.0,
-                a2: 0.0,
-                a3: 0.0,
-            }))
-            .collect::<Vec<_>>();
-        let mut starts = Vec::with_capacity(GUIDE + 1);
-        let mut j = 0usize;
-        for k in 0..GUIDE {
-            let u = k as f64 / GUIDE as f64;
-            while j + 1 < CELLS && cdf[j + 1] <= u {
-                j += 1;
-            }
-            starts.push(j as u8);
-        }
-        starts.push((CELLS - 1) as u8);
-        let mut guide: Vec<u8> = starts.windows(2).flatten().copied().collect();
-        guide.extend([0; GUIDE_PAD]);
-        Grid {
-            cells: cells.into(),
-            guide: guide.into(),
-        }
-    }
-}
-
-impl PertTable {
 
     /// The quantile on [0, 1] of the standard Beta(α, β), for u in (0, 1).
     #[inline(always)]
     pub fn quantile(&self, u: f64) -> f64 {
-        let g = self.grid();
-        let k = ((u * GUIDE as f64) as usize).min(GUIDE - 1);
-        let mut j = g.guide[2 * k] as usize;
-        // One step without a branch (the common case), then the rare longer walk.
-        j += usize::from(j + 1 < CELLS && g.cells[j + 1].f0 <= u);
-        while j + 1 < CELLS && g.cells[j + 1].f0 <= u {
-            j += 1;
+        match locate(u) {
+            Some((c, s)) => self.grid().cells[c].at(s),
+            None => self.exact(u),
         }
-        let c = g.cells[j];
-        let s = (((u - c.f0) as f32) * c.inv_span).clamp(0.0, 1.0);
-        let t = if j == 0 && self.alpha > 1.0 {
-            // F ~ x^α near 0, which no cubic follows: invert the power law (rare: the first cell
-            // holds little probability).
-            f64::from(s).powf(1.0 / self.alpha)
-        } else if j == CELLS - 1 && self.beta > 1.0 {
-            1.0 - (1.0 - f64::from(s)).powf(1.0 / self.beta)
+    }
+
+    /// The exact quantile (beyond the last octave, and for u outside [0, 1): 0 below one half,
+    /// 1 from one half up, NaN for NaN).
+    #[cold]
+    #[inline(never)]
+    fn exact(&self, u: f64) -> f64 {
+        if u.is_nan() {
+            return u;
+        }
+        if u >= 0.5 {
+            let t = 1.0 - u;
+            if t > 0.0 {
+                1.0 - inverse(self.beta, self.alpha, t, None)
+            } else {
+                1.0
+            }
+        } else if u > 0.0 {
+            inverse(self.alpha, self.beta, u, None)
         } else {
-            f64::from((s * (c.a1 + s * (c.a2 + s * c.a3))).clamp(0.0, 1.0))
-        };
-        (j as f64 + t) * (1.0 / CELLS as f64)
+            0.0
+        }
     }
 
     /// `out[j] = low + (high - low) * self.quantile(u[j])` for each j, with the same values:
@@ -228,8 +185,8 @@ impl PertTable {
         low + (high - low) * self.quantile(u)
     }
 
-    /// The lanes in `again` (bit b: `out[b]`) looked up again one by one: those a vectorised
-    /// lookup leaves to the scalar one.
+    /// The lanes in `again` (bit b: `out[b]`) looked up again one by one: those beyond the
+    /// last octave, and any u outside [0, 1).
     #[inline(always)]
     fn redo(&self, low: f64, high: f64, u: &[f64], out: &mut [f64], mut again: u32) {
         while again != 0 {
@@ -239,31 +196,22 @@ impl PertTable {
         }
     }
 
-    /// [`PertTable::fill`] eight draws at a time: the guide pair, the one step, the cell and its
-    /// cubic for each lane by gathers, the same operations in the same order (no fused
-    /// multiply-add) as [`PertTable::quantile`], so the same values. The guide pair bounds the
-    /// cell, so where it is one cell or two the step is all the search there is: the scalar
-    /// lookup's walk ends at the last cell that starts at or below u, which lies between the
-    /// pair. The rare lanes that need more (a pair further apart, or the power law of the first
-    /// or last cell) are looked up again one by one.
+    /// [`PertTable::fill`] eight draws at a time: [`locate`] on the bits of each lane, the
+    /// cell's three words by gathers, and the cubic, the same operations in the same order (no
+    /// fused multiply-add) as [`PertTable::quantile`], so the same values. Lanes beyond the
+    /// last octave, or outside [0, 1), are looked up again one by one.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx512f,avx512vl,avx512dq,avx2")]
     unsafe fn fill_avx512(&self, low: f64, high: f64, u: &[f64], out: &mut [f64]) {
         use std::arch::x86_64::*;
         let n = u.len().min(out.len());
-        let g = self.grid();
-        let cells = g.cells.as_ptr();
-        let words = cells.cast::<i64>();
-        let f0s = cells.cast::<f64>();
-        let guide = g.guide.as_ptr().cast::<i32>();
-        let one = _mm256_set1_epi32(1);
-        let three = _mm256_set1_epi32(3);
-        let last = _mm256_set1_epi32(CELLS as i32 - 1);
-        let byte = _mm256_set1_epi32(0xFF);
-        let power_low: u8 = if self.alpha > 1.0 { 0xFF } else { 0 };
-        let power_high: u8 = if self.beta > 1.0 { 0xFF } else { 0 };
+        let words = self.grid().cells.as_ptr().cast::<i64>();
+        let x0s = words.cast::<f64>();
         let (lowv, spanv) = (_mm512_set1_pd(low), _mm512_set1_pd(high - low));
         let (zero, unit) = (_mm256_set1_ps(0.0), _mm256_set1_ps(1.0));
+        let one = _mm512_set1_pd(1.0);
+        let mantissa = _mm512_set1_epi64((1i64 << 52) - 1);
+        let one_bits = _mm512_set1_epi64(1.0f64.to_bits() as i64);
         // The low and high f32 of each 64-bit lane.
         let halves = |w: __m512i| {
             (
@@ -278,72 +226,60 @@ impl PertTable {
         let mut at = 0;
         while at + 8 <= n {
             // SAFETY (every load and gather below): `at + 8 <= n` bounds the loads and
-            // stores; guide reads are at pair k <= GUIDE - 1 plus 2 bytes of padding; cell
-            // indices are at most CELLS (the table has CELLS + 1 cells) and each word is inside
-            // its cell's 24 bytes.
+            // stores; cell indices are below 2 * SIDE (lanes that would fall outside read cell
+            // 0 and are looked up again) and each word is inside its cell's 24 bytes.
             let uv = unsafe { _mm512_loadu_pd(u.as_ptr().add(at)) };
-            // Lanes outside [0, 1) (no engine draw is; a caller's might be, or NaN) keep the
-            // gathers in bounds and are looked up again one by one.
-            let outside = !(_mm512_cmp_pd_mask::<_CMP_GE_OQ>(uv, _mm512_setzero_pd())
-                & _mm512_cmp_pd_mask::<_CMP_LT_OQ>(uv, _mm512_set1_pd(1.0)));
-            let k = _mm256_max_epi32(
-                _mm256_min_epi32(
-                    _mm512_cvttpd_epi32(_mm512_mul_pd(uv, _mm512_set1_pd(GUIDE as f64))),
-                    _mm256_set1_epi32(GUIDE as i32 - 1),
-                ),
-                _mm256_setzero_si256(),
+            let upper = _mm512_cmp_pd_mask::<_CMP_GE_OQ>(uv, _mm512_set1_pd(0.5));
+            let t = _mm512_mask_blend_pd(upper, uv, _mm512_sub_pd(one, uv));
+            // As `locate`: not (t > 0 and u < 1), NaN included.
+            let bad = !(_mm512_cmp_pd_mask::<_CMP_GT_OQ>(t, _mm512_setzero_pd())
+                & _mm512_cmp_pd_mask::<_CMP_LT_OQ>(uv, one));
+            let bits = _mm512_castpd_si512(t);
+            let o = _mm256_sub_epi32(
+                _mm256_set1_epi32(1021),
+                _mm512_cvtepi64_epi32(_mm512_srli_epi64::<52>(bits)),
             );
-            let pair = unsafe { _mm256_i32gather_epi32::<2>(guide, k) };
-            let lo = _mm256_and_si256(pair, byte);
-            let hi = _mm256_and_si256(_mm256_srli_epi32::<8>(pair), byte);
-            // The one step: to lo + 1 when it is a cell and starts at or below u.
-            let lo1 = _mm256_add_epi32(lo, one);
-            // Only where the pair spans more than one cell can u lie past the first: elsewhere
-            // the next cell's start is taken as infinite (no step) and not read.
-            let spans = _mm256_cmpgt_epi32_mask(hi, lo);
-            // The start of cell lo, fetched beside the next one (not after the step): the
-            // cell's start is one of the two.
-            let lo3 = _mm256_mullo_epi32(lo, three);
-            let start = unsafe { _mm512_i32gather_pd::<8>(lo3, f0s) };
-            let next = unsafe {
-                _mm512_mask_i32gather_pd::<8>(
-                    _mm512_set1_pd(f64::INFINITY),
-                    spans,
-                    _mm256_add_epi32(lo3, three),
-                    f0s,
-                )
-            };
-            let step =
-                _mm256_cmple_epi32_mask(lo1, last) & _mm512_cmp_pd_mask::<_CMP_LE_OQ>(next, uv);
-            let j = _mm256_mask_add_epi32(lo, step, lo, one);
-            let far = _mm256_cmpgt_epi32_mask(hi, lo1);
-            let edge = (_mm256_cmpeq_epi32_mask(j, _mm256_setzero_si256()) & power_low)
-                | (_mm256_cmpeq_epi32_mask(j, last) & power_high);
-            let j3 = _mm256_mullo_epi32(j, three);
-            let f0 = _mm512_mask_blend_pd(step, start, next);
-            let (inv_span, a1) =
-                halves(unsafe { _mm512_i32gather_epi64::<8>(_mm256_add_epi32(j3, one), words) });
-            let (a2, a3) = halves(unsafe {
-                _mm512_i32gather_epi64::<8>(_mm256_add_epi32(j3, _mm256_set1_epi32(2)), words)
+            let m = _mm512_sub_pd(
+                _mm512_castsi512_pd(_mm512_or_si512(_mm512_and_si512(bits, mantissa), one_bits)),
+                one,
+            );
+            let pos = _mm512_mul_pd(m, _mm512_set1_pd(SUB as f64));
+            let sub = _mm512_cvttpd_epi32(pos);
+            let s = _mm512_sub_pd(pos, _mm512_cvtepi32_pd(sub));
+            // t = 1/2: the end of octave 0's last cell.
+            let half = _mm256_cmplt_epi32_mask(o, _mm256_setzero_si256());
+            let o = _mm256_mask_mov_epi32(o, half, _mm256_setzero_si256());
+            let sub = _mm256_mask_mov_epi32(sub, half, _mm256_set1_epi32(SUB as i32 - 1));
+            let s = _mm512_mask_mov_pd(s, half, one);
+            let deep = _mm256_cmpgt_epi32_mask(o, _mm256_set1_epi32(OCTAVES as i32 - 1));
+            let again = bad | deep;
+            let c = _mm256_add_epi32(
+                _mm256_add_epi32(_mm256_slli_epi32::<3>(o), sub),
+                _mm256_maskz_mov_epi32(upper, _mm256_set1_epi32(SIDE as i32)),
+            );
+            const _: () = assert!(SUB == 8, "the octave's cells are o << 3");
+            let c = _mm256_maskz_mov_epi32(!again, c);
+            let c3 = _mm256_add_epi32(_mm256_add_epi32(c, c), c);
+            let x0 = unsafe { _mm512_i32gather_pd::<8>(c3, x0s) };
+            let (span, a1) = halves(unsafe {
+                _mm512_i32gather_epi64::<8>(_mm256_add_epi32(c3, _mm256_set1_epi32(1)), words)
             });
-            // s = ((u - f0) as f32 * inv_span).clamp(0, 1), then the cubic, clamped too.
-            let sv = clamp(_mm256_mul_ps(
-                _mm512_cvtpd_ps(_mm512_sub_pd(uv, f0)),
-                inv_span,
-            ));
+            let (a2, a3) = halves(unsafe {
+                _mm512_i32gather_epi64::<8>(_mm256_add_epi32(c3, _mm256_set1_epi32(2)), words)
+            });
+            let sv = _mm512_cvtpd_ps(s);
             let inner = _mm256_add_ps(a2, _mm256_mul_ps(sv, a3));
-            let t = clamp(_mm256_mul_ps(
+            let tau = clamp(_mm256_mul_ps(
                 sv,
                 _mm256_add_ps(a1, _mm256_mul_ps(sv, inner)),
             ));
-            let q = _mm512_mul_pd(
-                _mm512_add_pd(_mm512_cvtepi32_pd(j), _mm512_cvtps_pd(t)),
-                _mm512_set1_pd(1.0 / CELLS as f64),
+            let q = _mm512_add_pd(
+                x0,
+                _mm512_mul_pd(_mm512_cvtps_pd(span), _mm512_cvtps_pd(tau)),
             );
             let x = _mm512_add_pd(lowv, _mm512_mul_pd(spanv, q));
             unsafe { _mm512_storeu_pd(out.as_mut_ptr().add(at), x) };
-            let again = u32::from(far | edge | outside);
-            self.redo(low, high, &u[at..], &mut out[at..], again);
+            self.redo(low, high, &u[at..], &mut out[at..], u32::from(again));
             at += 8;
         }
         self.fill_scalar(low, high, &u[at..n], &mut out[at..n]);
@@ -356,19 +292,13 @@ impl PertTable {
     unsafe fn fill_avx2(&self, low: f64, high: f64, u: &[f64], out: &mut [f64]) {
         use std::arch::x86_64::*;
         let n = u.len().min(out.len());
-        let g = self.grid();
-        let cells = g.cells.as_ptr();
-        let words = cells.cast::<i64>();
-        let f0s = cells.cast::<f64>();
-        let guide = g.guide.as_ptr().cast::<i32>();
-        let one = _mm_set1_epi32(1);
-        let three = _mm_set1_epi32(3);
-        let last = _mm_set1_epi32(CELLS as i32 - 1);
-        let byte = _mm_set1_epi32(0xFF);
-        let power_low = if self.alpha > 1.0 { 0xF } else { 0 };
-        let power_high = if self.beta > 1.0 { 0xF } else { 0 };
+        let words = self.grid().cells.as_ptr().cast::<i64>();
+        let x0s = words.cast::<f64>();
         let (lowv, spanv) = (_mm256_set1_pd(low), _mm256_set1_pd(high - low));
         let (zero, unit) = (_mm_set1_ps(0.0), _mm_set1_ps(1.0));
+        let one = _mm256_set1_pd(1.0);
+        let mantissa = _mm256_set1_epi64x((1i64 << 52) - 1);
+        let one_bits = _mm256_set1_epi64x(1.0f64.to_bits() as i64);
         // The even (low) and odd 32-bit halves of four 64-bit lanes, as four lanes each.
         let evens = _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6);
         let odds = _mm256_setr_epi32(1, 3, 5, 7, 1, 3, 5, 7);
@@ -384,55 +314,50 @@ impl PertTable {
         while at + 4 <= n {
             // SAFETY (every load and gather below): as in `fill_avx512`, for four lanes.
             let uv = unsafe { _mm256_loadu_pd(u.as_ptr().add(at)) };
-            let inside = _mm256_and_pd(
-                _mm256_cmp_pd::<_CMP_GE_OQ>(uv, _mm256_setzero_pd()),
-                _mm256_cmp_pd::<_CMP_LT_OQ>(uv, _mm256_set1_pd(1.0)),
+            let upper = _mm256_cmp_pd::<_CMP_GE_OQ>(uv, _mm256_set1_pd(0.5));
+            let t = _mm256_blendv_pd(uv, _mm256_sub_pd(one, uv), upper);
+            let good = _mm256_and_pd(
+                _mm256_cmp_pd::<_CMP_GT_OQ>(t, _mm256_setzero_pd()),
+                _mm256_cmp_pd::<_CMP_LT_OQ>(uv, one),
             );
-            let outside = !(_mm256_movemask_pd(inside) as u32) & 0xF;
-            let k = _mm_max_epi32(
-                _mm_min_epi32(
-                    _mm256_cvttpd_epi32(_mm256_mul_pd(uv, _mm256_set1_pd(GUIDE as f64))),
-                    _mm_set1_epi32(GUIDE as i32 - 1),
-                ),
+            let bad = !(_mm256_movemask_pd(good) as u32) & 0xF;
+            let bits = _mm256_castpd_si256(t);
+            let o = _mm_sub_epi32(
+                _mm_set1_epi32(1021),
+                narrow(_mm256_srli_epi64::<52>(bits), evens),
+            );
+            let m = _mm256_sub_pd(
+                _mm256_castsi256_pd(_mm256_or_si256(_mm256_and_si256(bits, mantissa), one_bits)),
+                one,
+            );
+            let pos = _mm256_mul_pd(m, _mm256_set1_pd(SUB as f64));
+            let sub = _mm256_cvttpd_epi32(pos);
+            let s = _mm256_sub_pd(pos, _mm256_cvtepi32_pd(sub));
+            // t = 1/2: the end of octave 0's last cell.
+            let half = _mm_cmplt_epi32(o, _mm_setzero_si128());
+            let o = _mm_andnot_si128(half, o);
+            let sub = _mm_blendv_epi8(sub, _mm_set1_epi32(SUB as i32 - 1), half);
+            let s = _mm256_blendv_pd(s, one, _mm256_castsi256_pd(_mm256_cvtepi32_epi64(half)));
+            let deep = _mm_cmpgt_epi32(o, _mm_set1_epi32(OCTAVES as i32 - 1));
+            let again = bad | lanes(deep);
+            let up = narrow(_mm256_castpd_si256(upper), evens);
+            let c = _mm_add_epi32(
+                _mm_add_epi32(_mm_slli_epi32::<3>(o), sub),
+                _mm_and_si128(up, _mm_set1_epi32(SIDE as i32)),
+            );
+            // Lanes looked up again read cell 0.
+            let keep = _mm_cmpeq_epi32(
+                _mm_and_si128(_mm_setr_epi32(1, 2, 4, 8), _mm_set1_epi32(again as i32)),
                 _mm_setzero_si128(),
             );
-            let pair = unsafe { _mm_i32gather_epi32::<2>(guide, k) };
-            let lo = _mm_and_si128(pair, byte);
-            let hi = _mm_and_si128(_mm_srli_epi32::<8>(pair), byte);
-            let lo1 = _mm_add_epi32(lo, one);
-            // As in `fill_avx512`: the next cell's start only where the pair spans more than
-            // one cell, infinite (no step) elsewhere.
-            let spans = _mm256_castsi256_pd(_mm256_cvtepi32_epi64(_mm_cmpgt_epi32(hi, lo)));
-            let lo3 = _mm_mullo_epi32(lo, three);
-            let start = unsafe { _mm256_i32gather_pd::<8>(f0s, lo3) };
-            let next = unsafe {
-                _mm256_mask_i32gather_pd::<8>(
-                    _mm256_set1_pd(f64::INFINITY),
-                    f0s,
-                    _mm_add_epi32(lo3, three),
-                    spans,
-                )
-            };
-            // Where lo + 1 is a cell that starts at or below u: a 32-bit lane mask.
-            let below = narrow(
-                _mm256_castpd_si256(_mm256_cmp_pd::<_CMP_LE_OQ>(next, uv)),
-                evens,
-            );
-            let step = _mm_and_si128(_mm_cmpgt_epi32(_mm_set1_epi32(CELLS as i32), lo1), below);
-            let j = _mm_sub_epi32(lo, step);
-            let far = lanes(_mm_cmpgt_epi32(hi, lo1));
-            let edge = (lanes(_mm_cmpeq_epi32(j, _mm_setzero_si128())) & power_low)
-                | (lanes(_mm_cmpeq_epi32(j, last)) & power_high);
-            let j3 = _mm_mullo_epi32(j, three);
-            let f0 = _mm256_blendv_pd(
-                start,
-                next,
-                _mm256_castsi256_pd(_mm256_cvtepi32_epi64(step)),
-            );
-            let w1 = unsafe { _mm256_i32gather_epi64::<8>(words, _mm_add_epi32(j3, one)) };
+            let c = _mm_and_si128(c, keep);
+            let c3 = _mm_add_epi32(_mm_add_epi32(c, c), c);
+            let x0 = unsafe { _mm256_i32gather_pd::<8>(x0s, c3) };
+            let w1 =
+                unsafe { _mm256_i32gather_epi64::<8>(words, _mm_add_epi32(c3, _mm_set1_epi32(1))) };
             let w2 =
-                unsafe { _mm256_i32gather_epi64::<8>(words, _mm_add_epi32(j3, _mm_set1_epi32(2))) };
-            let (inv_span, a1) = (
+                unsafe { _mm256_i32gather_epi64::<8>(words, _mm_add_epi32(c3, _mm_set1_epi32(2))) };
+            let (span, a1) = (
                 _mm_castsi128_ps(narrow(w1, evens)),
                 _mm_castsi128_ps(narrow(w1, odds)),
             );
@@ -440,16 +365,16 @@ impl PertTable {
                 _mm_castsi128_ps(narrow(w2, evens)),
                 _mm_castsi128_ps(narrow(w2, odds)),
             );
-            let sv = clamp(_mm_mul_ps(_mm256_cvtpd_ps(_mm256_sub_pd(uv, f0)), inv_span));
+            let sv = _mm256_cvtpd_ps(s);
             let inner = _mm_add_ps(a2, _mm_mul_ps(sv, a3));
-            let t = clamp(_mm_mul_ps(sv, _mm_add_ps(a1, _mm_mul_ps(sv, inner))));
-            let q = _mm256_mul_pd(
-                _mm256_add_pd(_mm256_cvtepi32_pd(j), _mm256_cvtps_pd(t)),
-                _mm256_set1_pd(1.0 / CELLS as f64),
+            let tau = clamp(_mm_mul_ps(sv, _mm_add_ps(a1, _mm_mul_ps(sv, inner))));
+            let q = _mm256_add_pd(
+                x0,
+                _mm256_mul_pd(_mm256_cvtps_pd(span), _mm256_cvtps_pd(tau)),
             );
             let x = _mm256_add_pd(lowv, _mm256_mul_pd(spanv, q));
             unsafe { _mm256_storeu_pd(out.as_mut_ptr().add(at), x) };
-            self.redo(low, high, &u[at..], &mut out[at..], far | edge | outside);
+            self.redo(low, high, &u[at..], &mut out[at..], again);
             at += 4;
         }
         self.fill_scalar(low, high, &u[at..n], &mut out[at..n]);
@@ -459,6 +384,157 @@ impl PertTable {
     pub fn mean(&self) -> f64 {
         self.alpha / (self.alpha + self.beta)
     }
+}
+
+impl Cell {
+    /// The quantile at position `s` of the cell: the arithmetic every path repeats.
+    #[inline(always)]
+    fn at(&self, s: f64) -> f64 {
+        let s = s as f32;
+        let tau = (s * (self.a1 + s * (self.a2 + s * self.a3))).clamp(0.0, 1.0);
+        self.x0 + f64::from(self.span) * f64::from(tau)
+    }
+}
+
+/// The density of the standard Beta(α, β) at x, given ln B(α, β).
+fn density(alpha: f64, beta: f64, ln_b: f64, x: f64) -> f64 {
+    if x <= 0.0 || x >= 1.0 {
+        // α, β >= 1: zero at an end unless the exponent there is 0.
+        let edge = if x <= 0.0 { alpha } else { beta };
+        return if edge == 1.0 { (-ln_b).exp() } else { 0.0 };
+    }
+    ((alpha - 1.0) * x.ln() + (beta - 1.0) * (1.0 - x).ln() - ln_b).exp()
+}
+
+/// The x in (0, 1) where the CDF of Beta(α, β) is `t` (a lower-tail probability in (0, 1/2]),
+/// by Newton's method from `start` (or from the power law `F ~ x^α / (α B)` near 0), kept
+/// inside a bracket that bisection narrows when a step would leave it. It stops once a step
+/// is below 1e-5 of x: the step just taken leaves an error of about its square (1e-10 of x,
+/// times x times the density's relative slope there), far below the cubic's.
+fn inverse(alpha: f64, beta: f64, t: f64, start: Option<f64>) -> f64 {
+    let ln_b = ln_beta(alpha, beta);
+    let (mut lo, mut hi) = (0.0f64, 1.0f64);
+    let mut x = start
+        .unwrap_or_else(|| ((t.ln() + alpha.ln() + ln_b) / alpha).exp())
+        .clamp(f64::MIN_POSITIVE, 1.0 - f64::EPSILON);
+    for _ in 0..200 {
+        let f = beta_reg(alpha, beta, x) - t;
+        if f == 0.0 {
+            return x;
+        }
+        if f > 0.0 {
+            hi = x;
+        } else {
+            lo = x;
+        }
+        let step = f / density(alpha, beta, ln_b, x);
+        let next = x - step;
+        if !(next > lo && next < hi) {
+            x = 0.5 * (lo + hi);
+            if hi - lo <= 4.0 * f64::EPSILON * hi {
+                return x;
+            }
+            continue;
+        }
+        if step.abs() <= 1e-5 * x {
+            return next;
+        }
+        x = next;
+    }
+    x
+}
+
+impl Grid {
+    fn new(alpha: f64, beta: f64) -> Grid {
+        let mut cells = Vec::with_capacity(2 * SIDE);
+        // The lower half: quantiles of t; the upper half: 1 - the quantiles of Beta(β, α).
+        for (a, b, upper) in [(alpha, beta, false), (beta, alpha, true)] {
+            let ln_b = ln_beta(a, b);
+            // Each cell edge's t, from t = 1/2 down, and its quantile (lower tail of
+            // Beta(a, b)): each found from the last by the power law's scaling, then Newton.
+            let edge_t =
+                |o: usize, k: usize| (1.0 + k as f64 / SUB as f64) * 0.5f64.powi(o as i32 + 2);
+            let mut q = vec![[0.0f64; SUB + 1]; OCTAVES];
+            // The median first, from its approximation (a - 1/3) / (a + b - 2/3); then each
+            // edge from the last by three terms of Taylor's series (with g = f' / f:
+            // x' = 1 / f, x'' = -g / f^2, x''' = (2 g^2 - g') / f^3), which Newton's method
+            // then corrects, mostly in one step.
+            let (mut last_t, mut last_x) = (0.5, (a - 1.0 / 3.0) / (a + b - 2.0 / 3.0));
+            for o in 0..OCTAVES {
+                for k in (0..=SUB).rev() {
+                    let t = edge_t(o, k);
+                    let x = if o > 0 && k == SUB {
+                        q[o - 1][0]
+                    } else {
+                        let f = density(a, b, ln_b, last_x);
+                        let h = t - last_t;
+                        let start = if f > 0.0 && last_x > 0.0 && last_x < 1.0 {
+                            let (x, y) = (last_x, 1.0 - last_x);
+                            let g = (a - 1.0) / x - (b - 1.0) / y;
+                            let dg = -(a - 1.0) / (x * x) - (b - 1.0) / (y * y);
+                            let hf = h / f;
+                            x + hf - hf * hf * g / 2.0 + hf * hf * hf * (2.0 * g * g - dg) / 6.0
+                        } else {
+                            last_x
+                        };
+                        let start = if start > 0.0 && start < 1.0 {
+                            Some(start)
+                        } else {
+                            None
+                        };
+                        inverse(a, b, t, start)
+                    };
+                    q[o][k] = x;
+                    (last_t, last_x) = (t, x);
+                }
+            }
+            for (o, row) in q.iter().enumerate() {
+                let width = 0.5f64.powi(o as i32 + 2) / SUB as f64;
+                for k in 0..SUB {
+                    // In the cell, as s goes 0 to 1, t goes up by `width`: x goes from
+                    // q0 to q1 below one half, from 1 - q0 to 1 - q1 above.
+                    let (q0, q1) = (row[k], row[k + 1]);
+                    let (x0, x1) = if upper {
+                        (1.0 - q0, 1.0 - q1)
+                    } else {
+                        (q0, q1)
+                    };
+                    let d = q1 - q0;
+                    // Slopes of τ at the ends: width / (f d), limited to 3 (monotone, and
+                    // finite where the density is zero).
+                    let slope = |x: f64| {
+                        let f = density(a, b, ln_b, x) * d;
+                        if f > 0.0 { (width / f).min(3.0) } else { 3.0 }
+                    };
+                    let (m0, m1) = (slope(q0), slope(q1));
+                    cells.push(Cell {
+                        x0,
+                        span: span_toward_zero(x0, x1),
+                        a1: m0 as f32,
+                        a2: (3.0 - 2.0 * m0 - m1) as f32,
+                        a3: (m0 + m1 - 2.0) as f32,
+                    });
+                }
+            }
+        }
+        Grid {
+            cells: cells.into(),
+        }
+    }
+}
+
+/// `x1 - x0` as an `f32` no larger in size, so that `x0 + span` never passes `x1`: the cells
+/// then meet without overlapping and the quantile stays monotone across them.
+fn span_toward_zero(x0: f64, x1: f64) -> f32 {
+    let mut span = (x1 - x0) as f32;
+    let passes = |span: f32| {
+        let end = x0 + f64::from(span);
+        if x1 >= x0 { end > x1 } else { end < x1 }
+    };
+    while span != 0.0 && passes(span) {
+        span = f32::from_bits(span.to_bits() - 1);
+    }
+    span
 }
 
 /// Shares one table between every task whose estimate has the same shape: `[2, 3, 5]` and
@@ -477,7 +553,7 @@ impl TableCache {
     }
 
     /// Computes every table not yet computed, in parallel (a plan of a thousand tasks may have
-    /// a thousand shapes, each 129 incomplete beta functions).
+    /// a thousand shapes, each a few hundred incomplete beta functions).
     pub fn build_all(&self) {
         use rayon::prelude::*;
         let tables: Vec<&Arc<PertTable>> = self.tables.values().collect();
@@ -521,8 +597,8 @@ mod tests {
     }
 
     /// The vectorised fill gives the scalar lookup's values bit for bit, on a fine grid and at
-    /// the edges where the lookup changes course: cell starts and guide entries (and the
-    /// doubles either side), the first and last cells, and u = 0. Every path the CPU offers is
+    /// the edges where the lookup changes course: cell and octave edges on both sides of one
+    /// half (and the doubles either side), one half itself, the exact tails, and u = 0. Every path the CPU offers is
     /// checked; a lane count that is not a multiple of eight checks the tail too.
     #[test]
     fn fill_is_the_scalar_lookup_bit_for_bit() {
@@ -542,12 +618,15 @@ mod tests {
         ] {
             let table = PertTable::new(a, b);
             let mut u: Vec<f64> = (0..20_001).map(|i| i as f64 / 20_001.0).collect();
-            for c in table.cells.iter().map(|c| c.f0).filter(|f| *f < 1.0) {
-                u.extend([c, next(c, true), next(c, false)]);
-            }
-            for k in 0..GUIDE {
-                let x = k as f64 / GUIDE as f64;
-                u.extend([x, next(x, true), next(x, false)]);
+            // Every cell edge (octave and cell starts, either side of one half), the last
+            // octave's end, and the doubles either side.
+            for o in 0..=OCTAVES {
+                for k in 0..=SUB {
+                    let t = (1.0 + k as f64 / SUB as f64) * 0.5f64.powi(o as i32 + 2);
+                    for x in [t, 1.0 - t] {
+                        u.extend([x, next(x, true), next(x, false)]);
+                    }
+                }
             }
             u.extend([0.0, f64::MIN_POSITIVE, 1e-300, next(1.0, false), 0.5]);
             u.retain(|x| (0.0..1.0).contains(x));
@@ -615,5 +694,16 @@ mod tests {
         let a = c.get(2.0, 4.0);
         let b = c.get(2.0, 4.0);
         assert!(Arc::ptr_eq(&a, &b));
+        // Named, not computed, until build_all computes every table, the same grid as now.
+        let d = c.get(3.5, 1.5);
+        assert!(a.grid.get().is_none() && d.grid.get().is_none());
+        c.build_all();
+        for (t, (alpha, beta)) in [(&a, (2.0, 4.0)), (&d, (3.5, 1.5))] {
+            let now = PertTable::new(alpha, beta);
+            let (got, want) = (t.grid.get().expect("built"), now.grid());
+            assert!(got.cells.iter().zip(&want.cells).all(|(x, y)| {
+                (x.x0, x.span, x.a1, x.a2, x.a3) == (y.x0, y.span, y.a1, y.a2, y.a3)
+            }));
+        }
     }
 }
