@@ -23,6 +23,9 @@
 //!   network as is and with its first 100 tasks in ten correlation groups of ten (coefficient
 //!   0.5); 1,000 iterations with every task using one unit of one of four resources of
 //!   capacity 8 (compare per task-sample: criterion's throughput).
+//! - `speed/pert/fill_{16,1000}_shapes`: PERT draws as the engine makes them, blocks of 128
+//!   uniforms with a table per block, cycling over 16 or 1,000 shapes; `build_100_tables`: the
+//!   cost of building a table (each distinct shape of a plan builds one).
 //! - `speed/fallback_chain/chain_2000`: 1,000 iterations of a chain of 2,000 experiments, each
 //!   the fallback of the one before, all but never succeeding (every fallback runs).
 
@@ -241,6 +244,56 @@ fn benches(c: &mut Criterion) {
     g.throughput(Throughput::Elements(1_000 * TASKS as u64));
     g.bench_function("resources_1k", |b| {
         b.iter(|| engine::simulate(black_box(&res), &config))
+    });
+    g.finish();
+
+    // PERT draws, as the engine makes them: blocks of 128 uniforms, a table per block,
+    // cycling over 16 shapes (estimates on a grid) or 1,000; and building 100 tables.
+    let mut g = c.benchmark_group("speed/pert");
+    g.sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(5));
+    let shape = |k: usize, n: usize| {
+        let r = (k as f64 + 0.5) / n as f64;
+        (1.0 + 4.0 * r, 1.0 + 4.0 * (1.0 - r))
+    };
+    let mut x = 0x9E37_79B9_7F4A_7C15u64;
+    let u: Vec<f64> = (0..128 * 64)
+        .map(|_| {
+            x = splitmix(x);
+            (x >> 11) as f64 / (1u64 << 53) as f64
+        })
+        .collect();
+    const BLOCKS: usize = 4096;
+    g.throughput(Throughput::Elements((BLOCKS * 128) as u64));
+    for shapes in [16usize, 1000] {
+        let tables: Vec<shipcast::dist::PertTable> = (0..shapes)
+            .map(|k| {
+                let (a, b) = shape(k, shapes);
+                shipcast::dist::PertTable::new(a, b)
+            })
+            .collect();
+        let mut out = vec![0.0; 128];
+        g.bench_function(format!("fill_{shapes}_shapes"), |b| {
+            b.iter(|| {
+                for k in 0..BLOCKS {
+                    let at = (k % 64) * 128;
+                    tables[k % shapes].fill(2.0, 9.0, black_box(&u[at..at + 128]), &mut out);
+                }
+                out[7]
+            })
+        });
+    }
+    g.throughput(Throughput::Elements(100));
+    g.bench_function("build_100_tables", |b| {
+        b.iter(|| {
+            (0..100)
+                .map(|k| {
+                    let (a, b) = shape(k, 100);
+                    shipcast::dist::PertTable::new(black_box(a), b).mean()
+                })
+                .sum::<f64>()
+        })
     });
     g.finish();
 

@@ -361,6 +361,7 @@ pub fn simulate_range(
             },
         )
         .reduce(Counters::default, Counters::add);
+    drop(pool);
     let Counters {
         nodes,
         fired,

@@ -155,6 +155,8 @@ pub fn what_ifs(
             },
         )
         .reduce(Counters::default, Counters::add);
+    // The blocks' scratch, freed before the rows are split up.
+    drop(pool);
     let changed = (0..changes.len())
         .map(|v| {
             let at = base_stride + v * n_ms;
