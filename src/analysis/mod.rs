@@ -578,11 +578,11 @@ pub fn gantt(out: &Outcomes) -> Vec<GanttRow> {
         .par_chunks(4)
         .flat_map_iter(|group| {
             let at = out.milestones + 2 * group[0];
-            let mut columns =
-                vec![Vec::with_capacity(out.rows.len() / stride.max(1)); 2 * group.len()];
-            for row in out.rows.chunks_exact(stride.max(1)) {
+            let rows = out.rows.chunks_exact(stride.max(1));
+            let mut columns = vec![vec![0.0; rows.len()]; 2 * group.len()];
+            for (k, row) in rows.enumerate() {
                 for (c, column) in columns.iter_mut().enumerate() {
-                    column.push(row[at + c]);
+                    column[k] = row[at + c];
                 }
             }
             let mut columns = columns.into_iter();
