@@ -22,8 +22,8 @@
 //! values.
 //!
 //! Accuracy, measured against statrs' Beta inverse CDF for the shapes of three-point estimates
-//! (`tests::accuracy_against_statrs`): see the bounds asserted there (ARCHITECTURE.md quotes
-//! them).
+//! (`tests::accuracy_against_statrs`): at most 3.1e-7 of the range for u in [0.01, 0.99] and
+//! 1.6e-7 in the outer tails (on a 20-day estimate: 6e-6 and 3e-6 days).
 
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
@@ -598,8 +598,8 @@ mod tests {
         eprintln!(
             "PERT table vs statrs: worst body error {worst_body:.2e}, worst tail error {worst_tail:.2e}"
         );
-        assert!(worst_body < 2e-5, "body error {worst_body}");
-        assert!(worst_tail < 2e-4, "tail error {worst_tail}");
+        assert!(worst_body < 4e-7, "body error {worst_body}");
+        assert!(worst_tail < 2e-7, "tail error {worst_tail}");
     }
 
     /// The vectorised fill gives the scalar lookup's values bit for bit, on a fine grid and at
