@@ -562,7 +562,9 @@ impl TableCache {
     /// a thousand shapes, each a few hundred incomplete beta functions).
     pub fn build_all(&self) {
         use rayon::prelude::*;
-        let tables: Vec<&Arc<PertTable>> = self.tables.values().collect();
+        let tables: Vec<&Arc<PertTable>> = (self.tables.values())
+            .filter(|t| t.grid.get().is_none())
+            .collect();
         tables.par_iter().for_each(|t| {
             t.grid();
         });

@@ -21,7 +21,19 @@ use inflight::Flight;
 
 /// Checks a raw scenario and builds the plan, or returns every problem found.
 pub fn build(raw: &RawScenario) -> Result<Plan, Vec<Diagnostic>> {
-    Builder::default().build(raw)
+    build_with(raw, &mut TableCache::default())
+}
+
+/// [`build`], sharing PERT tables through `cache` with the other plans built with it (a
+/// scenario's variants repeat most of its estimates: each shape's table is computed once).
+pub fn build_with(raw: &RawScenario, cache: &mut TableCache) -> Result<Plan, Vec<Diagnostic>> {
+    let mut b = Builder {
+        cache: std::mem::take(cache),
+        ..Builder::default()
+    };
+    let plan = b.build(raw);
+    *cache = std::mem::take(&mut b.cache);
+    plan
 }
 
 #[derive(Default)]
@@ -259,7 +271,7 @@ impl Builder {
         cal
     }
 
-    fn build(mut self, raw: &RawScenario) -> Result<Plan, Vec<Diagnostic>> {
+    fn build(&mut self, raw: &RawScenario) -> Result<Plan, Vec<Diagnostic>> {
         let three = raw.project.three_point;
         let calendar = self.calendar(&raw.project);
         let status = self.status_date(&raw.project, &calendar);
@@ -288,7 +300,7 @@ impl Builder {
         };
         if !self.diags.is_empty() {
             self.diags.sort_by_key(|d| d.span.start);
-            return Err(self.diags);
+            return Err(std::mem::take(&mut self.diags));
         }
         // Invariant: `topo_order` reports a cycle as a diagnostic, and the skips above only
         // happen with another diagnostic reported.
@@ -300,7 +312,7 @@ impl Builder {
             self.history(&mut pending, &order, status, &calendar);
             if !self.diags.is_empty() {
                 self.diags.sort_by_key(|d| d.span.start);
-                return Err(self.diags);
+                return Err(std::mem::take(&mut self.diags));
             }
         }
         let mut plan = assemble(raw, calendar, pending, order, risks, milestones);
@@ -324,7 +336,7 @@ impl Builder {
         if let Some(sw) = &raw.sweep {
             plan.sweep = self.sweep(sw, &plan);
             if !self.diags.is_empty() {
-                return Err(self.diags);
+                return Err(std::mem::take(&mut self.diags));
             }
         }
         Ok(plan)

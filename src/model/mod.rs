@@ -14,7 +14,7 @@ use jiff::civil::Date;
 
 use crate::dist::Dist;
 pub use crate::scenario::raw::{CorrelationOf, LinkKind};
-pub use build::build;
+pub use build::{build, build_with};
 use calendar::Calendar;
 pub use gate::{DeadlineSpec, GateError, GateSpec};
 

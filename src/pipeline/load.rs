@@ -173,7 +173,9 @@ fn load_all_in(dir: Option<&Path>, path: &str, text: &str) -> Result<Vec<Plan>, 
         .collect();
     let knock_on = |d: &Diagnostic| covered.iter().any(|r| r.contains(&d.span.start));
     let mut plans = Vec::new();
-    match model::build(&raw) {
+    // One set of PERT tables for the scenario and its variants.
+    let mut tables = crate::dist::TableCache::default();
+    match model::build_with(&raw, &mut tables) {
         Ok(plan) => plans.push(plan),
         Err(mut more) => {
             more.retain(|d| !knock_on(d));
@@ -183,7 +185,7 @@ fn load_all_in(dir: Option<&Path>, path: &str, text: &str) -> Result<Vec<Plan>, 
         }
     }
     for v in &raw.variants {
-        match model::build(&v.scenario) {
+        match model::build_with(&v.scenario, &mut tables) {
             Ok(plan) => plans.push(plan.with_variant(&v.name.value)),
             Err(more) => {
                 diagnostics.extend(more.into_iter().filter(|d| !knock_on(d)).map(|mut d| {
@@ -247,4 +249,51 @@ pub fn load_all_from(path: &Path, options: &import::Options) -> Result<Vec<Plan>
     let imported = import_file(path, options)?;
     let text = imported.to_toml();
     load_all_str(&format!("{} (imported)", path.display()), &text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dist::Dist;
+
+    /// A scenario's variants use the base's PERT tables (one per shape, computed once), and a
+    /// shape only a variant has gets its own.
+    #[test]
+    fn variants_share_the_base_pert_tables() {
+        let text = r#"
+[project]
+name = "shared tables"
+[[task]]
+id = "a"
+duration = [2, 3, 7]
+[[task]]
+id = "b"
+duration = [1, 4, 5]
+after = ["a"]
+[variant.slow]
+description = "b takes longer"
+[[variant.slow.task]]
+id = "b"
+duration = [2, 8, 10]
+"#;
+        let plans = load_all_str("t.toml", text).unwrap();
+        let table = |plan: &Plan, id: &str| match &plan
+            .nodes()
+            .iter()
+            .find(|n| n.id == id)
+            .unwrap()
+            .duration
+        {
+            Dist::Pert { table, .. } => table.clone(),
+            other => panic!("{id} is not PERT: {other:?}"),
+        };
+        let (base, slow) = (&plans[0], &plans[1]);
+        assert!(std::sync::Arc::ptr_eq(&table(base, "a"), &table(slow, "a")));
+        // [1, 4, 5] and [2, 8, 10] have the same shape (r = 3/4): one table for both.
+        assert!(std::sync::Arc::ptr_eq(&table(base, "b"), &table(slow, "b")));
+        assert!(!std::sync::Arc::ptr_eq(
+            &table(base, "a"),
+            &table(base, "b")
+        ));
+    }
 }
