@@ -448,7 +448,7 @@ fn trunc_normal_tail_mean(a: f64, sd: f64) -> f64 {
     sd * a * (-r1 / (1.0 + r1))
 }
 
-pub use pert::TableCache;
+pub use pert::{TableCache, build_all as build_tables};
 
 #[cfg(test)]
 mod tests {

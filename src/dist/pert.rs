@@ -57,8 +57,7 @@ struct Cell {
 const _: () = assert!(std::mem::size_of::<Cell>() == 24);
 
 /// The quantile of a standard Beta(α, β), cell by cell in the probability (see the module).
-/// The cells are computed on first use, or by [`TableCache::build_all`] for many tables at
-/// once.
+/// The cells are computed on first use, or by [`build_all`] for many tables at once.
 #[derive(Debug)]
 pub struct PertTable {
     alpha: f64,
@@ -544,31 +543,44 @@ fn span_toward_zero(x0: f64, x1: f64) -> f32 {
 }
 
 /// Shares one table between every task whose estimate has the same shape: `[2, 3, 5]` and
-/// `[4, 6, 10]` differ only by scale and use the same Beta(α, β).
+/// `[4, 6, 10]` differ only by scale and use the same Beta(α, β). It also lists the tables named
+/// since the last [`TableCache::take_named`] (one plan's, when plans share the cache).
 #[derive(Debug, Default)]
 pub struct TableCache {
-    tables: HashMap<(u64, u64), Arc<PertTable>>,
+    tables: HashMap<(u64, u64), (Arc<PertTable>, u64)>,
+    /// Which plan each table was last named by (its count of `take_named` calls).
+    plan: u64,
+    named: Vec<Arc<PertTable>>,
 }
 
 impl TableCache {
     pub fn get(&mut self, alpha: f64, beta: f64) -> Arc<PertTable> {
-        self.tables
+        let (table, by) = self
+            .tables
             .entry((alpha.to_bits(), beta.to_bits()))
-            .or_insert_with(|| Arc::new(PertTable::lazy(alpha, beta)))
-            .clone()
+            .or_insert_with(|| (Arc::new(PertTable::lazy(alpha, beta)), u64::MAX));
+        if *by != self.plan {
+            *by = self.plan;
+            self.named.push(table.clone());
+        }
+        table.clone()
     }
 
-    /// Computes every table not yet computed, in parallel (a plan of a thousand tasks may have
-    /// a thousand shapes, each a few hundred incomplete beta functions).
-    pub fn build_all(&self) {
-        use rayon::prelude::*;
-        let tables: Vec<&Arc<PertTable>> = (self.tables.values())
-            .filter(|t| t.grid.get().is_none())
-            .collect();
-        tables.par_iter().for_each(|t| {
-            t.grid();
-        });
+    /// The tables named since the last call, each once.
+    pub fn take_named(&mut self) -> Vec<Arc<PertTable>> {
+        self.plan += 1;
+        std::mem::take(&mut self.named)
     }
+}
+
+/// Computes the tables not yet computed, side by side on the current rayon pool (a plan of a
+/// thousand tasks may have a thousand shapes, each a few hundred incomplete beta functions).
+pub fn build_all(tables: &[Arc<PertTable>]) {
+    use rayon::prelude::*;
+    let todo: Vec<&Arc<PertTable>> = tables.iter().filter(|t| t.grid.get().is_none()).collect();
+    todo.par_iter().for_each(|t| {
+        t.grid();
+    });
 }
 
 #[cfg(test)]
@@ -733,7 +745,17 @@ mod tests {
         // Named, not computed, until build_all computes every table, the same grid as now.
         let d = c.get(3.5, 1.5);
         assert!(a.grid.get().is_none() && d.grid.get().is_none());
-        c.build_all();
+        let named = c.take_named();
+        assert_eq!(named.len(), 2, "each table once");
+        build_all(&named);
+        // The next plan lists what it names itself: a shape shared with the last plan (already
+        // computed), and a new one; not the last plan's other shapes.
+        let (a2, e) = (c.get(2.0, 4.0), c.get(1.5, 4.5));
+        let next = c.take_named();
+        assert!(Arc::ptr_eq(&a2, &a) && next.len() == 2);
+        assert!(
+            next.iter().any(|t| Arc::ptr_eq(t, &e)) && !next.iter().any(|t| Arc::ptr_eq(t, &d))
+        );
         for (t, (alpha, beta)) in [(&a, (2.0, 4.0)), (&d, (3.5, 1.5))] {
             let now = PertTable::new(alpha, beta);
             let (got, want) = (t.grid.get().expect("built"), now.grid());

@@ -328,6 +328,7 @@ pub fn simulate_range(
     let n = plan.nodes().len();
     // Invariant: `pipeline` caps iterations (1e8) far below usize::MAX.
     let iterations = usize::try_from(range.end - range.start).expect("iterations fit in memory");
+    plan.prepare_tables();
     let (streams, risk_streams) = streams(plan, config);
     let copula = Copula::new(plan, config);
     let costs = plan.has_costs();

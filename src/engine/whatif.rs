@@ -75,6 +75,7 @@ pub fn what_ifs(
     range: std::ops::Range<u64>,
 ) -> WhatIfs {
     let n_ms = plan.milestones().len();
+    plan.prepare_tables();
     let copula = Copula::new(plan, config);
     let probes = Probes {
         criticality: false,

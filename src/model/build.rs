@@ -27,6 +27,8 @@ pub fn build(raw: &RawScenario) -> Result<Plan, Vec<Diagnostic>> {
 /// [`build`], sharing PERT tables through `cache` with the other plans built with it (a
 /// scenario's variants repeat most of its estimates: each shape's table is computed once).
 pub fn build_with(raw: &RawScenario, cache: &mut TableCache) -> Result<Plan, Vec<Diagnostic>> {
+    // Whatever an earlier build that failed named is not this plan's.
+    cache.take_named();
     let mut b = Builder {
         cache: std::mem::take(cache),
         ..Builder::default()
@@ -305,9 +307,6 @@ impl Builder {
         // Invariant: `topo_order` reports a cycle as a diagnostic, and the skips above only
         // happen with another diagnostic reported.
         let order = order.expect("no cycle when there are no diagnostics");
-        // The PERT tables, which `quantity` only names, computed side by side now that the
-        // scenario is known to be valid.
-        self.cache.build_all();
         if let Some(status) = status {
             self.history(&mut pending, &order, status, &calendar);
             if !self.diags.is_empty() {
@@ -317,6 +316,8 @@ impl Builder {
         }
         let mut plan = assemble(raw, calendar, pending, order, risks, milestones);
         plan.status = status;
+        // The PERT tables `quantity` named, computed by the first run (`Plan::prepare_tables`).
+        plan.tables = self.cache.take_named();
         let index: HashMap<&str, u32> = (plan.nodes.iter().enumerate())
             .map(|(i, n)| (n.id.as_str(), i as u32))
             .collect();
@@ -1220,5 +1221,6 @@ fn assemble(
         calibrations: Vec::new(),
         resources: vec![],
         activity: vec![],
+        tables: vec![],
     }
 }

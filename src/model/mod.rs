@@ -306,6 +306,9 @@ pub struct Plan {
     /// With resources: every node in the order the resource-constrained scheduler places them
     /// (precedence-feasible; by priority, latest start, file order).
     activity: Vec<u32>,
+    /// Every PERT table the plan's distributions use, computed on first use or side by side
+    /// by [`Plan::prepare_tables`].
+    tables: Vec<std::sync::Arc<crate::dist::PertTable>>,
 }
 
 /// What `shipcast sweep` varies when the command line does not say.
@@ -372,6 +375,12 @@ impl Plan {
 
     /// Every task and milestone, in topological order: a node's predecessors, the experiment it
     /// is a fallback of, and every fallback of its predecessors all come before it.
+    /// Computes the PERT tables not computed yet, side by side on the current rayon pool (a
+    /// run calls it first, so that the tables are built by the threads the run was given).
+    pub fn prepare_tables(&self) {
+        crate::dist::build_tables(&self.tables);
+    }
+
     pub fn nodes(&self) -> &[Node] {
         &self.nodes
     }
