@@ -373,14 +373,14 @@ impl Plan {
         self.iterations
     }
 
-    /// Every task and milestone, in topological order: a node's predecessors, the experiment it
-    /// is a fallback of, and every fallback of its predecessors all come before it.
     /// Computes the PERT tables not computed yet, side by side on the current rayon pool (a
     /// run calls it first, so that the tables are built by the threads the run was given).
     pub fn prepare_tables(&self) {
         crate::dist::build_tables(&self.tables);
     }
 
+    /// Every task and milestone, in topological order: a node's predecessors, the experiment it
+    /// is a fallback of, and every fallback of its predecessors all come before it.
     pub fn nodes(&self) -> &[Node] {
         &self.nodes
     }
