@@ -456,7 +456,7 @@ impl Grid {
         for (a, b, upper) in [(alpha, beta, false), (beta, alpha, true)] {
             let ln_b = ln_beta(a, b);
             // Each cell edge's t, from t = 1/2 down, and its quantile (lower tail of
-            // Beta(a, b)): each found from the last by the power law's scaling, then Newton.
+            // Beta(a, b)): each predicted from the last (below), then corrected by Newton.
             let edge_t =
                 |o: usize, k: usize| (1.0 + k as f64 / SUB as f64) * 0.5f64.powi(o as i32 + 2);
             let mut q = vec![[0.0f64; SUB + 1]; OCTAVES];
