@@ -551,11 +551,6 @@ fn p80s_of_rows(rows: &[f64], milestones: usize) -> Vec<P80s> {
         .collect()
 }
 
-/// The 0-based rank of the p-quantile of `n` values ([`super::quantile_sorted`]'s).
-fn rank(n: usize, p: f64) -> usize {
-    ((p * n as f64).ceil() as usize).clamp(1, n) - 1
-}
-
 /// P80 and P(delivered) of one milestone's finishes, overall and per section (by selection:
 /// the same order statistic [`super::quantile_sorted`] reads off a full sort).
 fn p80s_of(mut col: Vec<f64>) -> P80s {
@@ -564,13 +559,13 @@ fn p80s_of(mut col: Vec<f64>) -> P80s {
     let sections = (0..k)
         .map(|j| {
             let mut s = col[j * n / k..(j + 1) * n / k].to_vec();
-            let at = rank(s.len(), 0.8);
+            let at = super::quantile_rank(s.len(), 0.8);
             s.select_nth_unstable_by(at, f64::total_cmp);
             s[at]
         })
         .collect();
     let delivered = col.iter().filter(|x| x.is_finite()).count() as f64 / n as f64;
-    let at = rank(n, 0.8);
+    let at = super::quantile_rank(n, 0.8);
     col.select_nth_unstable_by(at, f64::total_cmp);
     let p80 = col[at];
     P80s {

@@ -116,9 +116,13 @@ pub fn order_statistic_ranks(n: u64, p: f64) -> (u64, u64) {
 /// The p-quantile of sorted samples, as the inverse of the empirical CDF: the smallest value
 /// with at least a share p of the samples at or below it.
 pub fn quantile_sorted(sorted: &[f64], p: f64) -> f64 {
-    let n = sorted.len();
-    let k = ((p * n as f64).ceil() as usize).clamp(1, n);
-    sorted[k - 1]
+    sorted[quantile_rank(sorted.len(), p)]
+}
+
+/// The 0-based position in sorted order of the p-quantile of `n` values ([`quantile_sorted`]'s),
+/// for `n` at least 1.
+pub fn quantile_rank(n: usize, p: f64) -> usize {
+    ((p * n as f64).ceil() as usize).clamp(1, n) - 1
 }
 
 fn finite(x: f64) -> Option<f64> {
@@ -633,10 +637,10 @@ pub fn quantiles_selected<const N: usize>(v: &[f64], ps: [f64; N]) -> [Option<f6
     // Invariant: keys[..end] holds the `end` smallest values.
     let mut end = n;
     for (o, &p) in out.iter_mut().zip(&ps).rev() {
-        let k = ((p * n as f64).ceil() as usize).clamp(1, n);
-        let (_, x, _) = keys[..end].select_nth_unstable(k - 1);
+        let at = quantile_rank(n, p);
+        let (_, x, _) = keys[..end].select_nth_unstable(at);
         *o = Some(value(*x));
-        end = k;
+        end = at + 1;
     }
     out
 }
