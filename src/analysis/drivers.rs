@@ -326,31 +326,22 @@ fn sensitivities(
         }
     }
     let x: [&[f64]; SIDE_BY_SIDE] = std::array::from_fn(|t| &bufs[t][..len]);
-    let mut sx = [0.0; SIDE_BY_SIDE];
-    // Each driver's sum in iteration order; the drivers side by side.
-    (0..len).for_each(|k| {
-        for t in 0..SIDE_BY_SIDE {
-            sx[t] += x[t][k];
-        }
-    });
-    let mx = sx.map(|s| s / n);
+    let mx = plain_sums(&x).map(|s| s / n);
     let mut sxx = [0.0; SIDE_BY_SIDE];
     let mut rows = vec![Vec::with_capacity(milestones.len()); group.len()];
     for (m, rm) in milestones.iter().enumerate() {
         let (ranks, my) = (rm.ranks, rm.ranks.mean);
         let mut sxy = [0.0; SIDE_BY_SIDE];
-        let mut add = |k: usize, dy: f64| {
-            for t in 0..SIDE_BY_SIDE {
-                let dx = x[t][k] - mx[t];
-                sxy[t] += dx * dy;
-                if m == 0 {
-                    sxx[t] += dx * dx;
-                }
+        // The squares once, with the first milestone.
+        match (&rm.dy, m == 0) {
+            (Some(dy), true) => deviation_sums::<true>(&x, &mx, |k| dy[k], &mut sxy, &mut sxx),
+            (Some(dy), false) => deviation_sums::<false>(&x, &mx, |k| dy[k], &mut sxy, &mut sxx),
+            (None, true) => {
+                deviation_sums::<true>(&x, &mx, |k| ranks.rank(k, n) - my, &mut sxy, &mut sxx)
             }
-        };
-        match &rm.dy {
-            Some(dy) => (0..len).for_each(|k| add(k, dy[k])),
-            None => (0..len).for_each(|k| add(k, ranks.rank(k, n) - my)),
+            (None, false) => {
+                deviation_sums::<false>(&x, &mx, |k| ranks.rank(k, n) - my, &mut sxy, &mut sxx)
+            }
         }
         for (t, row) in rows.iter_mut().enumerate() {
             let constant = matches!(group[t], Draws::Constant);
@@ -361,6 +352,58 @@ fn sensitivities(
         }
     }
     rows
+}
+
+/// Each driver's sum in iteration order, the drivers side by side (in registers: see
+/// [`deviation_sums`]).
+#[inline(never)]
+fn plain_sums(x: &[&[f64]; SIDE_BY_SIDE]) -> [f64; SIDE_BY_SIDE] {
+    let len = x[0].len();
+    let [x0, x1, x2, x3] = [&x[0][..len], &x[1][..len], &x[2][..len], &x[3][..len]];
+    let (mut s0, mut s1, mut s2, mut s3) = (0.0, 0.0, 0.0, 0.0);
+    for k in 0..len {
+        s0 += x0[k];
+        s1 += x1[k];
+        s2 += x2[k];
+        s3 += x3[k];
+    }
+    [s0, s1, s2, s3]
+}
+
+/// For each driver t and iteration k (in order): `sxy[t] += dx * dy(k)` and, with `SXX`,
+/// `sxx[t] += dx * dx`, where `dx = x[t][k] - mx[t]`: [`pearson`]'s sums, side by side, in
+/// registers (a function of its own: inlined into [`sensitivities`], the sums were kept on
+/// the stack and read and written back every iteration).
+#[inline(never)]
+fn deviation_sums<const SXX: bool>(
+    x: &[&[f64]; SIDE_BY_SIDE],
+    mx: &[f64; SIDE_BY_SIDE],
+    dy: impl Fn(usize) -> f64,
+    sxy: &mut [f64; SIDE_BY_SIDE],
+    sxx: &mut [f64; SIDE_BY_SIDE],
+) {
+    const _: () = assert!(SIDE_BY_SIDE == 4, "four drivers' sums, one variable each");
+    let len = x[0].len();
+    let [x0, x1, x2, x3] = [&x[0][..len], &x[1][..len], &x[2][..len], &x[3][..len]];
+    let [m0, m1, m2, m3] = *mx;
+    let [mut a0, mut a1, mut a2, mut a3] = *sxy;
+    let [mut b0, mut b1, mut b2, mut b3] = *sxx;
+    for k in 0..len {
+        let d = dy(k);
+        let (d0, d1, d2, d3) = (x0[k] - m0, x1[k] - m1, x2[k] - m2, x3[k] - m3);
+        a0 += d0 * d;
+        a1 += d1 * d;
+        a2 += d2 * d;
+        a3 += d3 * d;
+        if SXX {
+            b0 += d0 * d0;
+            b1 += d1 * d1;
+            b2 += d2 * d2;
+            b3 += d3 * d3;
+        }
+    }
+    *sxy = [a0, a1, a2, a3];
+    *sxx = [b0, b1, b2, b3];
 }
 
 /// [`sensitivities`] of one driver over a run too long to hold its draws: recomputed a chunk at
