@@ -15,6 +15,8 @@
 //!   every task finish-to-start (experiments read as plain tasks, fallbacks as tasks without
 //!   predecessors). `engine` is `engine::simulate` on the same network with all it does.
 //! - `speed/floor/floor_2_threads`: the floor's blocks on rayon's default pool.
+//! - `speed/floor_10k_tasks/{floor,engine}_triangular_1_thread`: the same task-samples on the
+//!   generated 10,000-task network (1,024 iterations): the floor's own scaling in tasks.
 //! - `speed/details/simulate_detail_probes_100k`: the default run's simulation (criticality on),
 //!   1,000 tasks (PERT, 10% experiments), 100,000 iterations, 2 threads; `details_100k`: the
 //!   drivers, what-ifs and Gantt rows computed from it (`analysis::details`). The ratio of the
@@ -207,6 +209,30 @@ fn benches(c: &mut Criterion) {
     });
     g.bench_function("engine_triangular_2_threads", |b| {
         b.iter(|| engine::simulate(black_box(&tri_plan), &config))
+    });
+    g.finish();
+
+    // The same task-samples on ten times the tasks (10,000 x 1,024): how the floor itself, and
+    // the engine, scale in tasks once a block's columns outgrow the caches.
+    let big = common::generate(10 * TASKS, NETWORK_SEED);
+    let big_tri = big
+        .to_toml(NETWORK_SEED)
+        .replace("three_point = \"pert\"", "three_point = \"triangular\"");
+    let big_plan = shipcast::load_str("net.toml", &big_tri).expect("a valid scenario");
+    let big_floor = Floor::new(&big);
+    let big_iterations = iterations / 10;
+    let mut g = c.benchmark_group("speed/floor_10k_tasks");
+    g.sample_size(10)
+        .sampling_mode(SamplingMode::Flat)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(8));
+    g.throughput(Throughput::Elements(big_iterations * 10 * TASKS as u64));
+    g.bench_function("floor_triangular_1_thread", |b| {
+        b.iter(|| one.install(|| big_floor.run(black_box(big_iterations), 1)))
+    });
+    let big_config = Config::new(big_iterations, 1);
+    g.bench_function("engine_triangular_1_thread", |b| {
+        b.iter(|| one.install(|| engine::simulate(black_box(&big_plan), &big_config)))
     });
     g.finish();
 
