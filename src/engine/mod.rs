@@ -20,7 +20,7 @@ use rayon::prelude::*;
 pub use copula::Copula;
 
 use crate::dist::Dist;
-use crate::model::{Experiment, LinkKind, Node, Plan, Remaining, Risk, Status};
+use crate::model::{Experiment, Link, LinkKind, Node, Plan, Remaining, Risk, Status};
 use rng::Draw;
 pub use rng::Sampler;
 pub use rng::Sampling;
@@ -940,44 +940,11 @@ fn schedule_node(
         }
         if !lazy && matches!(node.status, Status::Planned) {
             // The common case, link by link: each link's constraint over the whole block (a
-            // max the compiler can vectorise), then each iteration's start and finish. The same
+            // max the compiler vectorises), then each iteration's start and finish. The same
             // maxima in the same order as the general loop below.
-            // Each side starts at +0: its first link writes `max(+0, x)` (the same comparison
-            // as below, against +0) instead of maxing into a zeroed column, and a side without
-            // links reads the scratch's column of zeros (zeroing two columns per node was a
-            // call to memset each, 8% of the simulation).
             let (es, ef) = (&mut s.es[..len], &mut s.ef[..len]);
-            let (mut has_es, mut has_ef) = (false, false);
-            for l in preds {
-                let p = l.node as usize * BLOCK;
-                let (col, target, has) = match l.kind {
-                    LinkKind::FS => (&s.resolved[p..p + len], &mut *es, &mut has_es),
-                    LinkKind::SS => (&s.start[p..p + len], &mut *es, &mut has_es),
-                    LinkKind::FF => (&s.resolved[p..p + len], &mut *ef, &mut has_ef),
-                    LinkKind::SF => (&s.start[p..p + len], &mut *ef, &mut has_ef),
-                };
-                // `t.max(x)` as a plain comparison (one instruction a lane instead of a
-                // NaN-aware sequence), the same value: `t` starts at +0 and only takes values
-                // of `x` that compare greater, so it is never NaN nor -0; a NaN `x` leaves `t`,
-                // as `max` does; an `x` equal to `t` leaves `t`, and the only equal pair with
-                // different bits, `x` = -0 against `t` = +0, gives +0 from `max` too.
-                if *has {
-                    for (t, &v) in target.iter_mut().zip(col) {
-                        let x = v + l.lag;
-                        *t = if x > *t { x } else { *t };
-                    }
-                } else {
-                    for (t, &v) in target.iter_mut().zip(col) {
-                        let x = v + l.lag;
-                        *t = if x > 0.0 { x } else { 0.0 };
-                    }
-                    *has = true;
-                }
-            }
-            // Each iteration's start, finish, status and resolved finish, without a branch
-            // (the compiler vectorises it): a blocked iteration (a link never satisfied) is
-            // infinite throughout, whatever was computed for it.
-            let (mut ran, mut succeeded, mut attempts) = (0u64, 0u64, 0u64);
+            let [has_es, has_ef] = link_bounds(preds, &s.resolved, &s.start, es, ef);
+            // Each iteration's start, finish, status and resolved finish, and the counters.
             let at = i * BLOCK..i * BLOCK + len;
             let es = if has_es {
                 &s.es[..len]
@@ -989,41 +956,18 @@ fn schedule_node(
             } else {
                 &s.zeros[..len]
             };
-            let (dur, ok, tries) = (&s.dur[..len], &s.ok[..len], &s.attempts[..len]);
-            let start = &mut s.start[at.clone()];
-            let finish = &mut s.finish[at.clone()];
-            let status = &mut s.status[at.clone()];
-            let resolved = &mut s.resolved[at];
-            for j in 0..len {
-                let blocked = es[j] == f64::INFINITY || ef[j] == f64::INFINITY;
-                // `es.max(status_time).max(ef - dur)` by plain comparisons, the same value as
-                // in the links' loop above: `es` and `status_time` are never NaN nor -0, and a
-                // NaN `ef - dur` (an infinite duration against an infinite finish link) is
-                // passed over as `max` passes it over.
-                let after = if status_time > es[j] {
-                    status_time
-                } else {
-                    es[j]
-                };
-                let late = ef[j] - dur[j];
-                let st = if late > after { late } else { after };
-                let fin = st + dur[j];
-                start[j] = if blocked { f64::INFINITY } else { st };
-                finish[j] = if blocked { f64::INFINITY } else { fin };
-                status[j] = match (blocked, ok[j]) {
-                    (true, _) => BLOCKED,
-                    (false, true) => OK,
-                    (false, false) => FAILED,
-                };
-                resolved[j] = if blocked || !ok[j] {
-                    f64::INFINITY
-                } else {
-                    fin
-                };
-                ran += u64::from(!blocked);
-                succeeded += u64::from(!blocked && ok[j]);
-                attempts += if blocked { 0 } else { u64::from(tries[j]) };
-            }
+            let block = NodeBlock {
+                es,
+                ef,
+                dur: &s.dur[..len],
+                ok: &s.ok[..len],
+                tries: &s.attempts[..len],
+                start: &mut s.start[at.clone()],
+                finish: &mut s.finish[at.clone()],
+                status: &mut s.status[at.clone()],
+                resolved: &mut s.resolved[at],
+            };
+            let [ran, succeeded, attempts] = block.schedule(status_time);
             counts.ran += ran;
             counts.succeeded += succeeded;
             counts.attempts += attempts;
@@ -1129,6 +1073,189 @@ fn schedule_node(
                 }
             }
         }
+    }
+}
+
+/// A planned node's earliest start `es` and earliest finish `ef` in each iteration of a block
+/// (`es.len()` of them) from its links `preds`, read off the block's `resolved` and `start`
+/// columns; and whether any link bounds each side. A side without links is left as it was (its
+/// bound is +0: the caller reads a column of zeros instead), and each side's first link writes
+/// `max(+0, x)` rather than maxing into a zeroed column (zeroing two columns per node was a
+/// call to memset each, 8% of the simulation). Compiled for AVX-512 or AVX2 where the CPU has
+/// them: comparisons and additions only, the same values on every path.
+#[inline]
+fn link_bounds(
+    preds: &[Link],
+    resolved: &[f64],
+    start: &[f64],
+    es: &mut [f64],
+    ef: &mut [f64],
+) -> [bool; 2] {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the CPU has the features the function is compiled for.
+            return unsafe { link_bounds_avx512(preds, resolved, start, es, ef) };
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: as above.
+            return unsafe { link_bounds_avx2(preds, resolved, start, es, ef) };
+        }
+    }
+    link_bounds_any(preds, resolved, start, es, ef)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx2")]
+unsafe fn link_bounds_avx512(
+    preds: &[Link],
+    resolved: &[f64],
+    start: &[f64],
+    es: &mut [f64],
+    ef: &mut [f64],
+) -> [bool; 2] {
+    link_bounds_any(preds, resolved, start, es, ef)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn link_bounds_avx2(
+    preds: &[Link],
+    resolved: &[f64],
+    start: &[f64],
+    es: &mut [f64],
+    ef: &mut [f64],
+) -> [bool; 2] {
+    link_bounds_any(preds, resolved, start, es, ef)
+}
+
+#[inline(always)]
+fn link_bounds_any(
+    preds: &[Link],
+    resolved: &[f64],
+    start: &[f64],
+    es: &mut [f64],
+    ef: &mut [f64],
+) -> [bool; 2] {
+    let len = es.len();
+    let (mut has_es, mut has_ef) = (false, false);
+    for l in preds {
+        let p = l.node as usize * BLOCK;
+        let (col, target, has) = match l.kind {
+            LinkKind::FS => (&resolved[p..p + len], &mut *es, &mut has_es),
+            LinkKind::SS => (&start[p..p + len], &mut *es, &mut has_es),
+            LinkKind::FF => (&resolved[p..p + len], &mut *ef, &mut has_ef),
+            LinkKind::SF => (&start[p..p + len], &mut *ef, &mut has_ef),
+        };
+        let target = &mut target[..len];
+        // `t.max(x)` as a plain comparison (one instruction a lane instead of a NaN-aware
+        // sequence), the same value: `t` starts at +0 and only takes values of `x` that
+        // compare greater, so it is never NaN nor -0; a NaN `x` leaves `t`, as `max` does; an
+        // `x` equal to `t` leaves `t`, and the only equal pair with different bits, `x` = -0
+        // against `t` = +0, gives +0 from `max` too.
+        if *has {
+            for (t, &v) in target.iter_mut().zip(col) {
+                let x = v + l.lag;
+                *t = if x > *t { x } else { *t };
+            }
+        } else {
+            for (t, &v) in target.iter_mut().zip(col) {
+                let x = v + l.lag;
+                *t = if x > 0.0 { x } else { 0.0 };
+            }
+            *has = true;
+        }
+    }
+    [has_es, has_ef]
+}
+
+/// One planned node's columns for a block, as [`schedule_node`]'s common case fills them.
+struct NodeBlock<'a> {
+    es: &'a [f64],
+    ef: &'a [f64],
+    dur: &'a [f64],
+    ok: &'a [bool],
+    tries: &'a [u32],
+    start: &'a mut [f64],
+    finish: &'a mut [f64],
+    status: &'a mut [u8],
+    resolved: &'a mut [f64],
+}
+
+impl NodeBlock<'_> {
+    /// Each iteration's start, finish, status and resolved finish from its bounds and draws,
+    /// and the node's counters (ran, succeeded, attempts). Branch-free loops, compiled for
+    /// AVX-512 or AVX2 where the CPU has them (the baseline's two-lane vectors did not pay,
+    /// and the compiler left the loop scalar, with branches): comparisons, selections,
+    /// additions and subtractions only, so the same values on every path.
+    #[inline]
+    fn schedule(self, status_time: f64) -> [u64; 3] {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx512f")
+                && std::arch::is_x86_feature_detected!("avx512bw")
+                && std::arch::is_x86_feature_detected!("avx512vl")
+            {
+                // SAFETY: the CPU has the features the function is compiled for.
+                return unsafe { self.schedule_avx512(status_time) };
+            }
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: as above.
+                return unsafe { self.schedule_avx2(status_time) };
+            }
+        }
+        self.schedule_any(status_time)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx2")]
+    unsafe fn schedule_avx512(self, status_time: f64) -> [u64; 3] {
+        self.schedule_any(status_time)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn schedule_avx2(self, status_time: f64) -> [u64; 3] {
+        self.schedule_any(status_time)
+    }
+
+    #[inline(always)]
+    fn schedule_any(self, status_time: f64) -> [u64; 3] {
+        let len = self.dur.len();
+        let (es, ef, dur, ok) = (&self.es[..len], &self.ef[..len], self.dur, &self.ok[..len]);
+        let (start, finish) = (&mut self.start[..len], &mut self.finish[..len]);
+        let (status, resolved) = (&mut self.status[..len], &mut self.resolved[..len]);
+        for j in 0..len {
+            // A blocked iteration (a link never satisfied) is infinite throughout, whatever
+            // was computed for it.
+            let blocked = (es[j] == f64::INFINITY) | (ef[j] == f64::INFINITY);
+            // `es.max(status_time).max(ef - dur)` by plain comparisons, the same value as
+            // in the links' loop: `es` and `status_time` are never NaN nor -0, and a NaN
+            // `ef - dur` (an infinite duration against an infinite finish link) is passed
+            // over as `max` passes it over.
+            let after = if status_time > es[j] {
+                status_time
+            } else {
+                es[j]
+            };
+            let late = ef[j] - dur[j];
+            let st = if late > after { late } else { after };
+            let fin = st + dur[j];
+            start[j] = if blocked { f64::INFINITY } else { st };
+            finish[j] = if blocked { f64::INFINITY } else { fin };
+            // BLOCKED, else OK (0) when the node succeeded, FAILED (1) when not.
+            const _: () = assert!(OK == 0 && FAILED == 1);
+            status[j] = if blocked { BLOCKED } else { u8::from(!ok[j]) };
+            resolved[j] = if blocked | !ok[j] { f64::INFINITY } else { fin };
+        }
+        let (mut ran, mut succeeded, mut attempts) = (0u64, 0u64, 0u64);
+        for (&st, &tries) in status.iter().zip(&self.tries[..len]) {
+            let blocked = st == BLOCKED;
+            ran += u64::from(!blocked);
+            succeeded += u64::from(st == OK);
+            attempts += if blocked { 0 } else { u64::from(tries) };
+        }
+        [ran, succeeded, attempts]
     }
 }
 
