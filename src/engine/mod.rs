@@ -1462,7 +1462,53 @@ const _: () = assert!(BLOCK <= 128);
 /// node, carrying the set of iterations that reached each node, visits each reached node after
 /// everything that can reach it: the same nodes as a walk per iteration, but each link tested
 /// for all the iterations that reached the node at once, along its columns.
+///
+/// Compiled for AVX-512 or AVX2 where the CPU has them (the lanes' tests become vector
+/// comparisons packed into masks); the same arithmetic on every path.
 fn mark_critical(plan: &Plan, s: &mut Scratch, len: usize, from: usize, counts: &mut [u64]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx512f")
+            && std::arch::is_x86_feature_detected!("avx512bw")
+            && std::arch::is_x86_feature_detected!("avx512vl")
+        {
+            // SAFETY: the CPU has the features the function is compiled for.
+            return unsafe { mark_critical_avx512(plan, s, len, from, counts) };
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: as above.
+            return unsafe { mark_critical_avx2(plan, s, len, from, counts) };
+        }
+    }
+    mark_critical_any(plan, s, len, from, counts);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx2")]
+unsafe fn mark_critical_avx512(
+    plan: &Plan,
+    s: &mut Scratch,
+    len: usize,
+    from: usize,
+    counts: &mut [u64],
+) {
+    mark_critical_any(plan, s, len, from, counts);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn mark_critical_avx2(
+    plan: &Plan,
+    s: &mut Scratch,
+    len: usize,
+    from: usize,
+    counts: &mut [u64],
+) {
+    mark_critical_any(plan, s, len, from, counts);
+}
+
+#[inline(always)]
+fn mark_critical_any(plan: &Plan, s: &mut Scratch, len: usize, from: usize, counts: &mut [u64]) {
     if len == 0 {
         return;
     }
