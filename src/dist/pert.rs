@@ -42,7 +42,8 @@ const SIDE: usize = OCTAVES * SUB;
 
 /// One cell: `x = x0 + span * τ(s)` with `τ(s) = (s (a1 + s (a2 + s a3))).clamp(0, 1)`, `s` the
 /// position in the cell as `f32`. Laid out as C lays it out (24 bytes: `x0`, then the four
-/// `f32`s) for the vectorised lookup, which gathers the fields by offset. `span` is negative in
+/// `f32`s) for the vectorised lookup, which reads `x0` and the four `f32`s (one 16-byte load)
+/// by offset. `span` is negative in
 /// the upper half, where x falls as `t` grows.
 #[derive(Debug, Clone, Copy)]
 #[repr(C)]
@@ -201,8 +202,9 @@ impl PertTable {
         }
     }
 
-    /// [`PertTable::fill`] eight draws at a time: [`locate`] on the bits of each lane, the
-    /// cell's three words by gathers, and the cubic, the same operations in the same order (no
+    /// [`PertTable::fill`] eight draws at a time: [`locate`] on the bits of each lane, each
+    /// lane's cell by plain loads (`x0`, and its four `f32`s in one load, transposed into
+    /// vectors; on this Zen 4, a third faster than three gathers of eight), and the cubic, the same operations in the same order (no
     /// fused multiply-add) as [`PertTable::quantile`], so the same values. Lanes beyond the
     /// last octave, or outside [0, 1), are looked up again one by one.
     #[cfg(target_arch = "x86_64")]
@@ -217,20 +219,13 @@ impl PertTable {
         let one = _mm512_set1_pd(1.0);
         let mantissa = _mm512_set1_epi64((1i64 << 52) - 1);
         let one_bits = _mm512_set1_epi64(1.0f64.to_bits() as i64);
-        // The low and high f32 of each 64-bit lane.
-        let halves = |w: __m512i| {
-            (
-                _mm256_castsi256_ps(_mm512_cvtepi64_epi32(w)),
-                _mm256_castsi256_ps(_mm512_cvtepi64_epi32(_mm512_srli_epi64::<32>(w))),
-            )
-        };
         let clamp = |x: __m256| {
             let x = _mm256_mask_blend_ps(_mm256_cmp_ps_mask::<_CMP_LT_OQ>(x, zero), x, zero);
             _mm256_mask_blend_ps(_mm256_cmp_ps_mask::<_CMP_GT_OQ>(x, unit), x, unit)
         };
         let mut at = 0;
         while at + 8 <= n {
-            // SAFETY (every load and gather below): `at + 8 <= n` bounds the loads and
+            // SAFETY (every load below): `at + 8 <= n` bounds the loads and
             // stores; cell indices are below 2 * SIDE (lanes that would fall outside read cell
             // 0 and are looked up again) and each word is inside its cell's 24 bytes.
             let uv = unsafe { _mm512_loadu_pd(u.as_ptr().add(at)) };
@@ -265,13 +260,32 @@ impl PertTable {
             const _: () = assert!(SUB == 8, "the octave's cells are o << 3");
             let c = _mm256_maskz_mov_epi32(!again, c);
             let c3 = _mm256_add_epi32(_mm256_add_epi32(c, c), c);
-            let x0 = unsafe { _mm512_i32gather_pd::<8>(c3, x0s) };
-            let (span, a1) = halves(unsafe {
-                _mm512_i32gather_epi64::<8>(_mm256_add_epi32(c3, _mm256_set1_epi32(1)), words)
-            });
-            let (a2, a3) = halves(unsafe {
-                _mm512_i32gather_epi64::<8>(_mm256_add_epi32(c3, _mm256_set1_epi32(2)), words)
-            });
+            let mut idx = [0i32; 8];
+            unsafe { _mm256_storeu_si256(idx.as_mut_ptr().cast(), c3) };
+            let x0 = unsafe {
+                _mm512_set_pd(
+                    *x0s.add(idx[7] as usize),
+                    *x0s.add(idx[6] as usize),
+                    *x0s.add(idx[5] as usize),
+                    *x0s.add(idx[4] as usize),
+                    *x0s.add(idx[3] as usize),
+                    *x0s.add(idx[2] as usize),
+                    *x0s.add(idx[1] as usize),
+                    *x0s.add(idx[0] as usize),
+                )
+            };
+            // Each lane's four f32s (span, a1, a2, a3) in one load, then transposed.
+            let quad = |k: usize| unsafe { _mm_loadu_ps(words.add(idx[k] as usize + 1).cast()) };
+            let t0 = _mm256_set_m128(quad(4), quad(0));
+            let t1 = _mm256_set_m128(quad(5), quad(1));
+            let t2 = _mm256_set_m128(quad(6), quad(2));
+            let t3 = _mm256_set_m128(quad(7), quad(3));
+            let (u0, u1) = (_mm256_unpacklo_ps(t0, t1), _mm256_unpackhi_ps(t0, t1));
+            let (u2, u3) = (_mm256_unpacklo_ps(t2, t3), _mm256_unpackhi_ps(t2, t3));
+            let span = _mm256_shuffle_ps::<0x44>(u0, u2);
+            let a1 = _mm256_shuffle_ps::<0xEE>(u0, u2);
+            let a2 = _mm256_shuffle_ps::<0x44>(u1, u3);
+            let a3 = _mm256_shuffle_ps::<0xEE>(u1, u3);
             let sv = _mm512_cvtpd_ps(s);
             let inner = _mm256_add_ps(a2, _mm256_mul_ps(sv, a3));
             let tau = clamp(_mm256_mul_ps(
@@ -304,9 +318,8 @@ impl PertTable {
         let one = _mm256_set1_pd(1.0);
         let mantissa = _mm256_set1_epi64x((1i64 << 52) - 1);
         let one_bits = _mm256_set1_epi64x(1.0f64.to_bits() as i64);
-        // The even (low) and odd 32-bit halves of four 64-bit lanes, as four lanes each.
+        // The even (low) 32-bit halves of four 64-bit lanes, as four lanes.
         let evens = _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6);
-        let odds = _mm256_setr_epi32(1, 3, 5, 7, 1, 3, 5, 7);
         let narrow = |w: __m256i, pick: __m256i| {
             _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(w, pick))
         };
@@ -317,7 +330,7 @@ impl PertTable {
         };
         let mut at = 0;
         while at + 4 <= n {
-            // SAFETY (every load and gather below): as in `fill_avx512`, for four lanes.
+            // SAFETY (every load below): as in `fill_avx512`, for four lanes.
             let uv = unsafe { _mm256_loadu_pd(u.as_ptr().add(at)) };
             let upper = _mm256_cmp_pd::<_CMP_GE_OQ>(uv, _mm256_set1_pd(0.5));
             let t = _mm256_blendv_pd(uv, _mm256_sub_pd(one, uv), upper);
@@ -357,19 +370,26 @@ impl PertTable {
             );
             let c = _mm_and_si128(c, keep);
             let c3 = _mm_add_epi32(_mm_add_epi32(c, c), c);
-            let x0 = unsafe { _mm256_i32gather_pd::<8>(x0s, c3) };
-            let w1 =
-                unsafe { _mm256_i32gather_epi64::<8>(words, _mm_add_epi32(c3, _mm_set1_epi32(1))) };
-            let w2 =
-                unsafe { _mm256_i32gather_epi64::<8>(words, _mm_add_epi32(c3, _mm_set1_epi32(2))) };
-            let (span, a1) = (
-                _mm_castsi128_ps(narrow(w1, evens)),
-                _mm_castsi128_ps(narrow(w1, odds)),
-            );
-            let (a2, a3) = (
-                _mm_castsi128_ps(narrow(w2, evens)),
-                _mm_castsi128_ps(narrow(w2, odds)),
-            );
+            // Each lane's cell by plain loads, as in `fill_avx512` (here 17% faster than
+            // gathers of four), its four f32s in one load, transposed.
+            let mut idx = [0i32; 4];
+            unsafe { _mm_storeu_si128(idx.as_mut_ptr().cast(), c3) };
+            let x0 = unsafe {
+                _mm256_set_pd(
+                    *x0s.add(idx[3] as usize),
+                    *x0s.add(idx[2] as usize),
+                    *x0s.add(idx[1] as usize),
+                    *x0s.add(idx[0] as usize),
+                )
+            };
+            let quad = |k: usize| unsafe { _mm_loadu_ps(words.add(idx[k] as usize + 1).cast()) };
+            let (t0, t1, t2, t3) = (quad(0), quad(1), quad(2), quad(3));
+            let (u0, u1) = (_mm_unpacklo_ps(t0, t1), _mm_unpackhi_ps(t0, t1));
+            let (u2, u3) = (_mm_unpacklo_ps(t2, t3), _mm_unpackhi_ps(t2, t3));
+            let span = _mm_movelh_ps(u0, u2);
+            let a1 = _mm_movehl_ps(u2, u0);
+            let a2 = _mm_movelh_ps(u1, u3);
+            let a3 = _mm_movehl_ps(u3, u1);
             let sv = _mm256_cvtpd_ps(s);
             let inner = _mm_add_ps(a2, _mm_mul_ps(sv, a3));
             let tau = clamp(_mm_mul_ps(sv, _mm_add_ps(a1, _mm_mul_ps(sv, inner))));
