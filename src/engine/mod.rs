@@ -630,6 +630,10 @@ struct Scratch {
     ef: Vec<f64>,
     /// `BLOCK` zeros, never written: the start and finish bounds of a node without such links.
     zeros: Vec<f64>,
+    /// `BLOCK` trues and ones, never written: a plain node's `ok` and `attempts` (one attempt
+    /// that always succeeds), which its draws then do not write.
+    trues: Vec<bool>,
+    ones: Vec<u32>,
     /// For the backward pass: per node, the iterations of the block in which it is reached
     /// (bit j for iteration j; all clear between passes).
     reached: Vec<u128>,
@@ -660,6 +664,8 @@ impl Scratch {
             es: vec![0.0; BLOCK],
             ef: vec![0.0; BLOCK],
             zeros: vec![0.0; BLOCK],
+            trues: vec![true; BLOCK],
+            ones: vec![1; BLOCK],
             ok: vec![true; BLOCK],
             attempts: vec![1; BLOCK],
             reached: vec![0; nodes],
@@ -917,6 +923,8 @@ fn schedule_node(
         // fallback, which runs only when its experiment failed, draws when it runs instead.
         let lazy = node.fallback_of.is_some();
         let done = matches!(node.status, Status::Done { .. });
+        // A plain node's `ok` and `attempts` are the constant columns (see `draw_node`).
+        let mut plain = false;
         if !lazy && !done {
             if let Draws::Reuse(c) = &draws {
                 let at = i * BLOCK;
@@ -924,7 +932,7 @@ fn schedule_node(
                 s.ok[..len].copy_from_slice(&c.ok[at..at + len]);
                 s.attempts[..len].copy_from_slice(&c.attempts[at..at + len]);
             } else {
-                draw_node(env, first, len, s, i);
+                plain = draw_node(env, first, len, s, i);
                 if !risks.is_empty() {
                     for j in 0..len {
                         s.dur[j] = strike(env, s, i, stream.at(first + j as u64), j, s.dur[j]);
@@ -932,12 +940,22 @@ fn schedule_node(
                 }
                 if let Draws::Keep(c) = draws {
                     let at = i * BLOCK;
+                    let (ok, attempts) = if plain {
+                        (&s.trues, &s.ones)
+                    } else {
+                        (&s.ok, &s.attempts)
+                    };
                     c.dur[at..at + len].copy_from_slice(&s.dur[..len]);
-                    c.ok[at..at + len].copy_from_slice(&s.ok[..len]);
-                    c.attempts[at..at + len].copy_from_slice(&s.attempts[..len]);
+                    c.ok[at..at + len].copy_from_slice(&ok[..len]);
+                    c.attempts[at..at + len].copy_from_slice(&attempts[..len]);
                 }
             }
         }
+        let (ok, tries) = if plain {
+            (&s.trues[..len], &s.ones[..len])
+        } else {
+            (&s.ok[..len], &s.attempts[..len])
+        };
         if !lazy && matches!(node.status, Status::Planned) {
             // The common case, link by link: each link's constraint over the whole block (a
             // max the compiler vectorises), then each iteration's start and finish. The same
@@ -960,8 +978,8 @@ fn schedule_node(
                 es,
                 ef,
                 dur: &s.dur[..len],
-                ok: &s.ok[..len],
-                tries: &s.attempts[..len],
+                ok,
+                tries,
                 start: &mut s.start[at.clone()],
                 finish: &mut s.finish[at.clone()],
                 status: &mut s.status[at.clone()],
@@ -1032,7 +1050,7 @@ fn schedule_node(
                 };
                 (strike(env, s, i, it, j, dur), ok, attempts)
             } else {
-                (s.dur[j], s.ok[j], s.attempts[j])
+                (s.dur[j], ok[j], tries[j])
             };
             let (start, finish) = match node.status {
                 // Under way: its start is history, what is left runs from the status date.
@@ -1259,9 +1277,11 @@ impl NodeBlock<'_> {
     }
 }
 
-/// Node `i`'s draws for the block (before risk strikes) into `s.dur`, `s.ok`, `s.attempts`.
+/// Node `i`'s draws for the block (before risk strikes) into `s.dur`, `s.ok`, `s.attempts`;
+/// true when the node is plain (one attempt that always succeeds), whose `ok` and `attempts`
+/// are then not written: they are [`Scratch::trues`] and [`Scratch::ones`].
 #[inline(always)]
-fn draw_node(env: &Env, first: u64, len: usize, s: &mut Scratch, i: usize) {
+fn draw_node(env: &Env, first: u64, len: usize, s: &mut Scratch, i: usize) -> bool {
     let node = &env.plan.nodes()[i];
     let stream = env.streams[i];
     let slot = env.copula.slot(i);
@@ -1281,11 +1301,12 @@ fn draw_node(env: &Env, first: u64, len: usize, s: &mut Scratch, i: usize) {
                 node.duration.fill(&mut s.dur[..len], col);
             }
         }
-        for j in 0..len {
-            s.dur[j] *= node.scale;
-            s.ok[j] = true;
-            s.attempts[j] = 1;
+        for d in &mut s.dur[..len] {
+            *d *= node.scale;
         }
+        // Every run succeeds at its one attempt: `s.ok` and `s.attempts` are left as they
+        // are (see [`Scratch::trues`]).
+        return true;
     } else if let Some(e) = node
         .experiment
         .as_ref()
@@ -1321,6 +1342,7 @@ fn draw_node(env: &Env, first: u64, len: usize, s: &mut Scratch, i: usize) {
             s.attempts[j] = attempts;
         }
     }
+    false
 }
 
 // `first_attempts` lists a block's iterations as `u8`.
