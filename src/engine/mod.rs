@@ -925,12 +925,11 @@ fn schedule_node(
         let done = matches!(node.status, Status::Done { .. });
         // A plain node's `ok` and `attempts` are the constant columns (see `draw_node`).
         let mut plain = false;
+        // A what-if's reused draws are read where the base pass kept them, not copied.
+        let mut reused: Option<&DrawCache> = None;
         if !lazy && !done {
-            if let Draws::Reuse(c) = &draws {
-                let at = i * BLOCK;
-                s.dur[..len].copy_from_slice(&c.dur[at..at + len]);
-                s.ok[..len].copy_from_slice(&c.ok[at..at + len]);
-                s.attempts[..len].copy_from_slice(&c.attempts[at..at + len]);
+            if let Draws::Reuse(c) = draws {
+                reused = Some(c);
             } else {
                 plain = draw_node(env, first, len, s, i);
                 if !risks.is_empty() {
@@ -951,10 +950,15 @@ fn schedule_node(
                 }
             }
         }
-        let (ok, tries) = if plain {
-            (&s.trues[..len], &s.ones[..len])
-        } else {
-            (&s.ok[..len], &s.attempts[..len])
+        let at = i * BLOCK;
+        let (dur, ok, tries) = match reused {
+            Some(c) => (
+                &c.dur[at..at + len],
+                &c.ok[at..at + len],
+                &c.attempts[at..at + len],
+            ),
+            None if plain => (&s.dur[..len], &s.trues[..len], &s.ones[..len]),
+            None => (&s.dur[..len], &s.ok[..len], &s.attempts[..len]),
         };
         if !lazy && matches!(node.status, Status::Planned) {
             // The common case, link by link: each link's constraint over the whole block (a
@@ -977,7 +981,7 @@ fn schedule_node(
             let block = NodeBlock {
                 es,
                 ef,
-                dur: &s.dur[..len],
+                dur,
                 ok,
                 tries,
                 start: &mut s.start[at.clone()],
@@ -1050,7 +1054,7 @@ fn schedule_node(
                 };
                 (strike(env, s, i, it, j, dur), ok, attempts)
             } else {
-                (s.dur[j], ok[j], tries[j])
+                (dur[j], ok[j], tries[j])
             };
             let (start, finish) = match node.status {
                 // Under way: its start is history, what is left runs from the status date.
