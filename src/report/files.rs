@@ -97,6 +97,9 @@ pub struct DirWriter<'a> {
     old: Vec<String>,
     written: Vec<PathBuf>,
     stop: &'a dyn Fn() -> bool,
+    /// The mark's text as it is on disk (None when there is none yet): a mark that would not
+    /// change is not written again (a rerun into its own directory lists every file already).
+    current: std::cell::RefCell<Option<String>>,
 }
 
 impl<'a> DirWriter<'a> {
@@ -105,12 +108,14 @@ impl<'a> DirWriter<'a> {
     /// ends with an [`interrupted`] error.
     pub fn begin(dir: &'a Path, mark: bool, stop: &'a dyn Fn() -> bool) -> io::Result<Self> {
         std::fs::create_dir_all(dir)?;
+        let current = std::fs::read_to_string(dir.join(MARK)).ok();
         let w = DirWriter {
             dir,
             mark,
-            old: listed(dir),
+            old: current.as_deref().map(listed_in).unwrap_or_default(),
             written: Vec::new(),
             stop,
+            current: std::cell::RefCell::new(current),
         };
         w.write_mark(&w.old.iter().map(String::as_str).collect::<Vec<_>>())?;
         Ok(w)
@@ -120,11 +125,13 @@ impl<'a> DirWriter<'a> {
         if !self.mark {
             return Ok(());
         }
-        let mut mark = MARK_HEADER.to_string();
-        for n in names {
-            mark.push_str(&format!("  {n}\n"));
+        let mark = mark_text(names);
+        if self.current.borrow().as_deref() == Some(mark.as_str()) {
+            return Ok(());
         }
-        super::outputs::write(&self.dir.join(MARK), true, |w| w.write_all(mark.as_bytes()))
+        super::outputs::write(&self.dir.join(MARK), true, |w| w.write_all(mark.as_bytes()))?;
+        *self.current.borrow_mut() = Some(mark);
+        Ok(())
     }
 
     fn names(&self) -> Vec<String> {
@@ -171,7 +178,7 @@ impl<'a> DirWriter<'a> {
     /// it did not write again (only files the mark named). Returns the files written.
     pub fn finish(self) -> io::Result<Vec<PathBuf>> {
         if self.mark {
-            seal(self.dir, &self.written)?;
+            seal(self.dir, &self.written, self.current.borrow().as_deref())?;
         }
         Ok(self.written)
     }
@@ -180,18 +187,31 @@ impl<'a> DirWriter<'a> {
 /// The files an earlier run listed in the mark.
 fn listed(dir: &Path) -> Vec<String> {
     std::fs::read_to_string(dir.join(MARK))
-        .map(|t| {
-            t.lines()
-                .filter_map(|l| l.strip_prefix("  "))
-                .map(str::to_string)
-                .collect()
-        })
+        .map(|t| listed_in(&t))
         .unwrap_or_default()
 }
 
-/// Records the files of this report in the mark, and removes the earlier report's files that
-/// this one did not write again. Only files named in the mark are ever removed.
-pub fn seal(dir: &Path, written: &[PathBuf]) -> io::Result<()> {
+/// The files a mark's text lists.
+fn listed_in(mark: &str) -> Vec<String> {
+    mark.lines()
+        .filter_map(|l| l.strip_prefix("  "))
+        .map(str::to_string)
+        .collect()
+}
+
+/// The text of a mark listing `names`.
+fn mark_text<S: AsRef<str>>(names: &[S]) -> String {
+    let mut mark = MARK_HEADER.to_string();
+    for n in names {
+        mark.push_str(&format!("  {}\n", n.as_ref()));
+    }
+    mark
+}
+
+/// Records the files of this report in the mark (unless `current`, the mark's text on disk,
+/// already lists exactly them), and removes the earlier report's files that this one did not
+/// write again. Only files named in the mark are ever removed.
+pub fn seal(dir: &Path, written: &[PathBuf], current: Option<&str>) -> io::Result<()> {
     let names: Vec<String> = written
         .iter()
         .filter_map(|p| p.file_name())
@@ -202,9 +222,12 @@ pub fn seal(dir: &Path, written: &[PathBuf]) -> io::Result<()> {
             let _ = std::fs::remove_file(dir.join(&old));
         }
     }
-    let mut mark = MARK_HEADER.to_string();
-    for n in &names {
-        mark.push_str(&format!("  {n}\n"));
+    // Sorted, as `DirWriter::put_with` lists them: a rerun then finds its mark unchanged.
+    let mut names = names;
+    names.sort();
+    let mark = mark_text(&names);
+    if current == Some(mark.as_str()) {
+        return Ok(());
     }
     super::outputs::write(&dir.join(MARK), true, |w| w.write_all(mark.as_bytes()))
 }
