@@ -1384,31 +1384,31 @@ fn first_attempts(
     stream.fill_first(first, u);
     node.duration.fill(dur, u);
     stream.fill_draw(first, 1, u);
+    let len = u.len();
+    let (dur, ok, attempts) = (&mut dur[..len], &mut ok[..len], &mut attempts[..len]);
     let p = e.success[0];
+    // The first attempts, then the iterations that failed them listed (a loop of its own: in
+    // one, the compiler left both scalar).
+    first_outcomes(p, node.scale, u, dur, ok, attempts);
     let mut n = 0;
-    for (j, &uj) in u.iter().enumerate() {
-        let success = uj < p;
-        let total = 0.0 + dur[j];
-        dur[j] = if success { node.scale * total } else { total };
-        ok[j] = success;
-        attempts[j] = 1;
+    for (j, &o) in ok.iter().enumerate() {
         failed[n] = j as u8;
-        n += usize::from(!success);
+        n += usize::from(!o);
     }
+    // Each later attempt's draws for the listed iterations (`q` holds the success draws).
     for (a, &p) in e.success.iter().enumerate().skip(1) {
         if n == 0 {
             return;
         }
         let d = e.retry.as_ref().unwrap_or(&node.duration);
-        for (x, &j) in u.iter_mut().zip(&failed[..n]) {
-            *x = stream.at(first + u64::from(j)).uniform(2 * a as u32);
-        }
+        stream.fill_draw_at(first, &failed[..n], 2 * a as u32, u);
         d.fill(&mut q[..n], &u[..n]);
+        stream.fill_draw_at(first, &failed[..n], 2 * a as u32 + 1, u);
         let mut still = 0;
         for t in 0..n {
             let j = usize::from(failed[t]);
             let total = dur[j] + q[t];
-            let success = stream.at(first + j as u64).uniform(2 * a as u32 + 1) < p;
+            let success = u[t] < p;
             dur[j] = if success { node.scale * total } else { total };
             ok[j] = success;
             attempts[j] += 1;
@@ -1422,6 +1422,58 @@ fn first_attempts(
         let j = usize::from(j);
         dur[j] *= node.scale;
     }
+}
+
+/// A block's first attempts: success where the draw `u` is below `p`, the duration (`+0 +`
+/// the quantile, as `sample_with` sums it) times `scale` where it succeeded; compiled for
+/// AVX-512 or AVX2 where the CPU has them (comparisons, selections and one product: the same
+/// values).
+#[inline]
+fn first_outcomes(
+    p: f64,
+    scale: f64,
+    u: &[f64],
+    dur: &mut [f64],
+    ok: &mut [bool],
+    attempts: &mut [u32],
+) {
+    #[inline(always)]
+    fn any(p: f64, scale: f64, u: &[f64], dur: &mut [f64], ok: &mut [bool], tries: &mut [u32]) {
+        let len = u.len();
+        let (dur, ok, tries) = (&mut dur[..len], &mut ok[..len], &mut tries[..len]);
+        for j in 0..len {
+            let success = u[j] < p;
+            let total = 0.0 + dur[j];
+            dur[j] = if success { scale * total } else { total };
+            ok[j] = success;
+            tries[j] = 1;
+        }
+    }
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx2")]
+    unsafe fn avx512(p: f64, s: f64, u: &[f64], d: &mut [f64], o: &mut [bool], t: &mut [u32]) {
+        any(p, s, u, d, o, t);
+    }
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn avx2(p: f64, s: f64, u: &[f64], d: &mut [f64], o: &mut [bool], t: &mut [u32]) {
+        any(p, s, u, d, o, t);
+    }
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx512f")
+            && std::arch::is_x86_feature_detected!("avx512bw")
+            && std::arch::is_x86_feature_detected!("avx512vl")
+        {
+            // SAFETY: the CPU has the features the function is compiled for.
+            return unsafe { avx512(p, scale, u, dur, ok, attempts) };
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: as above.
+            return unsafe { avx2(p, scale, u, dur, ok, attempts) };
+        }
+    }
+    any(p, scale, u, dur, ok, attempts);
 }
 
 /// Node `node`'s durations (before risk strikes) in iterations `0..n`: [`sample_node`]'s first

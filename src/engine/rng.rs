@@ -224,6 +224,52 @@ impl Sampler {
     }
 }
 
+impl Sampler {
+    /// Draw `draw` of iterations `first + lanes[t]` into `out[t]` (as many as `lanes`): what
+    /// `at(first + lanes[t]).uniform(draw)` gives, in a loop the compiler vectorises (AVX-512
+    /// or AVX2 where the CPU has them) for Monte Carlo sampling.
+    pub fn fill_draw_at(self, first: u64, lanes: &[u8], draw: u32, out: &mut [f64]) {
+        let out = &mut out[..lanes.len()];
+        if self.strata.is_some() {
+            for (o, &j) in out.iter_mut().zip(lanes) {
+                *o = self.at(first + u64::from(j)).uniform(draw);
+            }
+            return;
+        }
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx512dq") {
+                // SAFETY: the CPU has the features `lanes_draw_avx512` is compiled for.
+                return unsafe { lanes_draw_avx512(self.stream, first, lanes, draw, out) };
+            }
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: as above, for `lanes_draw_avx2`.
+                return unsafe { lanes_draw_avx2(self.stream, first, lanes, draw, out) };
+            }
+        }
+        lanes_draw(self.stream, first, lanes, draw, out);
+    }
+}
+
+#[inline(always)]
+fn lanes_draw(stream: Stream, first: u64, lanes: &[u8], draw: u32, out: &mut [f64]) {
+    for (o, &j) in out.iter_mut().zip(lanes) {
+        *o = stream.at(first + u64::from(j)).uniform(draw);
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq")]
+unsafe fn lanes_draw_avx512(stream: Stream, first: u64, lanes: &[u8], draw: u32, out: &mut [f64]) {
+    lanes_draw(stream, first, lanes, draw, out);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn lanes_draw_avx2(stream: Stream, first: u64, lanes: &[u8], draw: u32, out: &mut [f64]) {
+    lanes_draw(stream, first, lanes, draw, out);
+}
+
 #[inline(always)]
 fn plain_draw(stream: Stream, first: u64, draw: u32, out: &mut [f64]) {
     for (j, o) in out.iter_mut().enumerate() {
@@ -277,6 +323,54 @@ impl Draw {
 #[cfg(test)]
 mod lhs_tests {
     use super::*;
+
+    #[test]
+    fn fill_draw_at_is_that_draw_of_each_listed_iteration() {
+        // Every loop the CPU offers, and the dispatched one for both samplings: the values are
+        // `at(first + lane).uniform(draw)` to the bit, lanes in any order, repeated or none.
+        let lanes: Vec<u8> = (0..=255u8).rev().step_by(3).chain([7, 7, 0, 255]).collect();
+        let mut loops: Vec<&str> = vec!["dispatched", "plain"];
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx512dq") {
+                loops.push("avx512");
+            }
+            if std::arch::is_x86_feature_detected!("avx2") {
+                loops.push("avx2");
+            }
+        }
+        for sampling in [Sampling::MonteCarlo, Sampling::LatinHypercube] {
+            let s = Sampler::new(11, stream_key("t"), sampling, 5000);
+            for name in &loops {
+                if *name != "dispatched" && sampling == Sampling::LatinHypercube {
+                    continue; // the vector loops are for plain runs only
+                }
+                for (first, n, draw) in [(0u64, lanes.len(), 2u32), (4000, 9, 5), (128, 0, 3)] {
+                    let mut out = vec![0.0; n];
+                    let lanes = &lanes[..n];
+                    match *name {
+                        "dispatched" => s.fill_draw_at(first, lanes, draw, &mut out),
+                        "plain" => lanes_draw(s.stream, first, lanes, draw, &mut out),
+                        // SAFETY: the CPU has the features (checked when listed above).
+                        #[cfg(target_arch = "x86_64")]
+                        "avx512" => unsafe {
+                            lanes_draw_avx512(s.stream, first, lanes, draw, &mut out)
+                        },
+                        // SAFETY: as above.
+                        #[cfg(target_arch = "x86_64")]
+                        "avx2" => unsafe {
+                            lanes_draw_avx2(s.stream, first, lanes, draw, &mut out)
+                        },
+                        _ => unreachable!("only the loops listed above"),
+                    }
+                    for (t, &u) in out.iter().enumerate() {
+                        let want = s.at(first + u64::from(lanes[t])).uniform(draw);
+                        assert_eq!(u.to_bits(), want.to_bits(), "{name} {sampling:?} lane {t}");
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn fill_draw_is_that_draw_of_each_iteration() {
