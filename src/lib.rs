@@ -18,6 +18,9 @@
 //! assert!(p50 > 5.0 && p50 < 15.0);
 //! ```
 
+#[macro_use]
+mod multiversion;
+
 pub mod analysis;
 pub mod cli;
 pub mod dist;

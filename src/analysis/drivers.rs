@@ -233,42 +233,19 @@ fn range_of(x: &[f64]) -> (f64, f64, bool) {
     (l, h, z)
 }
 
-/// Each value's bucket, `((v - lo) * scale)` rounded down and at most `last`, for finite `v`
-/// at least `lo` (the values [`mid_ranks_into`] buckets); compiled for AVX-512 or AVX2 where the
-/// CPU has them.
-fn buckets_of(x: &[f64], lo: f64, scale: f64, last: u32, out: &mut [u32]) {
-    #[inline(always)]
-    fn any(x: &[f64], lo: f64, scale: f64, last: u32, out: &mut [u32]) {
-        for (o, &v) in out.iter_mut().zip(x) {
-            // In [0, buckets]: truncation toward zero is the floor.
-            let b = ((v - lo) * scale) as u32;
-            *o = b.min(last);
-        }
+multiversion! {
+    /// Each value's bucket, `((v - lo) * scale)` rounded down and at most `last`, for finite
+    /// `v` at least `lo` (the values [`mid_ranks_into`] buckets).
+    fn buckets_of(x: &[f64], lo: f64, scale: f64, last: u32, out: &mut [u32]) => buckets_any
+}
+
+#[inline(always)]
+fn buckets_any(x: &[f64], lo: f64, scale: f64, last: u32, out: &mut [u32]) {
+    for (o, &v) in out.iter_mut().zip(x) {
+        // In [0, buckets]: truncation toward zero is the floor.
+        let b = ((v - lo) * scale) as u32;
+        *o = b.min(last);
     }
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2")]
-    unsafe fn avx512(x: &[f64], lo: f64, scale: f64, last: u32, out: &mut [u32]) {
-        any(x, lo, scale, last, out);
-    }
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
-    unsafe fn avx2(x: &[f64], lo: f64, scale: f64, last: u32, out: &mut [u32]) {
-        any(x, lo, scale, last, out);
-    }
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx512dq")
-            && std::arch::is_x86_feature_detected!("avx512vl")
-        {
-            // SAFETY: the CPU has the features the function is compiled for.
-            return unsafe { avx512(x, lo, scale, last, out) };
-        }
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: as above.
-            return unsafe { avx2(x, lo, scale, last, out) };
-        }
-    }
-    any(x, lo, scale, last, out);
 }
 
 /// Pearson's correlation, summed in index order; None when either side has no variance.

@@ -484,30 +484,28 @@ impl Incomplete {
         }
         d = 1.0 / d;
         let mut h = d;
+        // One step of Lentz's method: the next `d` and `c` for the term `aa`.
+        let lentz = |aa: f64, d: &mut f64, c: &mut f64| {
+            *d = 1.0 + aa * *d;
+            if d.abs() < fpmin {
+                *d = fpmin;
+            }
+            *c = 1.0 + aa / *c;
+            if c.abs() < fpmin {
+                *c = fpmin;
+            }
+            *d = 1.0 / *d;
+        };
         for m in 1..141 {
             let m = f64::from(m);
             let m2 = m * 2.0;
-            let mut aa = m * (b - m) * x / ((qam + m2) * (a + m2));
-            d = 1.0 + aa * d;
-            if d.abs() < fpmin {
-                d = fpmin;
-            }
-            c = 1.0 + aa / c;
-            if c.abs() < fpmin {
-                c = fpmin;
-            }
-            d = 1.0 / d;
+            lentz(m * (b - m) * x / ((qam + m2) * (a + m2)), &mut d, &mut c);
             h = h * d * c;
-            aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
-            d = 1.0 + aa * d;
-            if d.abs() < fpmin {
-                d = fpmin;
-            }
-            c = 1.0 + aa / c;
-            if c.abs() < fpmin {
-                c = fpmin;
-            }
-            d = 1.0 / d;
+            lentz(
+                -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2)),
+                &mut d,
+                &mut c,
+            );
             let del = d * c;
             h *= del;
             if (del - 1.0).abs() <= eps {

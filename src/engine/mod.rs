@@ -989,7 +989,7 @@ fn schedule_node(
                 status: &mut s.status[at.clone()],
                 resolved: &mut s.resolved[at],
             };
-            let [ran, succeeded, attempts] = block.schedule(status_time);
+            let [ran, succeeded, attempts] = schedule_block(block, status_time);
             counts.ran += ran;
             counts.succeeded += succeeded;
             counts.attempts += attempts;
@@ -1098,57 +1098,21 @@ fn schedule_node(
     }
 }
 
-/// A planned node's earliest start `es` and earliest finish `ef` in each iteration of a block
-/// (`es.len()` of them) from its links `preds`, read off the block's `resolved` and `start`
-/// columns; and whether any link bounds each side. A side without links is left as it was (its
-/// bound is +0: the caller reads a column of zeros instead), and each side's first link writes
-/// `max(+0, x)` rather than maxing into a zeroed column (zeroing two columns per node was a
-/// call to memset each, 8% of the simulation). Compiled for AVX-512 or AVX2 where the CPU has
-/// them: comparisons and additions only, the same values on every path.
-#[inline]
-fn link_bounds(
-    preds: &[Link],
-    resolved: &[f64],
-    start: &[f64],
-    es: &mut [f64],
-    ef: &mut [f64],
-) -> [bool; 2] {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx512f") {
-            // SAFETY: the CPU has the features the function is compiled for.
-            return unsafe { link_bounds_avx512(preds, resolved, start, es, ef) };
-        }
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: as above.
-            return unsafe { link_bounds_avx2(preds, resolved, start, es, ef) };
-        }
-    }
-    link_bounds_any(preds, resolved, start, es, ef)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx2")]
-unsafe fn link_bounds_avx512(
-    preds: &[Link],
-    resolved: &[f64],
-    start: &[f64],
-    es: &mut [f64],
-    ef: &mut [f64],
-) -> [bool; 2] {
-    link_bounds_any(preds, resolved, start, es, ef)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn link_bounds_avx2(
-    preds: &[Link],
-    resolved: &[f64],
-    start: &[f64],
-    es: &mut [f64],
-    ef: &mut [f64],
-) -> [bool; 2] {
-    link_bounds_any(preds, resolved, start, es, ef)
+multiversion! {
+    /// A planned node's earliest start `es` and earliest finish `ef` in each iteration of a block
+    /// (`es.len()` of them) from its links `preds`, read off the block's `resolved` and `start`
+    /// columns; and whether any link bounds each side. A side without links is left as it was (its
+    /// bound is +0: the caller reads a column of zeros instead), and each side's first link writes
+    /// `max(+0, x)` rather than maxing into a zeroed column (zeroing two columns per node was a
+    /// call to memset each, 8% of the simulation). Compiled for AVX-512 or AVX2 where the CPU has
+    /// them: comparisons and additions only, the same values on every path.
+    fn link_bounds(
+        preds: &[Link],
+        resolved: &[f64],
+        start: &[f64],
+        es: &mut [f64],
+        ef: &mut [f64],
+    ) -> [bool; 2] => link_bounds_any
 }
 
 #[inline(always)]
@@ -1191,6 +1155,11 @@ fn link_bounds_any(
     [has_es, has_ef]
 }
 
+multiversion! {
+    /// [`NodeBlock::schedule_any`], compiled for AVX-512 or AVX2 where the CPU has them.
+    fn schedule_block(block: NodeBlock<'_>, status_time: f64) -> [u64; 3] => NodeBlock::schedule_any
+}
+
 /// One planned node's columns for a block, as [`schedule_node`]'s common case fills them.
 struct NodeBlock<'a> {
     es: &'a [f64],
@@ -1210,37 +1179,6 @@ impl NodeBlock<'_> {
     /// AVX-512 or AVX2 where the CPU has them (the baseline's two-lane vectors did not pay,
     /// and the compiler left the loop scalar, with branches): comparisons, selections,
     /// additions and subtractions only, so the same values on every path.
-    #[inline]
-    fn schedule(self, status_time: f64) -> [u64; 3] {
-        #[cfg(target_arch = "x86_64")]
-        {
-            if std::arch::is_x86_feature_detected!("avx512f")
-                && std::arch::is_x86_feature_detected!("avx512bw")
-                && std::arch::is_x86_feature_detected!("avx512vl")
-            {
-                // SAFETY: the CPU has the features the function is compiled for.
-                return unsafe { self.schedule_avx512(status_time) };
-            }
-            if std::arch::is_x86_feature_detected!("avx2") {
-                // SAFETY: as above.
-                return unsafe { self.schedule_avx2(status_time) };
-            }
-        }
-        self.schedule_any(status_time)
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx2")]
-    unsafe fn schedule_avx512(self, status_time: f64) -> [u64; 3] {
-        self.schedule_any(status_time)
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
-    unsafe fn schedule_avx2(self, status_time: f64) -> [u64; 3] {
-        self.schedule_any(status_time)
-    }
-
     #[inline(always)]
     fn schedule_any(self, status_time: f64) -> [u64; 3] {
         let len = self.dur.len();
@@ -1424,56 +1362,39 @@ fn first_attempts(
     }
 }
 
-/// A block's first attempts: success where the draw `u` is below `p`, the duration (`+0 +`
-/// the quantile, as `sample_with` sums it) times `scale` where it succeeded; compiled for
-/// AVX-512 or AVX2 where the CPU has them (comparisons, selections and one product: the same
-/// values).
-#[inline]
-fn first_outcomes(
+multiversion! {
+    /// A block's first attempts: success where the draw `u` is below `p`, the duration (`+0 +`
+    /// the quantile, as `sample_with` sums it) times `scale` where it succeeded; compiled for
+    /// AVX-512 or AVX2 where the CPU has them (comparisons, selections and one product: the same
+    /// values).
+    fn first_outcomes(
+        p: f64,
+        scale: f64,
+        u: &[f64],
+        dur: &mut [f64],
+        ok: &mut [bool],
+        attempts: &mut [u32],
+    ) => first_outcomes_any
+}
+
+#[inline(always)]
+fn first_outcomes_any(
     p: f64,
     scale: f64,
     u: &[f64],
     dur: &mut [f64],
     ok: &mut [bool],
-    attempts: &mut [u32],
+    tries: &mut [u32],
 ) {
-    #[inline(always)]
-    fn any(p: f64, scale: f64, u: &[f64], dur: &mut [f64], ok: &mut [bool], tries: &mut [u32]) {
-        let len = u.len();
-        let (dur, ok, tries) = (&mut dur[..len], &mut ok[..len], &mut tries[..len]);
-        for j in 0..len {
-            let success = u[j] < p;
-            let total = 0.0 + dur[j];
-            dur[j] = if success { scale * total } else { total };
-            ok[j] = success;
-            tries[j] = 1;
-        }
+    let len = u.len();
+    let (dur, ok, tries) = (&mut dur[..len], &mut ok[..len], &mut tries[..len]);
+    for j in 0..len {
+        let success = u[j] < p;
+        let total = 0.0 + dur[j];
+        dur[j] = if success { scale * total } else { total };
+        ok[j] = success;
+        tries[j] = 1;
     }
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx2")]
-    unsafe fn avx512(p: f64, s: f64, u: &[f64], d: &mut [f64], o: &mut [bool], t: &mut [u32]) {
-        any(p, s, u, d, o, t);
-    }
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
-    unsafe fn avx2(p: f64, s: f64, u: &[f64], d: &mut [f64], o: &mut [bool], t: &mut [u32]) {
-        any(p, s, u, d, o, t);
-    }
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx512f")
-            && std::arch::is_x86_feature_detected!("avx512bw")
-            && std::arch::is_x86_feature_detected!("avx512vl")
-        {
-            // SAFETY: the CPU has the features the function is compiled for.
-            return unsafe { avx512(p, scale, u, dur, ok, attempts) };
-        }
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: as above.
-            return unsafe { avx2(p, scale, u, dur, ok, attempts) };
-        }
-    }
-    any(p, scale, u, dur, ok, attempts);
 }
 
 /// Node `node`'s durations (before risk strikes) in iterations `0..n`: [`sample_node`]'s first
@@ -1531,58 +1452,26 @@ fn binds(constraint: f64, at: f64) -> bool {
 // The backward pass keeps a block's iterations as the bits of a `u128`.
 const _: () = assert!(BLOCK <= 128);
 
-/// The backward pass over the block's `len` iterations, from milestone node `from` in each
-/// iteration that delivered it: follow every link whose constraint set the node's start or
-/// finish (ties: all of them), counting each node reached once per iteration.
-///
-/// Every link leads to a node earlier in plan order (a predecessor, the fallback in its chain
-/// that delivered it, or a fallback's experiment), so one sweep from `from` down to the first
-/// node, carrying the set of iterations that reached each node, visits each reached node after
-/// everything that can reach it: the same nodes as a walk per iteration, but each link tested
-/// for all the iterations that reached the node at once, along its columns.
-///
-/// Compiled for AVX-512 or AVX2 where the CPU has them (the lanes' tests become vector
-/// comparisons packed into masks); the same arithmetic on every path.
-fn mark_critical(plan: &Plan, s: &mut Scratch, len: usize, from: usize, counts: &mut [u64]) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx512f")
-            && std::arch::is_x86_feature_detected!("avx512bw")
-            && std::arch::is_x86_feature_detected!("avx512vl")
-        {
-            // SAFETY: the CPU has the features the function is compiled for.
-            return unsafe { mark_critical_avx512(plan, s, len, from, counts) };
-        }
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: as above.
-            return unsafe { mark_critical_avx2(plan, s, len, from, counts) };
-        }
-    }
-    mark_critical_any(plan, s, len, from, counts);
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx2")]
-unsafe fn mark_critical_avx512(
-    plan: &Plan,
-    s: &mut Scratch,
-    len: usize,
-    from: usize,
-    counts: &mut [u64],
-) {
-    mark_critical_any(plan, s, len, from, counts);
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn mark_critical_avx2(
-    plan: &Plan,
-    s: &mut Scratch,
-    len: usize,
-    from: usize,
-    counts: &mut [u64],
-) {
-    mark_critical_any(plan, s, len, from, counts);
+multiversion! {
+    /// The backward pass over the block's `len` iterations, from milestone node `from` in each
+    /// iteration that delivered it: follow every link whose constraint set the node's start or
+    /// finish (ties: all of them), counting each node reached once per iteration.
+    ///
+    /// Every link leads to a node earlier in plan order (a predecessor, the fallback in its chain
+    /// that delivered it, or a fallback's experiment), so one sweep from `from` down to the first
+    /// node, carrying the set of iterations that reached each node, visits each reached node after
+    /// everything that can reach it: the same nodes as a walk per iteration, but each link tested
+    /// for all the iterations that reached the node at once, along its columns.
+    ///
+    /// Compiled for AVX-512 or AVX2 where the CPU has them (the lanes' tests become vector
+    /// comparisons packed into masks); the same arithmetic on every path.
+    fn mark_critical(
+        plan: &Plan,
+        s: &mut Scratch,
+        len: usize,
+        from: usize,
+        counts: &mut [u64],
+    ) => mark_critical_any
 }
 
 #[inline(always)]
