@@ -927,26 +927,20 @@ fn schedule_node(
         let mut plain = false;
         // A what-if's reused draws are read where the base pass kept them, not copied.
         let mut reused: Option<&DrawCache> = None;
+        let mut keep: Option<&mut DrawCache> = None;
         if !lazy && !done {
-            if let Draws::Reuse(c) = draws {
-                reused = Some(c);
-            } else {
-                plain = draw_node(env, first, len, s, i);
-                if !risks.is_empty() {
-                    for j in 0..len {
-                        s.dur[j] = strike(env, s, i, stream.at(first + j as u64), j, s.dur[j]);
+            match draws {
+                Draws::Reuse(c) => reused = Some(c),
+                Draws::Fresh | Draws::Keep(_) => {
+                    plain = draw_node(env, first, len, s, i);
+                    if !risks.is_empty() {
+                        for j in 0..len {
+                            s.dur[j] = strike(env, s, i, stream.at(first + j as u64), j, s.dur[j]);
+                        }
                     }
-                }
-                if let Draws::Keep(c) = draws {
-                    let at = i * BLOCK;
-                    let (ok, attempts) = if plain {
-                        (&s.trues, &s.ones)
-                    } else {
-                        (&s.ok, &s.attempts)
-                    };
-                    c.dur[at..at + len].copy_from_slice(&s.dur[..len]);
-                    c.ok[at..at + len].copy_from_slice(&ok[..len]);
-                    c.attempts[at..at + len].copy_from_slice(&attempts[..len]);
+                    if let Draws::Keep(c) = draws {
+                        keep = Some(c);
+                    }
                 }
             }
         }
@@ -960,6 +954,11 @@ fn schedule_node(
             None if plain => (&s.dur[..len], &s.trues[..len], &s.ones[..len]),
             None => (&s.dur[..len], &s.ok[..len], &s.attempts[..len]),
         };
+        if let Some(c) = keep {
+            c.dur[at..at + len].copy_from_slice(dur);
+            c.ok[at..at + len].copy_from_slice(ok);
+            c.attempts[at..at + len].copy_from_slice(tries);
+        }
         if !lazy && matches!(node.status, Status::Planned) {
             // The common case, link by link: each link's constraint over the whole block (a
             // max the compiler vectorises), then each iteration's start and finish. The same
