@@ -117,21 +117,20 @@ pub struct MilestoneDrivers {
 
 /// Mid-ranks scaled to (0, 1): tied values share the mean of their ranks.
 pub fn mid_ranks(x: &[f64]) -> Vec<f64> {
-    /// A column's values with their positions, the buckets' counts, and each value's bucket.
-    type Buffers = (Vec<(f64, u32)>, Vec<u32>, Vec<u32>);
+    /// A column's values with their positions, and the buckets' counts.
+    type Buffers = (Vec<(f64, u32)>, Vec<u32>);
     thread_local! {
         // The sort's buffers, kept for the thread's next column (a driver's run is ranked a
         // task at a time on each thread).
         static BUFFERS: std::cell::RefCell<Buffers> = Default::default();
     }
     let mut ranks = vec![0.0; x.len()];
-    BUFFERS.with_borrow_mut(|(order, counts, at)| {
-        mid_ranks_into(x, &mut ranks, order, counts, at);
+    BUFFERS.with_borrow_mut(|(order, counts)| {
+        mid_ranks_into(x, &mut ranks, order, counts);
         // A very long column's buffers are not kept for the rest of the process.
         if order.capacity() > HELD {
             *order = Vec::new();
             *counts = Vec::new();
-            *at = Vec::new();
         }
     });
     ranks
@@ -149,36 +148,40 @@ fn mid_ranks_into(
     ranks: &mut [f64],
     order: &mut Vec<(f64, u32)>,
     counts: &mut Vec<u32>,
-    at: &mut Vec<u32>,
 ) {
     let n = x.len();
-    let (lo, hi, nan) = range_of(x);
+    let (lo, hi) = x
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+            (lo.min(v), hi.max(v))
+        });
     let buckets = (n / 2).next_power_of_two();
     let scale = buckets as f64 / (hi - lo);
     order.clear();
     // Also when some value is not finite (min and max then are not both finite, or the
     // scale is not), when all are equal (an infinite scale) and for short columns.
-    if n < 64 || !(lo.is_finite() && hi.is_finite() && scale.is_finite()) || nan {
+    if n < 64
+        || !(lo.is_finite() && hi.is_finite() && scale.is_finite())
+        || x.iter().any(|v| v.is_nan())
+    {
         order.extend(x.iter().zip(0u32..).map(|(&v, i)| (v, i)));
         // A radix sort by value (the order of `f64::total_cmp`).
         radsort::sort_by_key(order, |a| a.0);
     } else {
-        at.clear();
-        at.resize(n, 0);
-        buckets_of(x, lo, scale, buckets as u32 - 1, at);
+        let bucket = |v: f64| (((v - lo) * scale) as usize).min(buckets - 1);
         counts.clear();
         counts.resize(buckets + 1, 0);
-        for &b in at.iter() {
-            counts[b as usize + 1] += 1;
+        for &v in x {
+            counts[bucket(v) + 1] += 1;
         }
         for b in 0..buckets {
             counts[b + 1] += counts[b];
         }
         order.resize(n, (0.0, 0));
-        for ((&v, &b), i) in x.iter().zip(at.iter()).zip(0u32..) {
-            let to = &mut counts[b as usize];
-            order[*to as usize] = (v, i);
-            *to += 1;
+        for (&v, i) in x.iter().zip(0u32..) {
+            let at = &mut counts[bucket(v)];
+            order[*at as usize] = (v, i);
+            *at += 1;
         }
         // Bucket b now ends at counts[b] (and starts where b - 1 ends).
         let mut start = 0;
@@ -202,49 +205,6 @@ fn mid_ranks_into(
             ranks[o as usize] = r;
         }
         i = j + 1;
-    }
-}
-
-/// The least and greatest of the values that are not NaN (infinity and minus infinity when
-/// none), and whether any is NaN: eight of each side by side, in one pass. A zero's sign may
-/// differ from `f64::min`'s pick, which changes no bucket of [`mid_ranks_into`].
-fn range_of(x: &[f64]) -> (f64, f64, bool) {
-    let (mut lo, mut hi, mut nan) = ([f64::INFINITY; 8], [f64::NEG_INFINITY; 8], [false; 8]);
-    let mut chunks = x.chunks_exact(8);
-    for c in &mut chunks {
-        for k in 0..8 {
-            let v = c[k];
-            lo[k] = if v < lo[k] { v } else { lo[k] };
-            hi[k] = if v > hi[k] { v } else { hi[k] };
-            nan[k] |= v.is_nan();
-        }
-    }
-    let (mut l, mut h, mut z) = (f64::INFINITY, f64::NEG_INFINITY, false);
-    for k in 0..8 {
-        l = if lo[k] < l { lo[k] } else { l };
-        h = if hi[k] > h { hi[k] } else { h };
-        z |= nan[k];
-    }
-    for &v in chunks.remainder() {
-        l = if v < l { v } else { l };
-        h = if v > h { v } else { h };
-        z |= v.is_nan();
-    }
-    (l, h, z)
-}
-
-multiversion! {
-    /// Each value's bucket, `((v - lo) * scale)` rounded down and at most `last`, for finite
-    /// `v` at least `lo` (the values [`mid_ranks_into`] buckets).
-    fn buckets_of(x: &[f64], lo: f64, scale: f64, last: u32, out: &mut [u32]) => buckets_any
-}
-
-#[inline(always)]
-fn buckets_any(x: &[f64], lo: f64, scale: f64, last: u32, out: &mut [u32]) {
-    for (o, &v) in out.iter_mut().zip(x) {
-        // In [0, buckets]: truncation toward zero is the floor.
-        let b = ((v - lo) * scale) as u32;
-        *o = b.min(last);
     }
 }
 
