@@ -228,13 +228,12 @@ struct Dirty {
     order: Vec<usize>,
     /// Per change (by index): its dirty nodes that the change after it in `order` does not
     /// schedule again, whose base columns must be put back before that one (none after the
-    /// last: the next block's base pass writes every column). A node the next change schedules
-    /// again is written there before anything reads it (plan order), so it needs no restoring.
-    restore: Vec<Vec<u32>>,
+    /// last: the next block's base pass writes every column), each with its place in `keep`.
+    /// A node the next change schedules again is written there before anything reads it (plan
+    /// order), so it needs no restoring.
+    restore: Vec<Vec<(u32, u32)>>,
     /// Every node in some `restore` list, in plan order: the columns each block copies.
     keep: Vec<u32>,
-    /// Per node: its position in `keep` (`u32::MAX` if not kept).
-    slot: Vec<u32>,
 }
 
 impl Dirty {
@@ -244,29 +243,37 @@ impl Dirty {
         let mut order: Vec<usize> = (0..nodes.len()).collect();
         order.sort_by_key(|&v| (nodes[v].0.len(), v));
         let mut kept = vec![false; n];
-        let mut restore = vec![Vec::new(); nodes.len()];
+        let mut lists = vec![Vec::new(); nodes.len()];
         for pair in order.windows(2) {
             let (v, next) = (pair[0], pair[1]);
             let mut again = vec![false; n];
             nodes[next].0.iter().for_each(|&i| again[i as usize] = true);
-            let list: Vec<u32> = (nodes[v].0.iter())
+            lists[v] = (nodes[v].0.iter())
                 .copied()
                 .filter(|&i| !again[i as usize])
-                .collect();
-            list.iter().for_each(|&i| kept[i as usize] = true);
-            restore[v] = list;
+                .collect::<Vec<u32>>();
+            lists[v].iter().for_each(|&i| kept[i as usize] = true);
         }
         let keep: Vec<u32> = (0..n as u32).filter(|&i| kept[i as usize]).collect();
-        let mut slot = vec![u32::MAX; n];
-        for (k, &i) in keep.iter().enumerate() {
-            slot[i as usize] = k as u32;
-        }
+        // Each restored node's place in `keep` (sorted: a binary search).
+        let restore = lists
+            .into_iter()
+            .map(|list| {
+                list.into_iter()
+                    .map(|i| {
+                        (
+                            i,
+                            keep.binary_search(&i).expect("every restored node is kept") as u32,
+                        )
+                    })
+                    .collect()
+            })
+            .collect();
         Dirty {
             nodes,
             order,
             restore,
             keep,
-            slot,
         }
     }
 }
@@ -478,9 +485,8 @@ impl Block {
                 }
             }
             // Back to the base pass's columns for the next change.
-            for &i in &dirty.restore[v] {
-                self.saved
-                    .restore(s, i as usize, dirty.slot[i as usize] as usize);
+            for &(i, k) in &dirty.restore[v] {
+                self.saved.restore(s, i as usize, k as usize);
             }
             if let Change::NoRisk(r) = *change {
                 s.risk_fired[r * BLOCK..(r + 1) * BLOCK].copy_from_slice(&self.risk_fired);
