@@ -99,7 +99,7 @@ pub struct DirWriter<'a> {
     stop: &'a dyn Fn() -> bool,
     /// The mark's text as it is on disk (None when there is none yet): a mark that would not
     /// change is not written again (a rerun into its own directory lists every file already).
-    current: std::cell::RefCell<Option<String>>,
+    current: Option<String>,
 }
 
 impl<'a> DirWriter<'a> {
@@ -109,28 +109,29 @@ impl<'a> DirWriter<'a> {
     pub fn begin(dir: &'a Path, mark: bool, stop: &'a dyn Fn() -> bool) -> io::Result<Self> {
         std::fs::create_dir_all(dir)?;
         let current = std::fs::read_to_string(dir.join(MARK)).ok();
-        let w = DirWriter {
+        let mut w = DirWriter {
             dir,
             mark,
             old: current.as_deref().map(listed_in).unwrap_or_default(),
             written: Vec::new(),
             stop,
-            current: std::cell::RefCell::new(current),
+            current,
         };
-        w.write_mark(&w.old.iter().map(String::as_str).collect::<Vec<_>>())?;
+        let old = w.old.clone();
+        w.write_mark(&old)?;
         Ok(w)
     }
 
-    fn write_mark(&self, names: &[&str]) -> io::Result<()> {
+    fn write_mark<S: AsRef<str>>(&mut self, names: &[S]) -> io::Result<()> {
         if !self.mark {
             return Ok(());
         }
         let mark = mark_text(names);
-        if self.current.borrow().as_deref() == Some(mark.as_str()) {
+        if self.current.as_deref() == Some(mark.as_str()) {
             return Ok(());
         }
         super::outputs::write(&self.dir.join(MARK), true, |w| w.write_all(mark.as_bytes()))?;
-        *self.current.borrow_mut() = Some(mark);
+        self.current = Some(mark);
         Ok(())
     }
 
@@ -157,7 +158,7 @@ impl<'a> DirWriter<'a> {
         names.push(name.to_string());
         names.sort();
         names.dedup();
-        self.write_mark(&names.iter().map(String::as_str).collect::<Vec<_>>())?;
+        self.write_mark(&names)?;
         let path = self.dir.join(name);
         super::outputs::write_via(&path, true, body)?;
         self.written.push(path);
@@ -178,7 +179,7 @@ impl<'a> DirWriter<'a> {
     /// it did not write again (only files the mark named). Returns the files written.
     pub fn finish(self) -> io::Result<Vec<PathBuf>> {
         if self.mark {
-            seal(self.dir, &self.written, self.current.borrow().as_deref())?;
+            seal(self.dir, &self.written, self.current.as_deref())?;
         }
         Ok(self.written)
     }
